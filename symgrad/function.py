@@ -1,0 +1,550 @@
+"""``Function``: a SymPy expression with an ordered tuple of variables.
+
+Everything later in symgrad -- analysis, compiled backends, optimizers,
+derivations, answer checking -- takes a :class:`Function`. It holds the exact
+expression and the order of its variables, and derives partial derivatives,
+the gradient, the Jacobian and the Hessian from one core, :meth:`Function.jacobian`
+of a list of expressions, with results cached:
+
+* the gradient is the Jacobian of the scalar (transposed to a column),
+* the Hessian is the Jacobian of the gradient, computed on the upper triangle
+  only (it is symmetric) and only for the variables an entry contains (the
+  rest are exactly zero).
+
+Derivatives scale with the size of the function because of three rules:
+
+* **Sparsity by terms.** A sum is split into its terms once, and each term is
+  filed under the variables it contains (:class:`_TermIndex`). ``d/dx_j`` then
+  differentiates only the terms that contain ``x_j`` -- for Rosenbrock, 3 terms
+  out of 200 -- instead of asking every term. The result is the same ``Add``
+  SymPy's own ``diff`` builds.
+* **Symmetry.** Only the ``n(n+1)/2`` upper-triangle Hessian entries are derived.
+* **An optional faster engine.** With ``engine="auto"`` (the default) and the
+  optional ``symengine`` package installed (``pip install 'symgrad[fast]'``),
+  large functions (many variables or a large tree) of elementary functions are
+  differentiated by SymEngine and converted back to SymPy objects with the
+  original symbols, so users see no difference. ``engine="sympy"`` forces the
+  pure-SymPy path, which is always the fallback.
+
+Points can be given in every form a user has to hand: ``f.at(3, 4)``,
+``f.at([3, 4])``, ``f.at(w0=3, w1=4)``, ``f.at({"w0": 3, w1: 4})``. Exact
+inputs (ints, fractions, SymPy numbers, decimal text) give exact results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+from functools import cached_property
+from numbers import Integral, Real
+from typing import Any, Union
+
+import numpy as np
+import sympy
+
+from .errors import InputError
+
+__all__ = ["Function", "as_function", "natural_order", "to_sympy_number"]
+
+ExprLike = Union[str, sympy.Expr, Sequence[Any], sympy.MatrixBase]
+PointLike = Union[Sequence[Any], Mapping[Any, Any], sympy.MatrixBase, np.ndarray]
+
+
+class Function:
+    """A scalar or vector-valued function of ordered variables.
+
+    Arguments:
+        expr: text (parsed by :func:`symgrad.parse`), a SymPy expression, or a
+            sequence / column matrix of those for a vector-valued function.
+        variables: the variables in order, as Symbols or names. By default the
+            free symbols in natural order (``w2`` before ``w10``).
+        engine: ``"auto"`` (SymEngine for large functions when installed),
+            ``"sympy"`` (always pure SymPy) or ``"symengine"`` (always, when it
+            can represent the function; SymPy otherwise). Results are SymPy
+            objects either way.
+
+    Example:
+        >>> f = Function("2*w0^2 + 3*w1^2")
+        >>> f.variables
+        (w0, w1)
+        >>> f.gradient().T
+        Matrix([[4*w0, 6*w1]])
+        >>> f.at(w0=3, w1=4)
+        66
+    """
+
+    def __init__(self, expr: ExprLike | Function, variables: Iterable[Any] | None = None, *, engine: str = "auto"):
+        if isinstance(expr, Function):
+            variables = expr.variables if variables is None else variables
+            expr = expr.expr
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        self._expr = _to_expression(expr)
+        self._variables = _resolve_variables(self._expr, variables)
+        self._engine = engine
+        self._partials: dict[tuple[sympy.Symbol, int], sympy.Expr] = {}
+        self._compiled: dict[str, Any] = {}
+
+    # -- identity ---------------------------------------------------------------
+    @property
+    def expr(self) -> sympy.Expr | sympy.ImmutableMatrix:
+        """The expression: a SymPy ``Expr``, or an ``(m, 1)`` matrix if vector-valued."""
+        return self._expr
+
+    @property
+    def variables(self) -> tuple[sympy.Symbol, ...]:
+        """The variables, in the order used for gradients, Hessians and points."""
+        return self._variables
+
+    @property
+    def n(self) -> int:
+        """Number of variables."""
+        return len(self._variables)
+
+    @property
+    def is_scalar(self) -> bool:
+        """True for a scalar function, False for a vector-valued one."""
+        return not isinstance(self._expr, sympy.MatrixBase)
+
+    def __repr__(self) -> str:
+        names = ", ".join(v.name for v in self._variables)
+        return f"Function({self._expr}, variables=({names}))"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Function):
+            return NotImplemented
+        return self._expr == other._expr and self._variables == other._variables
+
+    def __hash__(self) -> int:
+        return hash((self._expr, self._variables))
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {sympy.latex(self._expr)}$"
+
+    # -- derivatives ------------------------------------------------------------
+    def variable(self, var: sympy.Symbol | str | int) -> sympy.Symbol:
+        """The variable named by a Symbol, a name or a 0-based index."""
+        if isinstance(var, Integral) and not isinstance(var, bool):
+            if not 0 <= int(var) < self.n:
+                raise InputError(f"variable index {var} is out of range: this function has {self.n} variables")
+            return self._variables[int(var)]
+        name = var.name if isinstance(var, sympy.Symbol) else str(var)
+        name = _canonical_name(name)
+        for v in self._variables:
+            if v.name == name:
+                return v
+        known = ", ".join(v.name for v in self._variables)
+        raise InputError(f"'{name}' is not a variable of this function; its variables are ({known})")
+
+    def partial(self, var: sympy.Symbol | str | int, order: int = 1) -> sympy.Expr:
+        """The partial derivative with respect to one variable, of any order.
+
+        >>> Function("2*w0^2 + 3*w1^2").partial("w0")
+        4*w0
+        """
+        self._require_scalar("partial")
+        if order < 0:
+            raise InputError(f"the order of a derivative must be 0 or more, not {order}")
+        symbol = self.variable(var)
+        key = (symbol, order)
+        if key not in self._partials:
+            self._partials[key] = sympy.diff(self._expr, symbol, order) if order else self._expr
+        return self._partials[key]
+
+    def jacobian(self) -> sympy.ImmutableMatrix:
+        """The ``(m, n)`` Jacobian; a scalar function gives the ``(1, n)`` row of partials."""
+        return self._jacobian
+
+    @cached_property
+    def _jacobian(self) -> sympy.ImmutableMatrix:
+        rows = list(self._expr) if not self.is_scalar else [self._expr]
+        if self.is_scalar and self._symengine_derivatives is not None:
+            return sympy.ImmutableMatrix([list(self._symengine_derivatives[0])])
+        return sympy.ImmutableMatrix([_TermIndex(row).gradient(self._variables) for row in rows])
+
+    @cached_property
+    def _symengine_derivatives(self) -> tuple[list[sympy.Expr], dict[tuple[int, int], sympy.Expr]] | None:
+        """Gradient and upper-triangle Hessian from SymEngine, or None to use SymPy."""
+        if not self.is_scalar or not _wants_symengine(self._expr, self.n, self._engine):
+            return None
+        return _symengine_derivatives(self._expr, self._variables)
+
+    def gradient(self) -> sympy.ImmutableMatrix:
+        """The gradient as an ``(n, 1)`` column of partial derivatives."""
+        self._require_scalar("gradient", "use jacobian() for a vector-valued function")
+        return self._gradient
+
+    @cached_property
+    def _gradient(self) -> sympy.ImmutableMatrix:
+        return self._jacobian.T
+
+    def hessian(self) -> sympy.ImmutableMatrix:
+        """The ``(n, n)`` symmetric matrix of second partial derivatives."""
+        self._require_scalar("hessian")
+        return self._hessian
+
+    @cached_property
+    def _hessian(self) -> sympy.ImmutableMatrix:
+        n = self.n
+        if self._symengine_derivatives is not None:
+            upper = self._symengine_derivatives[1]
+        else:
+            upper = _upper_hessian(list(self._gradient), self._variables)
+        flat = [upper.get((min(i, j), max(i, j)), sympy.S.Zero) for i in range(n) for j in range(n)]
+        return sympy.ImmutableMatrix(n, n, flat)
+
+    def directional_derivative(self, direction: PointLike, *, normalize: bool = False) -> sympy.Expr:
+        """``∇f · v``: the rate of change along ``direction``.
+
+        With ``normalize=True`` the direction is scaled to unit length first, so the
+        result is the slope per unit distance (the textbook ``D_u f``).
+        """
+        vector = self.vector(direction)
+        if normalize:
+            norm = sympy.sqrt(sum(c**2 for c in vector))
+            if norm == 0:
+                raise InputError("the direction must not be the zero vector")
+            vector = vector / norm
+        return (self.gradient().T * vector)[0, 0]
+
+    # -- points and evaluation --------------------------------------------------
+    def vector(self, values: PointLike) -> sympy.ImmutableMatrix:
+        """A point or direction as an exact ``(n, 1)`` column, in variable order."""
+        mapping = self.point(values)
+        return sympy.ImmutableMatrix([mapping[v] for v in self._variables])
+
+    def point(self, *args: Any, **named: Any) -> dict[sympy.Symbol, sympy.Expr]:
+        """``{variable: value}`` from any accepted point form (see the module docstring)."""
+        if named and args:
+            raise InputError("give the point either by position or by name, not both")
+        if named:
+            given: Mapping[Any, Any] = named
+        elif len(args) == 1 and isinstance(args[0], Mapping):
+            given = args[0]
+        elif len(args) == 1 and _is_sequence(args[0]):
+            given = dict(zip(self._variables, _flatten(args[0], self.n)))
+        else:
+            given = dict(zip(self._variables, _flatten(args, self.n)))
+        result = {self.variable(k): to_sympy_number(v) for k, v in given.items()}
+        missing = [v.name for v in self._variables if v not in result]
+        if missing:
+            raise InputError(f"the point has no value for {', '.join(missing)}")
+        return result
+
+    def at(self, *args: Any, **named: Any) -> sympy.Expr | sympy.ImmutableMatrix:
+        """The value at a point: exact when the point is exact."""
+        return _substitute(self._expr, self.point(*args, **named))
+
+    def gradient_at(self, *args: Any, **named: Any) -> sympy.ImmutableMatrix:
+        """The gradient at a point, as an ``(n, 1)`` column."""
+        return _substitute(self.gradient(), self.point(*args, **named))
+
+    def hessian_at(self, *args: Any, **named: Any) -> sympy.ImmutableMatrix:
+        """The Hessian at a point."""
+        return _substitute(self.hessian(), self.point(*args, **named))
+
+    def jacobian_at(self, *args: Any, **named: Any) -> sympy.ImmutableMatrix:
+        """The Jacobian at a point."""
+        return _substitute(self.jacobian(), self.point(*args, **named))
+
+    def __call__(self, *args: Any, **named: Any) -> sympy.Expr | sympy.ImmutableMatrix:
+        return self.at(*args, **named)
+
+    # -- compilation ------------------------------------------------------------
+    def compile(self, backend: str = "numpy", **options: Any):
+        """Compile value, gradient and Hessian into vectorized callables.
+
+        Arguments:
+            backend: ``"numpy"`` or ``"torch"`` (see :mod:`symgrad.backends`).
+
+        Returns:
+            a :class:`symgrad.backends.CompiledFunction`; ``c.value(X)``,
+            ``c.gradient(X)``, ``c.hessian(X)`` take one point ``(n,)`` or a batch
+            ``(..., n)``; ``c.fun``, ``c.jac``, ``c.hess`` fit ``scipy.optimize.minimize``.
+        """
+        from .backends import compile_function
+
+        key = backend + repr(sorted(options.items()))
+        if key not in self._compiled:
+            self._require_scalar("compile", "compile each component separately")
+            self._compiled[key] = compile_function(
+                self._expr, self._variables, backend, gradient=self._gradient, hessian=self._hessian, **options
+            )
+        return self._compiled[key]
+
+    def _require_scalar(self, what: str, advice: str = "") -> None:
+        if not self.is_scalar:
+            raise InputError(f"{what} needs a scalar function, but this one is vector-valued" + (f"; {advice}" if advice else ""))
+
+
+def as_function(f: Function | ExprLike, variables: Iterable[Any] | None = None) -> Function:
+    """Return ``f`` if it is already a :class:`Function`, else build one."""
+    if isinstance(f, Function) and variables is None:
+        return f
+    return Function(f, variables)
+
+
+# -- numbers ------------------------------------------------------------------------
+def to_sympy_number(value: Any) -> sympy.Expr:
+    """An exact SymPy number where the input is exact; a ``Float`` for Python floats.
+
+    Accepts ints, ``fractions.Fraction``, floats, NumPy scalars, SymPy
+    expressions, and text (parsed safely, so ``"0.1"`` is ``1/10``).
+    """
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool):
+        raise InputError(f"expected a number, got {value!r}")
+    if isinstance(value, Integral):
+        return sympy.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, np.generic) and np.issubdtype(value.dtype, np.floating):
+        return sympy.Float(float(value))
+    if isinstance(value, Real):
+        return sympy.Float(float(value))
+    if isinstance(value, str):
+        from .parse import parse
+
+        parsed = parse(value)
+        if not isinstance(parsed, sympy.Expr):
+            raise InputError(f"expected a number, got {value!r}")
+        return parsed
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # torch / numpy 0-d
+        return to_sympy_number(value.item())
+    raise InputError(f"expected a number, got {value!r} of type {type(value).__name__}")
+
+
+# -- helpers ------------------------------------------------------------------------
+_NAME_PARTS = re.compile(r"(\d+)")
+
+
+def natural_order(symbols: Iterable[sympy.Symbol]) -> tuple[sympy.Symbol, ...]:
+    """Symbols sorted so that ``w2`` comes before ``w10`` (and ``b`` after ``a``)."""
+
+    def key(symbol: sympy.Symbol):
+        return [int(part) if part.isdigit() else part for part in _NAME_PARTS.split(symbol.name)]
+
+    return tuple(sorted(symbols, key=lambda s: (key(s), s.name)))
+
+
+def _to_expression(expr: ExprLike) -> sympy.Expr | sympy.ImmutableMatrix:
+    if isinstance(expr, str):
+        from .parse import parse
+
+        return _to_expression(parse(expr))
+    if isinstance(expr, sympy.MatrixBase):
+        if expr.shape[1] != 1 and expr.shape[0] == 1:
+            expr = expr.T
+        if expr.shape[1] != 1:
+            raise InputError(f"a vector-valued function needs a column of expressions, got shape {expr.shape}")
+        return sympy.ImmutableMatrix(expr)
+    if isinstance(expr, (list, tuple)):
+        return sympy.ImmutableMatrix([_scalar(e) for e in expr])
+    return _scalar(expr)
+
+
+def _scalar(expr: Any) -> sympy.Expr:
+    if isinstance(expr, str):
+        from .parse import parse
+
+        expr = parse(expr)
+    if isinstance(expr, sympy.Expr):
+        return expr
+    if isinstance(expr, (Integral, Real, Fraction)):
+        return to_sympy_number(expr)
+    raise InputError(f"expected an expression, got {type(expr).__name__}: {expr!r}")
+
+
+def _canonical_name(name: str) -> str:
+    """``w_0``, ``w_{0}`` and ``w₀`` name the same variable as ``w0``."""
+    subscripts = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+    name = name.translate(subscripts).replace("{", "").replace("}", "")
+    return re.sub(r"_(?=\d+$)", "", name)
+
+
+def _resolve_variables(expr: sympy.Basic, variables: Iterable[Any] | None) -> tuple[sympy.Symbol, ...]:
+    free = {s.name: s for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
+    if variables is None:
+        return natural_order(free.values())
+    resolved = []
+    for v in variables:
+        if isinstance(v, sympy.Symbol):
+            resolved.append(free.get(v.name, v) if v not in expr.free_symbols else v)
+        elif isinstance(v, str):
+            name = _canonical_name(v.strip())
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+                raise InputError(f"'{v}' is not a valid variable name; use names like w0, x, eta")
+            resolved.append(free.get(name, sympy.Symbol(name, real=True)))
+        else:
+            raise InputError(f"variables must be Symbols or names, got {v!r}")
+    if len(set(resolved)) != len(resolved):
+        raise InputError("a variable is listed twice in variables=")
+    return tuple(resolved)
+
+
+def _diff_if_present(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    """``d expr / d var``, skipping the work when ``var`` does not occur."""
+    return sympy.diff(expr, var) if var in expr.free_symbols else sympy.S.Zero
+
+
+class _TermIndex:
+    """The terms of a sum filed under the variables they contain.
+
+    ``d/dv`` of a sum is the sum of ``d/dv`` of the terms that contain ``v``;
+    filing the terms once makes each partial cost what its own terms cost,
+    not what the whole sum costs.
+
+    >>> x, y = sympy.symbols("x y")
+    >>> _TermIndex(x**2 + x*y + 3).diff(y)
+    x
+    """
+
+    def __init__(self, expr: sympy.Expr):
+        terms = expr.args if isinstance(expr, sympy.Add) else (expr,)
+        self.by_symbol: dict[sympy.Symbol, list[sympy.Expr]] = {}
+        for term in terms:
+            for symbol in term.free_symbols:
+                self.by_symbol.setdefault(symbol, []).append(term)
+
+    def diff(self, var: sympy.Symbol) -> sympy.Expr:
+        terms = self.by_symbol.get(var)
+        if not terms:
+            return sympy.S.Zero
+        return sympy.Add(*[term.diff(var) for term in terms])
+
+    def gradient(self, variables: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
+        return [self.diff(v) for v in variables]
+
+
+def _upper_hessian(gradient: list[sympy.Expr], variables: Sequence[sympy.Symbol]) -> dict[tuple[int, int], sympy.Expr]:
+    """``{(i, j): d²f/dx_i dx_j}`` for ``j >= i`` where the entry is not exactly zero."""
+    upper: dict[tuple[int, int], sympy.Expr] = {}
+    for i, entry in enumerate(gradient):
+        index = _TermIndex(entry)
+        for j in range(i, len(variables)):
+            if variables[j] in index.by_symbol:
+                value = index.diff(variables[j])
+                if value != 0:
+                    upper[i, j] = value
+    return upper
+
+
+# -- choosing the symbolic engine ---------------------------------------------------------
+ENGINES = ("auto", "sympy", "symengine")
+
+#: with ``engine="auto"``, SymEngine takes over from this many variables or tree nodes on
+_SYMENGINE_MIN_VARIABLES = 8
+_SYMENGINE_MIN_NODES = 300
+
+
+def _wants_symengine(expr: sympy.Expr, n: int, engine: str) -> bool:
+    if engine == "sympy":
+        return False
+    if _symengine() is None or not _symengine_supports(expr):
+        return False
+    return engine == "symengine" or n >= _SYMENGINE_MIN_VARIABLES or _tree_size_at_least(expr, _SYMENGINE_MIN_NODES)
+
+
+def _tree_size_at_least(expr: sympy.Basic, limit: int) -> bool:
+    for count, _ in enumerate(sympy.preorder_traversal(expr), start=1):
+        if count >= limit:
+            return True
+    return False
+
+
+def _substitute(obj, point: dict[sympy.Symbol, sympy.Expr]):
+    value = obj.xreplace(point)
+    if isinstance(value, sympy.MatrixBase):
+        return sympy.ImmutableMatrix(value.applyfunc(_settle))
+    return _settle(value)
+
+
+def _settle(value: sympy.Expr) -> sympy.Expr:
+    """Tidy an evaluated number: exact results stay exact, floats are evaluated."""
+    if value.has(sympy.Float):
+        return value.evalf()
+    return value.doit() if value.has(sympy.Derivative) else value
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray, sympy.MatrixBase)) or (
+        hasattr(value, "tolist") and hasattr(value, "shape")
+    )
+
+
+def _flatten(values: Any, n: int) -> list[Any]:
+    if isinstance(values, sympy.MatrixBase):
+        items = list(values)
+    elif hasattr(values, "tolist") and not isinstance(values, (list, tuple)):
+        items = np.asarray(values.detach().cpu() if hasattr(values, "detach") else values).reshape(-1).tolist()
+    else:
+        items = list(values)
+        if len(items) == 1 and _is_sequence(items[0]):
+            items = _flatten(items[0], n)
+    if len(items) != n:
+        raise InputError(f"the point has {len(items)} coordinates but the function has {n} variables")
+    return items
+
+
+# -- SymEngine: the optional fast engine ---------------------------------------------------
+#: SymPy node types SymEngine differentiates exactly as SymPy does (no assumptions needed)
+_SYMENGINE_SAFE = (
+    sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol, sympy.Integer, sympy.Rational, sympy.Float,
+    sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh, sympy.tanh,
+    sympy.asin, sympy.acos, sympy.atan,
+    type(sympy.pi), type(sympy.E), type(sympy.S.Half), type(sympy.S.One), type(sympy.S.NegativeOne), type(sympy.S.Zero),
+)
+
+
+def _symengine():
+    """The ``symengine`` module, or None when the optional extra is not installed."""
+    try:
+        import symengine
+    except ImportError:
+        return None
+    return symengine
+
+
+def _symengine_supports(expr: sympy.Expr) -> bool:
+    """True when every node is one SymEngine handles like SymPy, and symbol names are unique."""
+    names: dict[str, sympy.Symbol] = {}
+    for node in sympy.preorder_traversal(expr):
+        if not isinstance(node, _SYMENGINE_SAFE):
+            return False
+        if isinstance(node, sympy.Symbol) and names.setdefault(node.name, node) != node:
+            return False
+    return True
+
+
+def _symengine_derivatives(
+    expr: sympy.Expr, variables: Sequence[sympy.Symbol]
+) -> tuple[list[sympy.Expr], dict[tuple[int, int], sympy.Expr]] | None:
+    """The gradient and the nonzero upper-triangle Hessian entries, derived by SymEngine.
+
+    Results are converted back to SymPy and the original symbols (with their
+    assumptions) are put back by name. Returns None when SymEngine cannot
+    convert the expression, so the caller falls back to SymPy.
+    """
+    se = _symengine()
+    try:
+        f = se.sympify(expr)
+        xs = [se.Symbol(v.name) for v in variables]
+        gradient = [f.diff(x) for x in xs]
+        upper = {}
+        for i, g in enumerate(gradient):
+            present = g.free_symbols
+            for j in range(i, len(xs)):
+                if xs[j] in present:
+                    h = g.diff(xs[j])
+                    if h != 0:
+                        upper[i, j] = h
+    except (RuntimeError, TypeError, ValueError, NotImplementedError, AttributeError):
+        return None
+    originals = {sympy.Symbol(s.name): s for s in expr.free_symbols | set(variables) if isinstance(s, sympy.Symbol)}
+
+    def back(e) -> sympy.Expr:
+        return e._sympy_().xreplace(originals)
+
+    return [back(g) for g in gradient], {key: back(h) for key, h in upper.items()}
