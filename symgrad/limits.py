@@ -1,0 +1,246 @@
+"""Documented limits on untrusted input, and a hard time limit for costly work.
+
+Two things live here.
+
+**Limits.** :class:`Limits` is a frozen dataclass of the bounds the parser
+enforces before any SymPy object is built (input length, tokens, nesting,
+digits, exponents, power towers, factorials, matrix size) plus ``timeout``, the
+number of seconds costly symbolic work on that input may take. Every bound has
+a documented default in :data:`DEFAULT_LIMITS`; override per call with
+``Limits(max_length=2000)`` or ``DEFAULT_LIMITS.replace(timeout=0.5)``. A bound
+that is exceeded raises :class:`~symgrad.errors.InputTooLarge` whose message
+names the bound and its value, e.g. ``"... the limit is max_exponent=1000"``.
+
+**The time limit.** :func:`run_with_timeout` runs a picklable callable in a
+*worker process* and kills that process when time runs out. A signal-based
+alarm is not enough: SymPy spends its time in long C-level big-integer
+operations and in code that catches broad exceptions, so an alarm may fire
+late or be swallowed. Killing the process always works. The mechanism:
+
+* one long-lived worker per interpreter, started on first use with the
+  ``"fork"`` start method where the platform has it (fast: the child inherits
+  the already imported SymPy) and ``"spawn"`` elsewhere;
+* the caller sends ``(fn, args, kwargs)`` over a pipe and polls for the answer
+  for at most ``timeout`` seconds; the worker replies ``("ok", value)`` or
+  ``("err", exception)`` and the exception is re-raised in the caller with its
+  own type;
+* on time-out the worker is killed (``SIGKILL``), reaped, and
+  :class:`~symgrad.errors.Timeout` is raised; the next call starts a fresh
+  worker, so a time-out never poisons later calls;
+* a lock serialises callers from several threads, and an ``atexit`` hook stops
+  the worker when the interpreter exits.
+
+A round trip costs well under a millisecond once the worker runs, which keeps
+answer checking (a median budget of about 20 ms per check) cheap.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import multiprocessing
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from symgrad.errors import InputTooLarge, SymgradError, Timeout
+
+__all__ = ["Limits", "DEFAULT_LIMITS", "run_with_timeout", "shutdown_worker"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one piece of untrusted input; each one raises ``InputTooLarge``.
+
+    Arguments:
+        max_length: characters in the input text (checked first, before anything
+            else is read).
+        max_tokens: tokens (numbers, names, operators) in the input.
+        max_depth: nesting of brackets, groups and function calls.
+        max_digits: digits of a number, both as written (``123...``, ``1e400``)
+            and as computed from numbers in the input (``99^1000``).
+        max_exponent: magnitude of a numeric exponent (``x^1001`` is refused with
+            the default; ``x^n`` with a symbol ``n`` is fine).
+        max_power_tower: height of a tower of powers (``a^b^c^d`` is 4).
+        max_factorial: largest integer whose factorial ``n!`` is computed.
+        max_matrix_entries: entries in one vector or matrix.
+        timeout: seconds that costly symbolic work on the input (simplify,
+            equivalence tests) may take in :func:`run_with_timeout`.
+
+    Example:
+        >>> from symgrad.limits import Limits, DEFAULT_LIMITS
+        >>> Limits(max_length=2000).max_length
+        2000
+        >>> DEFAULT_LIMITS.replace(timeout=0.5).timeout
+        0.5
+    """
+
+    max_length: int = 5000
+    max_tokens: int = 2000
+    max_depth: int = 64
+    max_digits: int = 1000
+    max_exponent: int = 1000
+    max_power_tower: int = 4
+    max_factorial: int = 100
+    max_matrix_entries: int = 400
+    timeout: float = 2.0
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"Limits.{name} must be a non-negative number, got {value!r}")
+
+    def replace(self, **changes: Any) -> "Limits":
+        """Return a copy with some bounds changed: ``DEFAULT_LIMITS.replace(max_depth=10)``."""
+        return dataclasses.replace(self, **changes)
+
+    def check(self, name: str, value: int | float, what: str) -> None:
+        """Raise ``InputTooLarge`` if ``value`` exceeds the bound ``name``.
+
+        ``what`` describes the measured thing for the message, e.g. ``"the input
+        has 6000 characters"``.
+        """
+        bound = vars(self)[name]
+        if value > bound:
+            raise InputTooLarge(
+                f"{what}; the limit is {name}={bound}. "
+                f"Pass limits=Limits({name}=...) to allow more."
+            )
+
+
+DEFAULT_LIMITS = Limits()
+"""The limits used when a call passes ``limits=None``."""
+
+
+# --------------------------------------------------------------------------- the worker process
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _worker_main(conn: Any) -> None:
+    """Loop in the worker: receive a job, run it, send the outcome back."""
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        if job is None:
+            return
+        fn, args, kwargs = job
+        try:
+            outcome = ("ok", fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - shipped to the caller, re-raised there
+            outcome = ("err", exc)
+        try:
+            conn.send(outcome)
+        except Exception as exc:  # the value or exception would not pickle
+            conn.send(("err", SymgradError(f"the result could not be sent back from the worker: {exc!r}")))
+
+
+class _Worker:
+    """One persistent worker process and the pipe to it."""
+
+    def __init__(self) -> None:
+        ctx = _context()
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="symgrad-worker")
+        self.process.start()
+        child.close()
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process.is_alive() and not kill:
+            try:
+                self.conn.send(None)
+            except OSError:
+                kill = True
+            self.process.join(0.5)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(2.0)
+        self.conn.close()
+
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+def shutdown_worker() -> None:
+    """Stop the worker process now (it is restarted on the next call). Runs at exit."""
+    global _worker
+    with _lock:
+        if _worker is not None:
+            _worker.stop()
+            _worker = None
+
+
+atexit.register(shutdown_worker)
+
+
+def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+    """Call ``fn(*args, **kwargs)`` in the worker process and kill it after ``timeout`` seconds.
+
+    Arguments:
+        fn: a picklable callable (a module-level function, a SymPy function...).
+        *args, **kwargs: picklable arguments for ``fn``.
+        timeout: seconds allowed. ``None`` means ``DEFAULT_LIMITS.timeout``
+            (2 s). ``0`` means *no limit*: ``fn`` runs directly in this process
+            (for trusted work and debugging only). Negative values are an error.
+
+    Returns:
+        What ``fn`` returned (pickled back from the worker).
+
+    Raises:
+        Timeout: ``fn`` ran past ``timeout``; the worker was killed and the next
+            call starts a fresh one.
+        InputTooLarge: the worker died while running ``fn`` (usually out of memory).
+        Exception: whatever ``fn`` raised, with its own type.
+
+    Example:
+        >>> import sympy
+        >>> from symgrad.limits import run_with_timeout
+        >>> x = sympy.Symbol("x")
+        >>> run_with_timeout(sympy.simplify, sympy.sin(x)**2 + sympy.cos(x)**2, timeout=5)
+        1
+    """
+    global _worker
+    if timeout is None:
+        timeout = DEFAULT_LIMITS.timeout
+    if timeout < 0:
+        raise ValueError(f"timeout must be None, 0 (no limit) or a positive number of seconds, got {timeout!r}")
+    if timeout == 0:
+        return fn(*args, **kwargs)
+    with _lock:
+        if _worker is None or not _worker.alive():
+            if _worker is not None:
+                _worker.stop(kill=True)
+            _worker = _Worker()
+        worker = _worker
+        try:
+            worker.conn.send((fn, args, kwargs))
+        except (BrokenPipeError, EOFError, ConnectionError):
+            worker.stop(kill=True)
+            _worker = worker = _Worker()
+            worker.conn.send((fn, args, kwargs))
+        if not worker.conn.poll(timeout):
+            worker.stop(kill=True)
+            _worker = None
+            name = getattr(fn, "__name__", type(fn).__name__)
+            raise Timeout(
+                f"{name} ran longer than {timeout:g} s and was stopped; "
+                f"simplify the input or pass a larger timeout (the limit is timeout={timeout:g})."
+            )
+        try:
+            status, value = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.stop(kill=True)
+            _worker = None
+            raise InputTooLarge("the worker process died while working on the input (probably out of memory)") from None
+    if status == "err":
+        raise value
+    return value

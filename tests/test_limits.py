@@ -1,0 +1,156 @@
+"""symgrad.limits: every limit triggers with a message naming it; run_with_timeout really stops work."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+import sympy
+
+from symgrad.errors import InputTooLarge, Timeout
+from symgrad.limits import DEFAULT_LIMITS, Limits, run_with_timeout, shutdown_worker
+from symgrad.parse import parse
+
+# --------------------------------------------------------------------------- the Limits dataclass
+
+#: limit name → (input over the default limit, a per-call override that lets it through)
+OVER_THE_LIMIT = {
+    "max_length": ("x+" * 3000 + "x", {"max_length": 10_000, "max_tokens": 10_000}),
+    "max_tokens": ("+".join(["x"] * 1100), {"max_tokens": 5000}),
+    "max_depth": ("(" * 70 + "x" + ")" * 70, {"max_depth": 100}),
+    "max_digits": ("1" * 1001, {"max_digits": 2000}),
+    "max_exponent": ("x^1001", {"max_exponent": 2000}),
+    "max_power_tower": ("x^x^x^x^x", {"max_power_tower": 5}),
+    "max_factorial": ("101!", {"max_factorial": 200}),
+    "max_matrix_entries": ("[" + ", ".join(["1"] * 401) + "]", {"max_matrix_entries": 500}),
+}
+
+
+def test_every_parse_limit_is_covered():
+    assert set(OVER_THE_LIMIT) | {"timeout"} == set(vars(DEFAULT_LIMITS))
+
+
+@pytest.mark.parametrize("name", sorted(OVER_THE_LIMIT))
+def test_each_limit_raises_input_too_large_naming_the_limit_and_its_value(name):
+    text, _ = OVER_THE_LIMIT[name]
+    with pytest.raises(InputTooLarge) as info:
+        parse(text)
+    assert f"{name}={vars(DEFAULT_LIMITS)[name]}" in str(info.value)
+
+
+@pytest.mark.parametrize("name", sorted(OVER_THE_LIMIT))
+def test_each_limit_can_be_raised_per_call(name):
+    text, override = OVER_THE_LIMIT[name]
+    result = parse(text, limits=Limits(**override))
+    assert isinstance(result, (sympy.Expr, sympy.MatrixBase))
+
+
+@pytest.mark.parametrize("name", sorted(OVER_THE_LIMIT))
+def test_each_limit_can_be_lowered_per_call(name):
+    lowered = Limits(max_length=3, max_tokens=2, max_depth=1, max_digits=1, max_exponent=1,
+                     max_power_tower=1, max_factorial=1, max_matrix_entries=1)
+    small = {"max_length": "xxxx", "max_tokens": "x+y", "max_depth": "((x))", "max_digits": "12",
+             "max_exponent": "x^2", "max_power_tower": "x^2", "max_factorial": "2!", "max_matrix_entries": "[1,2]"}[name]
+    keep = {k: v for k, v in vars(DEFAULT_LIMITS).items() if k != name}
+    with pytest.raises(InputTooLarge, match=f"{name}="):
+        parse(small, limits=Limits(**keep, **{name: vars(lowered)[name]}))
+
+
+def test_limits_are_frozen_validated_and_replaceable():
+    with pytest.raises(Exception):
+        DEFAULT_LIMITS.max_length = 1  # type: ignore[misc]
+    with pytest.raises(ValueError, match="max_depth"):
+        Limits(max_depth=-1)
+    assert DEFAULT_LIMITS.replace(timeout=0.5).timeout == 0.5
+    assert DEFAULT_LIMITS.timeout == Limits().timeout
+
+
+@pytest.mark.parametrize("text", ["9^9^9^9", "10^10^10", "99999!", "2^(2^(2^(2^2)))", "(" * 10_000 + ")" * 10_000,
+                                  "x" * 1_000_000, "(2^1000)^1000", "10^999*10^999*10^999"])
+def test_huge_inputs_fail_instantly(text):
+    start = time.perf_counter()
+    with pytest.raises(InputTooLarge):
+        parse(text)
+    assert time.perf_counter() - start < 1.0
+
+
+# --------------------------------------------------------------------------- run_with_timeout
+
+
+def spin_forever() -> None:
+    while True:
+        pass
+
+
+def add(a, b, *, scale=1):
+    return (a + b) * scale
+
+
+def fail_with_key_error():
+    raise KeyError("missing")
+
+
+def process_id() -> int:
+    return os.getpid()
+
+
+def test_run_with_timeout_returns_the_value_and_passes_arguments():
+    assert run_with_timeout(add, 2, 3, scale=10, timeout=5) == 50
+    x = sympy.Symbol("x", real=True)
+    assert run_with_timeout(sympy.simplify, sympy.sin(x) ** 2 + sympy.cos(x) ** 2, timeout=10) == 1
+
+
+def test_run_with_timeout_runs_in_another_process():
+    assert run_with_timeout(process_id, timeout=5) != os.getpid()
+
+
+def test_worker_persists_between_calls():
+    first = run_with_timeout(process_id, timeout=5)
+    assert run_with_timeout(process_id, timeout=5) == first
+
+
+def test_infinite_loop_is_stopped_within_timeout_plus_one_second_and_next_call_works():
+    run_with_timeout(add, 1, 1, timeout=5)  # worker started outside the measured time
+    before = run_with_timeout(process_id, timeout=5)
+    start = time.perf_counter()
+    with pytest.raises(Timeout, match="timeout=0.5"):
+        run_with_timeout(spin_forever, timeout=0.5)
+    assert time.perf_counter() - start < 1.5
+    assert run_with_timeout(add, 1, 2, timeout=5) == 3
+    assert run_with_timeout(process_id, timeout=5) != before, "a fresh worker replaced the killed one"
+
+
+def test_exceptions_propagate_with_their_type():
+    with pytest.raises(KeyError, match="missing"):
+        run_with_timeout(fail_with_key_error, timeout=5)
+    with pytest.raises(ZeroDivisionError):
+        run_with_timeout(divmod, 1, 0, timeout=5)
+    assert run_with_timeout(add, 2, 2, timeout=5) == 4
+
+
+def test_timeout_zero_runs_inline_and_none_uses_the_default():
+    assert run_with_timeout(process_id, timeout=0) == os.getpid()
+    assert run_with_timeout(add, 1, 1, timeout=None) == 2
+    with pytest.raises(ValueError, match="timeout"):
+        run_with_timeout(add, 1, 1, timeout=-1)
+
+
+def test_concurrent_callers_each_get_their_own_answer():
+    results: dict[int, int] = {}
+
+    def call(i: int) -> None:
+        results[i] = run_with_timeout(add, i, i, timeout=10)
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {i: 2 * i for i in range(8)}
+
+
+def test_shutdown_then_the_next_call_restarts_the_worker():
+    shutdown_worker()
+    assert run_with_timeout(add, 3, 4, timeout=5) == 7
