@@ -39,6 +39,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import multiprocessing
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -180,6 +181,17 @@ def shutdown_worker() -> None:
 
 
 atexit.register(shutdown_worker)
+
+
+def _forget_worker_after_fork() -> None:
+    """A forked child must not talk to its parent's worker over the shared pipe: it starts its own."""
+    global _lock, _worker
+    _lock = threading.Lock()
+    _worker = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_worker_after_fork)
 
 
 def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:

@@ -154,3 +154,32 @@ def test_concurrent_callers_each_get_their_own_answer():
 def test_shutdown_then_the_next_call_restarts_the_worker():
     shutdown_worker()
     assert run_with_timeout(add, 3, 4, timeout=5) == 7
+
+
+def _child_runs_its_own_worker(queue) -> None:
+    import sympy
+
+    from symgrad.limits import run_with_timeout
+
+    queue.put(str(run_with_timeout(sympy.expand, (sympy.Symbol("x") + 1) ** 2, timeout=10)))
+
+
+def test_a_forked_child_gets_its_own_worker_and_the_parent_keeps_working():
+    import multiprocessing
+
+    import sympy
+
+    from symgrad.limits import run_with_timeout
+
+    x = sympy.Symbol("x")
+    assert run_with_timeout(sympy.expand, (x + 2) ** 2, timeout=10) == x**2 + 4 * x + 4  # parent's worker is up
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    children = [ctx.Process(target=_child_runs_its_own_worker, args=(queue,)) for _ in range(2)]
+    for child in children:
+        child.start()
+    results = [queue.get(timeout=30) for _ in children]
+    for child in children:
+        child.join(10)
+    assert results == ["x**2 + 2*x + 1"] * 2
+    assert run_with_timeout(sympy.expand, (x + 3) ** 2, timeout=10) == x**2 + 6 * x + 9

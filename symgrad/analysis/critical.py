@@ -1,0 +1,324 @@
+"""Critical points: solve ∇f = 0, add the points where the gradient does not exist, classify each.
+
+Mechanism:
+
+1. **Exact solve** (under the time limit). One variable: a polynomial ``f'`` gives
+   its real roots exactly (``CRootOf`` where radicals would need ``i``); other
+   functions go through ``solveset`` over the reals, which also returns periodic
+   families (``x = π/2 + 2nπ``), reported with an integer symbol ``n``. Several
+   variables: ``solve`` on the gradient; each solution is checked by putting it
+   back into the gradient. Solutions that make the gradient undefined are not
+   critical points in the ∇f = 0 sense and are dropped.
+2. **Numeric fallback** when SymPy cannot solve: SciPy ``root`` from a grid of
+   starts, with the Hessian as Jacobian; results are deduplicated, kept only when
+   ``‖∇f‖ < 1e-8``, and marked ``exact=False``.
+3. **Non-differentiable points** from :func:`.smoothness.non_differentiable_points`
+   are added with kind ``"non-differentiable"``: the gradient does not exist
+   there, it is not zero.
+4. **Classification** from the Hessian's eigenvalues (all > 0 minimum, all < 0
+   maximum, both signs saddle). With zero eigenvalues: in one variable the first
+   nonzero derivative decides (even order: extremum; odd: neither); in several,
+   the restriction of ``f`` to each eigenvector line is tested the same way. A
+   global certificate ``f - f(p) >= 0`` (proven by sign rules) makes any point,
+   smooth or not, a minimum. Otherwise the kind is ``"degenerate"``.
+
+Kinds: ``"minimum"``, ``"maximum"``, ``"saddle"`` (neither: arbitrarily close
+points both above and below -- in one variable, a stationary inflection point),
+``"degenerate"`` (the tests above do not decide), ``"non-differentiable"``,
+and ``"unknown"`` when eigenvalue signs cannot be decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..errors import InputError
+from ..function import Function
+from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
+from .linalg import eigenvalues
+from .smoothness import non_differentiable_points, smooth_at
+
+__all__ = ["CriticalPoint", "critical_points", "classify_point", "KINDS"]
+
+KINDS = ("minimum", "maximum", "saddle", "degenerate", "non-differentiable", "unknown")
+MAX_DERIVATIVE_ORDER = 12
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A point where ``∇f = 0`` or where the gradient does not exist.
+
+    Attributes:
+        point: ``{variable: value}``; a value may contain an integer symbol ``n`` for a periodic family.
+        kind: one of :data:`KINDS`.
+        exact: True for exact coordinates, False for a numeric root.
+        eigenvalues: the Hessian's eigenvalues there (empty where the Hessian does not exist).
+        reason: the argument, in sentences.
+        value: ``f`` at the point.
+        extremum: ``"global minimum"`` / ``"global maximum"`` when ``f - f(p)`` has a proven sign, else None.
+    """
+
+    point: dict[sympy.Symbol, sympy.Expr]
+    kind: str
+    exact: bool
+    eigenvalues: tuple[sympy.Expr, ...]
+    reason: str
+    value: sympy.Expr | None = None
+    extremum: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"point": {k.name: str(v) for k, v in self.point.items()}, "kind": self.kind, "exact": self.exact,
+                "eigenvalues": [str(e) for e in self.eigenvalues], "reason": self.reason,
+                "value": None if self.value is None else str(self.value), "extremum": self.extremum}
+
+
+def _fmt(point: dict) -> str:
+    return "(" + ", ".join(f"{k} = {v}" for k, v in point.items()) + ")"
+
+
+def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True,
+                    timeout: float | None = None) -> list[CriticalPoint]:
+    """All critical points of ``f`` that symgrad can find, each classified with its reason.
+
+    Arguments:
+        f: a Function, SymPy expression, or text.
+        domain: optional box (see :func:`symgrad.analysis.convexity`); points outside are dropped.
+        numeric_fallback: when SymPy cannot solve ``∇f = 0``, search with SciPy (marked ``exact=False``).
+        timeout: seconds for each symbolic step.
+
+    Returns:
+        a list of :class:`CriticalPoint`: stationary points first, then points where the gradient does not exist.
+
+    Example:
+        >>> x = sympy.Symbol("x", real=True)
+        >>> [(p.point, p.kind) for p in critical_points(x**3 - 3*x)]
+        [({x: -1}, 'maximum'), ({x: 1}, 'minimum')]
+    """
+    fn = scalar_function(f, "critical_points")
+    dom = resolve_domain(fn, domain, timeout=timeout)
+    kinks = non_differentiable_points(fn, domain=domain, timeout=timeout)
+    stationary = _exact_stationary(fn, dom, timeout)
+    exact = stationary is not None
+    if stationary is None:
+        stationary = _numeric_stationary(fn, dom) if numeric_fallback else []
+    results = []
+    for point in stationary:
+        if dom.contains(point) is False or not smooth_at(fn.expr, point)[0]:
+            continue
+        results.append(_classify(fn, point, exact, timeout, dom))
+    for kink in kinks:
+        if kink.is_isolated and dom.contains(kink.point) is not False:
+            results.append(_classify_kink(fn, kink, dom, timeout))
+    return results
+
+
+def classify_point(f: Any, point: Any, *, timeout: float | None = None) -> CriticalPoint:
+    """Classify one point where ``∇f = 0`` or where the gradient does not exist.
+
+    Raises:
+        InputError: the gradient exists and is not zero there (the message gives its value).
+    """
+    fn = scalar_function(f, "classify_point")
+    where = fn.point(point)
+    for kink in non_differentiable_points(fn, timeout=timeout):
+        if kink.is_isolated and all(sympy.simplify(kink.point[v] - where[v]) == 0 for v in kink.point):
+            return _classify_kink(fn, kink, resolve_domain(fn, None, timeout=timeout), timeout)
+    ok, why = smooth_at(fn.expr, where)
+    if not ok:
+        raise InputError(f"{_fmt(where)} is at a kink ({why}), but symgrad could not prove that the gradient fails to exist there")
+    gradient = fn.gradient_at(where)
+    if not all(number_sign(g) == 0 for g in gradient):
+        raise InputError(f"{_fmt(where)} is not a critical point: the gradient there is {list(gradient)}, not zero")
+    exact = not any(v.has(sympy.Float) for v in where.values())
+    return _classify(fn, where, exact, timeout, resolve_domain(fn, None, timeout=timeout))
+
+
+# --------------------------------------------------------------------------- solving
+def _exact_stationary(fn: Function, dom: Domain, timeout) -> list[dict] | None:
+    gradient = list(fn.gradient())
+    if fn.n == 1:
+        return _univariate_stationary(fn, gradient[0], dom, timeout)
+    solutions = attempt(sympy.solve, gradient, list(fn.variables), dict=True, timeout=timeout)
+    if solutions is None:
+        return None
+    points = []
+    for solution in solutions:
+        point = {v: solution.get(v, v) for v in fn.variables}
+        if any(value.has(sympy.I) and number_sign(sympy.im(value)) != 0 for value in point.values()):
+            continue
+        if any(value.is_real is False for value in point.values()):
+            continue
+        if _gradient_vanishes(gradient, point):
+            points.append(point)
+    if not all(g.is_polynomial(*fn.variables) for g in gradient) and not points:
+        return None  # SymPy may have missed solutions of a transcendental system: let the numeric search look
+    return points
+
+
+def _gradient_vanishes(gradient, point) -> bool:
+    values = [g.xreplace(point) for g in gradient]
+    if any(v.has(sympy.nan, sympy.zoo) for v in values):
+        return False
+    return all(v.is_zero or (not v.free_symbols and number_sign(v) == 0) or attempt(sympy.simplify, v) == 0 for v in values)
+
+
+def _univariate_stationary(fn, derivative, dom, timeout) -> list[dict] | None:
+    x = fn.variables[0]
+    interval = dom.interval(x)
+    if derivative.is_polynomial(x):
+        poly = sympy.Poly(derivative, x)
+        if poly.is_zero:
+            return [{x: x}]
+        roots = attempt(_real_roots, poly, timeout=timeout)
+        if roots is not None:
+            return [{x: r} for r in roots if interval.contains(r) is not sympy.false]
+    solved = attempt(sympy.solveset, derivative, x, interval, timeout=timeout)
+    if isinstance(solved, sympy.FiniteSet):
+        return [{x: value} for value in solved if _gradient_vanishes([derivative], {x: value})]
+    if solved is sympy.S.EmptySet:
+        return []
+    families = solved.args if isinstance(solved, sympy.Union) else (solved,)
+    if all(isinstance(s, sympy.ImageSet) and s.base_sets == (sympy.S.Integers,) for s in families):
+        n = sympy.Symbol("n", integer=True)
+        return [{x: s.lamda.expr.xreplace({s.lamda.variables[0]: n})} for s in families]
+    return None
+
+
+def _real_roots(poly: sympy.Poly) -> list[sympy.Expr]:
+    found = sympy.roots(poly, filter="R")
+    if sum(found.values()) == len(poly.real_roots()):
+        return sorted(found, key=lambda r: float(r))
+    return list(dict.fromkeys(poly.real_roots()))
+
+
+def _numeric_stationary(fn: Function, dom: Domain) -> list[dict]:
+    from scipy.optimize import root
+
+    compiled = fn.compile("numpy")
+    starts = [np.array(p, dtype=float) for p in product(*[[float(v) for v in dom.sample(var, _STARTS)] for var in fn.variables])]
+    found: list[np.ndarray] = []
+    for start in starts[:400]:
+        with np.errstate(all="ignore"):
+            solution = root(lambda w: np.asarray(compiled.gradient(w), dtype=float), start,
+                            jac=lambda w: np.asarray(compiled.hessian(w), dtype=float), method="hybr")
+            residual = np.linalg.norm(np.asarray(compiled.gradient(solution.x), dtype=float)) if solution.success else np.inf
+        if residual < 1e-8 and not any(np.allclose(solution.x, other, atol=1e-6) for other in found):
+            found.append(solution.x)
+    return [{v: sympy.Float(float(c)) for v, c in zip(fn.variables, x)} for x in sorted(found, key=tuple)]
+
+
+_STARTS = tuple(sympy.Rational(v, 2) for v in range(-8, 9, 2)) + (sympy.Rational(1, 3), sympy.Rational(-1, 3))
+
+
+# --------------------------------------------------------------------------- classification
+def _global_certificate(fn, point, value, dom, timeout) -> tuple[str | None, str]:
+    if value.free_symbols or value.has(sympy.Float) or value.has(sympy.CRootOf):
+        return None, ""  # only closed-form values: a sign proof with CRootOf constants is too slow to attempt
+    proof = prove_sign(fn.expr - value, dom, timeout=timeout)
+    if proof.sign in ("positive", "nonnegative", "zero"):
+        return "global minimum", f"f - f(p) = {fn.expr} - ({value}) >= 0 everywhere ({proof.how}), so f(p) = {value} is a global minimum"
+    if proof.sign in ("negative", "nonpositive"):
+        return "global maximum", f"f - f(p) <= 0 everywhere ({proof.how}), so f(p) = {value} is a global maximum"
+    return None, ""
+
+
+def _classify_kink(fn, kink, dom, timeout) -> CriticalPoint:
+    value = settle(fn.expr.xreplace(kink.point))
+    extremum, why = _global_certificate(fn, kink.point, value, dom, timeout)
+    reason = kink.reason + "; it is a critical point because the gradient does not exist, not because it is zero."
+    if why:
+        reason += " Moreover " + why + "."
+    return CriticalPoint(dict(kink.point), "non-differentiable", True, (), reason, value, extremum)
+
+
+def _classify(fn: Function, point, exact, timeout, dom) -> CriticalPoint:
+    value = settle(fn.expr.xreplace(point))
+    hessian = sympy.ImmutableMatrix(fn.hessian().xreplace(point)).applyfunc(settle)
+    extremum, certificate = _global_certificate(fn, point, value, dom, timeout)
+    if hessian.free_symbols - _family_symbols(point):
+        kind = {"global minimum": "minimum", "global maximum": "maximum"}.get(extremum, "degenerate")
+        return CriticalPoint(point, kind, exact, (), (certificate or "the critical points form a set, not isolated points") + ".", value, extremum)
+    if hessian.free_symbols:
+        result_values = tuple(hessian[i, i] for i in range(fn.n)) if hessian.is_diagonal() else ()
+    else:
+        result_values = eigenvalues(hessian).values
+    signs = [_sign(v) for v in result_values] if result_values else [None]
+    kind, reason = _kind_from_signs(signs, result_values)
+    if kind == "degenerate":
+        kind, reason = _higher_order(fn, point, hessian, timeout)
+    if extremum and kind in ("degenerate", "unknown"):
+        kind = extremum.split()[1]
+        reason = certificate
+    elif extremum and kind == extremum.split()[1]:
+        reason += "; moreover " + certificate
+    if not exact:
+        reason = "numeric root of ∇f = 0 (SciPy); " + reason
+    return CriticalPoint(point, kind, exact, tuple(result_values), reason + ".", value, extremum)
+
+
+def _family_symbols(point) -> set:
+    return {s for v in point.values() for s in v.free_symbols if s.is_integer}
+
+
+def _sign(value: sympy.Expr) -> int | None:
+    if value.has(sympy.Float):
+        number = float(value)
+        return 0 if abs(number) < 1e-9 else (1 if number > 0 else -1)
+    if value.free_symbols:
+        return 1 if value.is_positive else -1 if value.is_negative else 0 if value.is_zero else None
+    return number_sign(value)
+
+
+def _kind_from_signs(signs, values) -> tuple[str, str]:
+    listed = ", ".join(str(v) for v in values)
+    if None in signs:
+        return "unknown", f"the signs of the Hessian's eigenvalues ({listed}) could not be decided"
+    if all(s > 0 for s in signs):
+        return "minimum", f"the Hessian's eigenvalues ({listed}) are all > 0, so this is a strict local minimum"
+    if all(s < 0 for s in signs):
+        return "maximum", f"the Hessian's eigenvalues ({listed}) are all < 0, so this is a strict local maximum"
+    if 1 in signs and -1 in signs:
+        return "saddle", f"the Hessian has eigenvalues of both signs ({listed}): f rises in some directions and falls in others"
+    return "degenerate", f"the Hessian is singular (eigenvalues {listed}), so the second-derivative test is inconclusive"
+
+
+def _line_behaviour(fn, point, direction) -> tuple[str | None, int]:
+    """Along ``p + t v``: ``"up"``/``"down"`` (even first nonzero order, sign), ``"odd"``, or None."""
+    t = sympy.Symbol("t", real=True)
+    g = fn.expr.xreplace({v: point[v] + t * d for v, d in zip(fn.variables, direction)})
+    for order in range(1, MAX_DERIVATIVE_ORDER + 1):
+        g = sympy.diff(g, t)
+        sign = _sign(settle(g.subs(t, 0)))
+        if sign is None:
+            return None, order
+        if sign != 0:
+            return ("odd" if order % 2 else ("up" if sign > 0 else "down")), order
+    return None, MAX_DERIVATIVE_ORDER
+
+
+def _higher_order(fn, point, hessian, timeout) -> tuple[str, str]:
+    if fn.n == 1:
+        behaviour, order = _line_behaviour(fn, point, [1])
+        x = fn.variables[0]
+        if behaviour == "up":
+            return "minimum", f"f'' = 0 here; the first nonzero derivative is of even order {order} and positive, so this is a minimum"
+        if behaviour == "down":
+            return "maximum", f"f'' = 0 here; the first nonzero derivative is of even order {order} and negative, so this is a maximum"
+        if behaviour == "odd":
+            return "saddle", (f"f'' = 0 here and the first nonzero derivative has odd order {order}: f rises on one side of "
+                              f"{x} = {point[x]} and falls on the other (a stationary inflection point), so it is neither a minimum nor a maximum")
+        return "degenerate", "all derivatives up to order 12 vanish here; the test is inconclusive"
+    if hessian.has(sympy.Float) or hessian.free_symbols:
+        return "degenerate", "the Hessian is singular and the higher-order test needs exact values"
+    behaviours = []
+    for value, multiplicity, vectors in hessian.eigenvects():
+        for vector in vectors:
+            behaviours.append(_line_behaviour(fn, point, list(vector))[0])
+    if "odd" in behaviours or ("up" in behaviours and "down" in behaviours):
+        return "saddle", "the Hessian is singular, but along eigenvector lines f rises in one direction and falls in another, so this is a saddle"
+    return "degenerate", "the Hessian is singular and the tests along its eigenvectors do not decide the kind of point"

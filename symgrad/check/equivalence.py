@@ -1,0 +1,323 @@
+"""Is ``answer`` the same as ``expected``? Scalar equivalence, cheapest test first.
+
+The functions here run inside the worker process of
+:func:`symgrad.limits.run_with_timeout` (they are module-level and take and
+return picklable values), because everything they do touches untrusted input.
+A comparison goes through these stages, and stops at the first that decides:
+
+1. **identical** -- the two expressions are the same tree (symbols are matched
+   by name before we get here).
+2. **exact points** -- if both are rational functions with rational
+   coefficients, they are evaluated with exact rational arithmetic at random
+   rational points inside the domain. One differing point is a proof of
+   difference; agreement at every point is the Schwartz-Zippel identity test
+   (a nonzero rational function of degree d vanishes at a random point of a set
+   of size N with probability at most d/N, and we use several points).
+3. **numeric** -- otherwise (sqrt, log, trig, exp, abs...) both are evaluated at
+   random points with 30-digit arithmetic. A point where they differ by more
+   than 1e-10 (relative) is a counterexample; agreement to 1e-20 at every point
+   leaves the pair *probably equal*, to be proved by stage 4.
+4. **symbolic** -- :func:`prove_equal` rewrites ``answer - expected`` (expand,
+   cancel, log and trig rewriting, then ``simplify``) under the domain's
+   assumptions. It runs in its own time-limited call, so a slow proof never
+   costs the evidence already gathered.
+
+With a tolerance (``rtol``/``atol``) stage 2-4 are replaced by a numeric test
+in double precision: ``|a - e| <= atol + rtol*|e|`` at every point.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+__all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs"]
+
+_DENOMINATORS = (7, 11, 13, 17, 19, 23, 29)
+_EXACT_POINTS = 5
+_NUMERIC_POINTS = 12
+_PREC = 30
+_EQUAL_REL = sympy.Float("1e-20")
+_DIFFER_REL = sympy.Float("1e-10")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to compare: tolerances, domain of each variable, random seed.
+
+    ``domain`` is a tuple of ``(name, low, high, assumption)``; ``assumption`` is
+    ``"positive"``, ``"nonnegative"``, ``"negative"``, ``"nonpositive"`` or ``"real"``.
+    Variables not listed are sampled in ``default_range``.
+    """
+
+    rtol: float | None = None
+    atol: float | None = None
+    domain: tuple[tuple[str, float, float, str], ...] = ()
+    default_range: tuple[float, float] = (-2.0, 2.0)
+    seed: int = 0
+
+    @property
+    def numeric(self) -> bool:
+        return self.rtol is not None or self.atol is not None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The outcome for one pair: ``equal`` is True, False or None (not decided yet)."""
+
+    equal: bool | None
+    method: str
+    points: int = 0
+    witness: tuple[tuple[str, str], ...] = ()
+    answer_value: str = ""
+    expected_value: str = ""
+    probable: bool = False  # numerically equal at every point, awaiting proof
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def exact_rationals(expr: Any) -> Any:
+    """Replace every ``Float`` by the exact rational of its shortest decimal form (0.1 -> 1/10)."""
+    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Float):
+        return expr
+    floats = expr.atoms(sympy.Float)
+    return expr.xreplace({f: sympy.Rational(repr(float(f))) if abs(float(f)) != float("inf") else f for f in floats})
+
+
+def _is_rational_function(expr: sympy.Expr) -> bool:
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    if expr.has(sympy.Float):
+        return False
+    try:
+        return bool(expr.is_rational_function(*symbols)) and _rational_coefficients(expr)
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+def _rational_coefficients(expr: sympy.Expr) -> bool:
+    return all(atom.is_Rational for atom in expr.atoms(sympy.Number))
+
+
+def _sample_value(rng: random.Random, low: float, high: float) -> sympy.Rational:
+    q = rng.choice(_DENOMINATORS)
+    lo, hi = int(low * q), int(high * q)
+    for _ in range(20):
+        p = rng.randint(lo, hi)
+        value = sympy.Rational(p, q)
+        if low < value < high and value not in (0, 1, -1):
+            return value
+    return sympy.Rational(lo + hi, 2 * q) if lo + hi else sympy.Rational(1, q)
+
+
+def sample_points(symbols: list[sympy.Symbol], settings: Settings, count: int, salt: int = 0) -> list[dict]:
+    """``count`` points ``{Symbol: Rational}`` inside the domain, reproducible from the seed."""
+    ranges = {name: (low, high) for name, low, high, _ in settings.domain}
+    rng = random.Random(settings.seed * 1_000_003 + salt)
+    points = []
+    for _ in range(count):
+        points.append({s: _sample_value(rng, *ranges.get(s.name, settings.default_range)) for s in symbols})
+    return points
+
+
+def _symbols_of(*exprs: sympy.Basic) -> list[sympy.Symbol]:
+    found: set[sympy.Symbol] = set()
+    for e in exprs:
+        found |= {s for s in e.free_symbols if isinstance(s, sympy.Symbol)}
+    return sorted(found, key=lambda s: s.name)
+
+
+def _finite(value: sympy.Expr) -> bool:
+    return bool(value.is_number) and not value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+
+
+def _numeric_value(expr: sympy.Expr, point: dict, prec: int) -> sympy.Expr | None:
+    value = expr.xreplace(point) if point else expr
+    if value.is_Rational:
+        return value
+    try:
+        value = value.evalf(prec)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError):
+        return None
+    return value if _finite(value) else None
+
+
+def _magnitude(value: sympy.Expr) -> sympy.Expr:
+    return abs(value).evalf(_PREC) if not value.is_Rational else abs(value)
+
+
+def _show_point(point: dict) -> tuple[tuple[str, str], ...]:
+    return tuple((s.name, str(v)) for s, v in sorted(point.items(), key=lambda kv: kv[0].name))
+
+
+def _short(value: sympy.Expr) -> str:
+    if value is None:
+        return "undefined"
+    if value.is_Rational:
+        return str(value)
+    return str(value.evalf(12))
+
+
+# ------------------------------------------------------------------------------------------ stage 1-3
+def judge_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], settings: Settings) -> list[Judgement]:
+    """Judge each ``(answer, expected)`` pair with the cheap tests (stages 1-3, or tolerance).
+
+    Returns a :class:`Judgement` per pair; ``equal is None`` with ``probable=True``
+    means "agrees numerically everywhere we looked", to be proved by :func:`prove_pairs`.
+    """
+    return [_judge_pair(a, e, settings, salt) for salt, (a, e) in enumerate(pairs)]
+
+
+def _judge_pair(answer: sympy.Expr, expected: sympy.Expr, settings: Settings, salt: int) -> Judgement:
+    if settings.numeric:
+        return _judge_with_tolerance(answer, expected, settings, salt)
+    answer, expected = exact_rationals(answer), exact_rationals(expected)
+    if answer == expected:
+        return Judgement(True, "identical")
+    difference = answer - expected
+    if difference == 0:
+        return Judgement(True, "symbolic")
+    if _is_rational_function(answer) and _is_rational_function(expected):
+        return _judge_exact_points(answer, expected, settings, salt)
+    return _judge_numeric(answer, expected, settings, salt)
+
+
+def _judge_exact_points(answer, expected, settings, salt) -> Judgement:
+    symbols = _symbols_of(answer, expected)
+    points = sample_points(symbols, settings, _EXACT_POINTS if symbols else 1, salt)
+    used = 0
+    for point in points:
+        a, e = answer.xreplace(point), expected.xreplace(point)
+        if not (_finite(e) and e.is_Rational):
+            continue  # the key is undefined here (a pole): skip the point
+        used += 1
+        if not (_finite(a) and a.is_Rational) or a != e:
+            return Judgement(False, "exact_points", used, _show_point(point), _short(a if _finite(a) else None), str(e))
+    if used == 0:
+        return _judge_numeric(answer, expected, settings, salt)
+    return Judgement(True, "exact_points", used)
+
+
+def _judge_numeric(answer, expected, settings, salt) -> Judgement:
+    symbols = _symbols_of(answer, expected)
+    points = sample_points(symbols, settings, _NUMERIC_POINTS if symbols else 1, salt)
+    agreed = 0
+    for point in points:
+        e = _numeric_value(expected, point, _PREC)
+        if e is None:
+            continue  # the key is undefined here: skip the point (as WeBWorK does)
+        a = _numeric_value(answer, point, _PREC)
+        if a is None:
+            return Judgement(False, "numeric", agreed + 1, _show_point(point), "undefined", _short(e))
+        gap = _magnitude(a - e)
+        scale = max(sympy.Integer(1), _magnitude(e))
+        if gap > _DIFFER_REL * scale:
+            return Judgement(False, "numeric", agreed + 1, _show_point(point), _short(a), _short(e))
+        if gap <= _EQUAL_REL * scale:
+            agreed += 1
+    if agreed == 0:
+        return Judgement(None, "numeric", 0)
+    return Judgement(None, "numeric", agreed, probable=agreed == len(points))
+
+
+def _judge_with_tolerance(answer, expected, settings, salt) -> Judgement:
+    rtol = float(settings.rtol or 0.0)
+    atol = float(settings.atol or 0.0)
+    symbols = _symbols_of(answer, expected)
+    points = sample_points(symbols, settings, _NUMERIC_POINTS if symbols else 1, salt)
+    used = 0
+    for point in points:
+        e = _numeric_value(expected, point, 20)
+        if e is None:
+            continue
+        used += 1
+        a = _numeric_value(answer, point, 20)
+        if a is None:
+            return Judgement(False, "tolerance", used, _show_point(point), "undefined", _short(e))
+        if float(_magnitude(a - e)) > atol + rtol * float(_magnitude(e)):
+            return Judgement(False, "tolerance", used, _show_point(point), _short(a), _short(e))
+    if used == 0:
+        return Judgement(None, "tolerance", 0)
+    return Judgement(True, "tolerance", used)
+
+
+# ------------------------------------------------------------------------------------------ stage 4
+_ASSUMPTIONS = {
+    "positive": {"positive": True},
+    "nonnegative": {"nonnegative": True},
+    "negative": {"negative": True},
+    "nonpositive": {"nonpositive": True},
+    "real": {},
+}
+
+
+def _with_assumptions(expr: sympy.Expr, settings: Settings) -> sympy.Expr:
+    given = {name: assumption for name, _, _, assumption in settings.domain}
+    mapping = {
+        s: sympy.Symbol(s.name, real=True, **_ASSUMPTIONS.get(given.get(s.name, "real"), {}))
+        for s in expr.free_symbols
+        if isinstance(s, sympy.Symbol)
+    }
+    return expr.xreplace(mapping)
+
+
+def _rewrites() -> tuple:
+    return (
+        sympy.expand,
+        sympy.cancel,
+        lambda d: sympy.expand(sympy.expand_log(d, force=False)),
+        lambda d: sympy.expand(sympy.powsimp(sympy.powdenest(d))),
+        lambda d: sympy.expand(sympy.expand_trig(d)),
+        sympy.trigsimp,
+        sympy.simplify,
+    )
+
+
+def prove_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], settings: Settings) -> list[bool]:
+    """For each pair, True when ``answer - expected`` rewrites to 0 under the domain's assumptions."""
+    return [_prove(a, e, settings) for a, e in pairs]
+
+
+def _prove(answer: sympy.Expr, expected: sympy.Expr, settings: Settings) -> bool:
+    difference = _with_assumptions(exact_rationals(answer) - exact_rationals(expected), settings)
+    if difference == 0:
+        return True
+    for rewrite in _rewrites():
+        try:
+            if rewrite(difference) == 0:
+                return True
+        except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError, ZeroDivisionError):
+            continue
+    return False
+
+
+# ------------------------------------------------------------------------------------------ near misses
+def close_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], rtol: float) -> list[bool]:
+    """For each pair of numbers, True when they agree to ``rtol`` (used to spot rounded decimals)."""
+    result = []
+    for a, e in pairs:
+        av, ev = _numeric_value(a, {}, 20), _numeric_value(e, {}, 20)
+        if av is None or ev is None or a.free_symbols or e.free_symbols:
+            result.append(False)
+            continue
+        result.append(float(_magnitude(av - ev)) <= rtol * max(float(_magnitude(ev)), 1e-12))
+    return result
+
+
+# ------------------------------------------------------------------------------------------ equations
+def normalized_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]]) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    """Each side-difference divided by its leading numeric coefficient (2y - 4x - 2 -> y - 2x - 1).
+
+    Two equations ``A = 0`` and ``E = 0`` then compare as expressions; a sign or
+    scale between them disappears.
+    """
+    return [(_normalized(a), _normalized(e)) for a, e in pairs]
+
+
+def _normalized(difference: sympy.Expr) -> sympy.Expr:
+    difference = exact_rationals(difference)
+    terms = sympy.Add.make_args(sympy.expand(difference)) if difference.is_polynomial() else (difference,)
+    lead = sorted(terms, key=sympy.default_sort_key)[0].as_coeff_Mul()[0] if terms else sympy.S.One
+    return difference / lead if lead not in (0, sympy.nan) else difference

@@ -1,0 +1,277 @@
+"""Claims of sections 7-11 and 13 and exercises 1-5 of the chapter, as tests of symgrad.analysis.
+
+Expected values are computed by hand here (the arithmetic is in the comments), never by the code under test.
+"""
+
+from fractions import Fraction as F
+
+import pytest
+import sympy
+from sympy import Abs, Interval, Max, Rational, exp, log, oo, sin, sqrt
+
+from symgrad.analysis import (
+    classify_point, convexity, critical_points, definiteness, eigenvalues, gradient_orthogonal_to_level_set,
+    level_set, loss_change, non_differentiable_points, steepest_descent, taylor, taylor_error, taylor_terms,
+)
+from symgrad.analysis.taylor import displacement_symbols
+from symgrad.errors import InputError
+from symgrad.function import Function
+
+x, w = sympy.symbols("x w", real=True)
+w0, w1, w2 = sympy.symbols("w0 w1 w2", real=True)
+L = 2 * w0**2 + 3 * w1**2
+
+
+def same(a, b):
+    return sympy.simplify(sympy.expand(a - b)) == 0
+
+
+# --------------------------------------------------------------------- section 7: one dimension
+def test_linear_loss_change_is_exactly_m_times_step():
+    m, c, dw = Rational(5), Rational(2), Rational(3, 7)
+    change = loss_change(m * w + c, [1], [dw])
+    assert change.exact == m * dw and change.first_order == m * dw
+
+
+def test_parabola_step_from_3_with_rate_one_tenth():
+    # w = 3, dL/dw = 6, w_new = 3 - 0.1*6 = 2.4, L: 9 -> 5.76, change -3.24
+    change = loss_change(w**2, [3], [-Rational(6, 10)])
+    assert change.new_point[0] == Rational(24, 10)
+    assert change.value == 9 and change.new_value == Rational(576, 100)
+    assert change.exact == -Rational(324, 100)
+
+
+# --------------------------------------------------------------------- section 8: same step length, other direction
+def test_same_step_length_different_direction_gives_different_change():
+    one = loss_change(L, [3, 4], [F(3, 10000), F(4, 10000)])
+    two = loss_change(L, [3, 4], [F(4, 10000), F(3, 10000)])
+    # 2*3.0003^2 + 3*4.0004^2 = 18.00360018 + 48.00960048 = 66.01320066 (the chapter rounds to 66.0132)
+    assert one.exact == Rational(1320066, 10**8)
+    # 2*3.0004^2 + 3*4.0003^2 = 18.00480032 + 48.00720027 = 66.01200059 (chapter: 66.0120)
+    assert two.exact == Rational(1200059, 10**8)
+    assert one.step_length == two.step_length == Rational(1, 2000)  # ||dw|| = 0.0005
+    # first order: 12*0.0003 + 24*0.0004 = 0.0132 ; 12*0.0004 + 24*0.0003 = 0.0120
+    assert one.first_order == Rational(132, 10**4) and two.first_order == Rational(120, 10**4)
+    # L is quadratic, so the second-order form is exact
+    assert one.second_order == one.exact and two.second_order == two.exact
+
+
+def test_chapter_example_with_python_floats_keeps_the_digits():
+    change = loss_change(L, [3, 4], [0.0003, 0.0004])
+    assert abs(float(change.exact) - 0.01320066) < 1e-15
+    assert round(float(change.new_value), 4) == 66.0132
+
+
+# --------------------------------------------------------------------- section 9
+def test_gradient_step_from_3_4():
+    # grad = (12, 24); w_new = (3, 4) - 0.1*(12, 24) = (1.8, 1.6); L: 66 -> 14.16, improvement 51.84
+    change = loss_change(L, [3, 4], [-Rational(12, 10), -Rational(24, 10)])
+    assert list(change.new_point) == [Rational(18, 10), Rational(16, 10)]
+    assert change.new_value == Rational(1416, 100) and change.exact == -Rational(5184, 100)
+
+
+def test_steepest_descent_is_minus_normalized_gradient():
+    result = steepest_descent(L, [3, 4])
+    # ||(12, 24)|| = sqrt(720) = 12 sqrt(5)
+    assert result.rate == -12 * sqrt(5)
+    assert same(result.direction[0], -1 / sqrt(5)) and same(result.direction[1], -2 / sqrt(5))
+
+
+def test_norm_gradient_does_not_exist_at_origin_so_it_is_not_a_zero_gradient_point():
+    f = sqrt(w0**2 + w1**2)
+    points = critical_points(f)
+    assert len(points) == 1
+    (origin,) = points
+    assert origin.point == {w0: 0, w1: 0}
+    assert origin.kind == "non-differentiable"
+    assert "does not exist" in origin.reason
+    assert origin.extremum == "global minimum" and origin.value == 0
+
+
+# --------------------------------------------------------------------- section 10: level sets
+def test_level_contours_of_the_norm_are_circles_and_spheres():
+    assert level_set(sqrt(w0**2 + w1**2), 1) == sympy.Eq(w0**2 + w1**2, 1)
+    assert level_set(sqrt(w0**2 + w1**2), 5) == sympy.Eq(w0**2 + w1**2, 25)
+    assert level_set(sqrt(w0**2 + w1**2 + w2**2), 2) == sympy.Eq(w0**2 + w1**2 + w2**2, 4)
+    assert level_set(sqrt(w0**2 + w1**2), -1) is sympy.false
+
+
+def test_gradient_is_perpendicular_to_the_circle():
+    check = gradient_orthogonal_to_level_set(w0**2 + w1**2, [3, 4])
+    assert check.ok and list(check.gradient) == [6, 8]
+    (tangent,) = check.tangents
+    # tangent of the circle at (3, 4) is parallel to (-4, 3)
+    assert tangent[0] * 3 - tangent[1] * (-4) == 0
+
+
+def test_orthogonality_refuses_zero_gradient():
+    with pytest.raises(InputError, match="zero"):
+        gradient_orthogonal_to_level_set(w0**2 + w1**2, [0, 0])
+
+
+# --------------------------------------------------------------------- section 11: Taylor
+@pytest.mark.parametrize("order, expected", [
+    (0, 1), (1, 1 + x), (2, 1 + x + x**2 / 2), (3, 1 + x + x**2 / 2 + x**3 / 6),
+])
+def test_truncated_exponential_series(order, expected):
+    assert same(taylor(exp(x), 0, order), expected)
+
+
+def test_second_order_form_of_the_chapter():
+    value, linear, quadratic = taylor_terms(L, [3, 4], 2)
+    d0, d1 = displacement_symbols(L)
+    assert value == 66
+    assert same(linear, 12 * d0 + 24 * d1)  # grad^T dw
+    assert same(quadratic, Rational(1, 2) * (4 * d0**2 + 6 * d1**2))  # 1/2 dw^T H dw, H = diag(4, 6)
+
+
+def test_displacement_symbols_print_as_delta():
+    (d,) = displacement_symbols(x**2)
+    assert str(d) == "Δx" and sympy.pretty(displacement_symbols(L)[0]) == "Δw₀"
+
+
+def test_taylor_error_of_exp():
+    # e^0.1 - (1 + 0.1 + 0.005)
+    assert same(taylor_error(exp(x), 0, [F(1, 10)], 2), exp(Rational(1, 10)) - Rational(221, 200))
+
+
+def test_taylor_refuses_a_kink():
+    with pytest.raises(InputError, match="not differentiable"):
+        taylor(Abs(x), 0)
+
+
+# --------------------------------------------------------------------- section 13: convexity
+@pytest.mark.parametrize("f, verdict", [
+    (x**2, "strictly convex"), (exp(x), "strictly convex"), (Abs(x), "convex"),
+    (x**3, "neither"), (sin(x), "neither"), (x**4 - 5 * x**2 + 4 * x, "neither"),
+    (w**4, "strictly convex"), (L, "strictly convex"), (sqrt(w0**2 + w1**2), "convex"), (-x**2, "strictly concave"),
+])
+def test_chapter_convexity_examples(f, verdict):
+    assert convexity(f).verdict == verdict
+
+
+def test_minus_log_is_convex_on_positive_axis_and_says_so():
+    result = convexity(-log(x))
+    assert result.verdict == "strictly convex"
+    assert result.domain.interval(x) == Interval.open(0, oo)
+    assert "x > 0" in str(result)
+
+
+def test_worked_example_13_5_eigenvalues_from_the_characteristic_polynomial():
+    result = convexity(w0**2 + 2 * w0 * w1 + 3 * w1**2)
+    assert result.verdict == "strictly convex" and result.method == "hessian-constant"
+    steps = dict(result.steps)
+    lam = sympy.Symbol("lambda")
+    assert sympy.expand(steps["characteristic polynomial det(H - λI)"] - (lam**2 - 8 * lam + 8)) == 0
+    values = steps["eigenvalues (roots of the characteristic polynomial)"]
+    assert {sympy.nsimplify(v) for v in values} == {4 - 2 * sqrt(2), 4 + 2 * sqrt(2)}
+    assert [round(float(v), 2) for v in values] == [1.17, 6.83]
+
+
+def test_eigenvalues_of_the_diagonal_hessian():
+    assert eigenvalues([[4, 0], [0, 6]]).values == (4, 6)
+
+
+def test_w4_second_derivative_is_only_nonnegative_but_still_strict():
+    result = convexity(w**4)
+    assert result.method == "second-derivative" and "12*w**2" in result.reason and "isolated" in result.reason
+
+
+def test_x_cubed_counterexample_breaks_the_chord_inequality():
+    cx = convexity(x**3).counterexample
+    a, b = cx.x1[x], cx.x2[x]
+    assert ((a + b) / 2) ** 3 > (a**3 + b**3) / 2
+
+
+def test_non_convex_quartic_has_two_minima():
+    kinds = [p.kind for p in critical_points(x**4 - 5 * x**2 + 4 * x)]
+    assert kinds == ["minimum", "maximum", "minimum"]
+
+
+def test_composition_rules_cover_max_and_affine_norms():
+    assert convexity(Max(x, 0)).verdict == "convex"
+    assert convexity(sqrt((w0 - 1) ** 2 + (2 * w1 + w0) ** 2 + 1)).is_convex is True
+    assert convexity(log(1 + exp(w0 + w1))).is_convex is True
+
+
+def test_unknown_is_reported_for_a_non_box_domain():
+    result = convexity(1 / x)
+    assert result.verdict == "unknown" and result.is_convex is None
+    assert convexity(1 / x, Interval.open(0, oo)).verdict == "strictly convex"
+
+
+# --------------------------------------------------------------------- critical points and kinks
+def test_w4_at_zero_is_a_minimum_by_the_fourth_derivative():
+    (point,) = critical_points(w**4)
+    assert point.kind == "minimum" and "order 4" in point.reason
+
+
+def test_x_cubed_at_zero_is_neither():
+    assert classify_point(x**3, [0]).kind == "saddle"
+
+
+def test_classify_point_refuses_non_critical_points():
+    with pytest.raises(InputError, match="not a critical point"):
+        classify_point(L, [3, 4])
+
+
+def test_abs_kink_is_found_and_differentiable_abs_cube_is_not():
+    (kink,) = non_differentiable_points(Abs(x))
+    assert kink.point == {x: 0} and kink.one_sided["x"] == (-1, 1)
+    assert non_differentiable_points(Abs(x) ** 3) == []
+
+
+def test_periodic_critical_points_of_sin():
+    points = critical_points(sin(x))
+    n = [s for p in points for s in p.point[x].free_symbols][0]
+    assert n.is_integer
+    assert {p.kind for p in points} == {"minimum", "maximum"}
+
+
+# --------------------------------------------------------------------- eigen / definiteness
+@pytest.mark.parametrize("matrix, expected", [
+    ([[2, 2], [2, 6]], "positive definite"), ([[1, 0], [0, -1]], "indefinite"),
+    ([[1, 1], [1, 1]], "positive semidefinite"), ([[-2, 0], [0, -1]], "negative definite"),
+    ([[-1, 0], [0, 0]], "negative semidefinite"), ([[1.0, 0.5], [0.5, 1.0]], "positive definite"),
+])
+def test_definiteness(matrix, expected):
+    assert definiteness(matrix) == expected
+
+
+def test_float_eigenvalues_are_marked_numeric():
+    result = eigenvalues([[1.0, 2.0], [2.0, 1.0]])
+    assert result.exact is False and [round(v, 12) for v in result.numeric] == [-1.0, 3.0]
+
+
+# --------------------------------------------------------------------- study guide exercises 1-5
+def test_exercise_1_gradient_at_1_2():
+    f = Function(w0**2 + w0 * w1 + 2 * w1**2)
+    assert list(f.gradient_at([1, 2])) == [4, 9]  # (2*1 + 2, 1 + 4*2)
+
+
+def test_exercise_2_one_descent_step_from_2_3():
+    # grad at (2, 3) = (2*2 + 3, 2 + 12) = (7, 14); w_new = (2 - 0.7, 3 - 1.4) = (1.3, 1.6)
+    f = w0**2 + w0 * w1 + 2 * w1**2
+    result = steepest_descent(f, [2, 3])
+    step = -Rational(1, 10) * result.gradient
+    assert list(loss_change(f, [2, 3], list(step)).new_point) == [Rational(13, 10), Rational(16, 10)]
+
+
+def test_exercise_3_hessian_eigenvalues():
+    f = Function(w0**2 + w1**2 + w2**2 + w0 * w1)
+    assert f.hessian() == sympy.Matrix([[2, 1, 0], [1, 2, 0], [0, 0, 2]])
+    assert eigenvalues(f.hessian()).values == (1, 2, 3)  # 2 +- 1 and 2
+
+
+def test_exercise_4_w4_is_convex_for_all_w():
+    result = convexity(w**4)
+    assert result.is_convex is True and result.domain.is_everything
+
+
+def test_exercise_5_second_order_taylor_of_sin_is_x():
+    assert taylor(sin(x), 0, 2) == x  # sin 0 = 0, cos 0 = 1, -sin 0 = 0
+
+
+def test_verdict_to_dict_is_plain_data():
+    data = convexity(Abs(x)).to_dict()
+    assert data["verdict"] == "convex" and data["method"] == "composition"

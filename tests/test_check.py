@@ -1,0 +1,134 @@
+"""``symgrad.check``: the case table, the result contract, SymPy-object inputs, safety."""
+
+import json
+
+import pytest
+import sympy
+
+import symgrad.check as sgc
+from symgrad.check import DIAGNOSES, STATUSES, check
+from symgrad.check.feedback import FEEDBACK
+from tests.cases.check_cases import ANY, CASES
+
+x, y, w0, w1 = (sympy.Symbol(n, real=True) for n in ("x", "y", "w0", "w1"))
+
+
+def _case_id(case):
+    expected, answer, verdict, *_ = case
+    return f"{expected[:25]}|{answer[:25]}->{verdict}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_case_table(case):
+    expected, answer, verdict, diagnosis, options = case
+    result = check(answer, expected, **options)
+    assert result.status == verdict, (result.note, result.evidence, result.interpretation)
+    if diagnosis != ANY:
+        assert result.diagnosis == diagnosis, (result.note, result.evidence)
+
+
+def test_case_table_is_large_and_covers_every_kind_and_status():
+    assert len(CASES) >= 150
+    assert {c[2] for c in CASES} == set(STATUSES)
+    kinds = {check(c[1], c[0], **c[4]).kind for c in CASES[::7]}
+    assert {"vector", "matrix", "verdict", "expression"} <= kinds
+
+
+def test_every_diagnosis_code_is_documented_and_has_feedback():
+    codes = {c[3] for c in CASES} - {None, ANY}
+    assert codes <= set(DIAGNOSES)
+    assert set(DIAGNOSES) <= set(FEEDBACK)
+
+
+def test_feedback_never_reveals_the_key():
+    for expected, answer, _, _, options in CASES:
+        result = check(answer, expected, **options)
+        if result.status == "incorrect" and len(expected) >= 3 and result.kind != "verdict":
+            for text in (result.feedback, result.feedback_latex):
+                assert expected.replace(" ", "") not in text.replace(" ", ""), (expected, text)
+
+
+def test_result_contract():
+    r = check("[4, 10]", "[4, 9]")
+    assert (r.status, r.correct, r.score, r.wrong_components) == ("incorrect", False, 0.5, (1,))
+    assert r.note == "incorrect"
+    assert r.evidence.witness["component"] == 1 and r.evidence.witness["expected"] == "9"
+    assert "component 2" in r.feedback
+    json.dumps(r.to_dict())  # JSON-ready
+
+
+def test_matrix_wrong_components_are_index_pairs():
+    r = check("[[1, 2], [3, 5]]", "[[1, 2], [3, 4]]")
+    assert r.wrong_components == ((1, 1),) and r.score == 0.75
+
+
+def test_invalid_does_not_count_as_an_attempt():
+    r = check("[4, 9", "[4, 9]")
+    assert r.status == "invalid" and not r.counts_as_attempt and r.note == "invalid:unparseable"
+    assert check("[4, 9]", "[4, 9]").counts_as_attempt
+
+
+def test_interpretation_echoes_the_reading_with_warnings():
+    r = check("0.5*x", "x/2")
+    assert r.interpretation.canonical == "x/2"
+    assert "0.5 read as 1/2" in r.interpretation.warnings
+    r = check("sqrt(x^2)", "x", domain={"x": "positive"})
+    assert "assumed x > 0" in r.interpretation.warnings
+
+
+def test_sympy_objects_are_accepted_and_symbols_matched_by_name():
+    plain_x = sympy.Symbol("x")  # no assumptions: matched to the real x by name
+    assert check(2 * plain_x, 2 * x).correct
+    assert check(sympy.Matrix([4, 9]), [4, 9]).correct
+    assert check([4, 9], sympy.ImmutableMatrix([[4, 9]])).correct
+    assert check(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, 1).correct
+    assert check(sympy.Eq(w0, sympy.Rational(9, 5)), "w0 = 1.8").correct
+
+
+def test_exact_by_default_numeric_with_tolerance():
+    assert not check(0.333, sympy.Rational(1, 3)).correct
+    assert check(0.333, sympy.Rational(1, 3), rtol=1e-2).correct
+    assert check(0.1, sympy.Rational(1, 10)).correct  # a float is its shortest decimal
+
+
+def test_numeric_witness_for_domain_dependent_identity():
+    r = check("sqrt(x^2)", "x")
+    assert r.status == "incorrect" and r.evidence.method == "numeric"
+    assert sympy.Rational(r.evidence.witness["point"]["x"]) < 0  # only negative x tells them apart
+
+
+def test_exercise_objects_are_duck_typed():
+    class Exercise:
+        answer = "[4, 9]"
+        kind = "gradient_at"
+        function = "w0^2 + w0*w1 + 2*w1^2"
+        point = (1, 2)
+
+    assert check("[4, 9]", Exercise()).correct
+    assert check("[-4, -9]", Exercise()).diagnosis == "sign_error"
+
+
+def test_unknown_kind_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown kind"):
+        check("1", "1", kind="vectr")
+
+
+def test_hostile_inputs_are_invalid_rows_not_crashes():
+    for hostile in ["(" * 500 + "x" + ")" * 500, "9^9^9^9", "x^(10^10)", "factorial(10^6)", "\x00", "1e999999"]:
+        r = check(hostile, "2*x")
+        assert r.status in ("invalid", "incorrect"), (hostile, r.note)
+
+
+def test_slow_judgement_times_out_into_an_invalid_result():
+    from symgrad.limits import DEFAULT_LIMITS
+
+    tight = DEFAULT_LIMITS.replace(timeout=0.05)
+    big = "(x + y + 1)^200 - (x + y + 1)^200 + sin(x)^2 + cos(x)^2"
+    r = check(big, "(1 + x + y)^199*(x+y+1) + 1 - (x+y+1)^200", limits=tight)
+    assert r.status in ("invalid", "correct")
+    if r.status == "invalid":
+        assert r.note in ("invalid:timeout", "invalid:undecided")
+
+
+def test_public_names():
+    assert {"check", "CheckResult", "grade", "DIAGNOSES", "STATUSES"} <= set(sgc.__all__)
