@@ -1,0 +1,809 @@
+"""Gradient descent, momentum, Newton's method and a SciPy bridge, all returning a :class:`Trace`.
+
+How it works, once:
+
+1. The function to minimise is wrapped in an *objective* that returns
+   ``(loss, gradient)`` at a point (and the Hessian when asked). There is one
+   objective per arithmetic, chosen from the table :data:`OBJECTIVES`:
+
+   * ``"exact"`` -- SymPy substitution into the symbolic gradient; used when the
+     function, the start point and the learning rate are exact (ints, fractions, Rationals), so
+     one step from ``(3, 4)`` with ``η = 1/10`` gives exactly ``(9/5, 8/5)``;
+   * ``"numpy"`` -- the symbolic value and gradient lambdified *once* into one
+     scalar kernel over Python floats (with shared subexpressions), so a step costs
+     a few microseconds and no array is built per step;
+   * ``"torch"`` -- the compiled torch callables of :mod:`symgrad.backends`;
+   * any object with ``value_and_gradient(x)`` and ``hessian(x)`` (a
+     :class:`symgrad.models.MatrixLoss`) is used as it is.
+
+2. One loop (:func:`_descend`) applies an update rule (a small function per
+   method) and checks the chapter's three stopping criteria -- loss below a
+   threshold, gradient near zero, step limit -- plus divergence: an overflow or a
+   NaN, a loss that has risen at every one of the last ``patience`` steps and
+   is above the starting loss, or a gradient that has grown at every one of them
+   to a million times its start (a loss falling without bound). A diverged run records the step where the rise
+   began and advice computed from the local Hessian (``η`` against ``2/λmax``).
+
+3. :func:`stable_learning_rate` and :func:`predicted_steps` read the Hessian's
+   eigenvalues: gradient descent on a quadratic shrinks the error along
+   eigenvector ``i`` by ``|1 - η λ_i|`` per step, so it is stable iff
+   ``η < 2/λmax`` and the slowest direction needs ``ln(tol)/ln|1 - η λ_i|`` steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import sympy
+
+from .errors import InputError
+from .function import Function, as_function, to_sympy_number
+
+__all__ = [
+    "Trace",
+    "StepPrediction",
+    "STOP_REASONS",
+    "gradient_descent",
+    "momentum",
+    "newton",
+    "minimize",
+    "stable_learning_rate",
+    "predicted_steps",
+]
+
+STOP_REASONS = ("loss_threshold", "gradient_tolerance", "max_steps", "diverged")
+
+
+# -- the result ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Trace:
+    """The run of an optimizer: every point, loss and gradient norm, and why it stopped.
+
+    Attributes:
+        function: the :class:`~symgrad.Function` (or matrix loss) that was minimised.
+        variables: its variables, in the order of the coordinates of each point.
+        points: ``steps + 1`` points; tuples of exact SymPy numbers in exact mode,
+            tuples of floats otherwise (only the first and last point when the run
+            was made with ``keep_path=False``).
+        losses: ``(steps + 1,)`` float losses; ``exact_losses`` holds exact ones.
+        gradient_norms: ``(steps + 1,)`` Euclidean norms of the gradient.
+        steps: the number of update steps taken.
+        stop_reason: one of :data:`STOP_REASONS`.
+        diverged_at: the step where the loss began to grow, when it diverged.
+        advice: what to change, when the run diverged or is predicted to be slow.
+        method, lr, exact: how it was run; ``options`` holds the rest (``beta``...).
+
+    Example:
+        >>> import sympy as sp
+        >>> w0, w1 = sp.symbols("w0 w1", real=True)
+        >>> t = gradient_descent(Function(2*w0**2 + 3*w1**2), (3, 4), sp.Rational(1, 10), max_steps=1)
+        >>> t.points[1]
+        (9/5, 8/5)
+    """
+
+    function: Any
+    variables: tuple
+    points: list
+    losses: np.ndarray
+    gradient_norms: np.ndarray
+    steps: int
+    stop_reason: str
+    diverged_at: int | None
+    advice: str | None
+    method: str
+    lr: Any
+    exact: bool
+    exact_losses: list | None = None
+    options: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> np.ndarray:
+        """The points as a float array of shape ``(len(points), n)``."""
+        return np.array([[float(c) for c in p] for p in self.points], dtype=float)
+
+    @property
+    def final(self):
+        """The last point."""
+        return self.points[-1]
+
+    @property
+    def converged(self) -> bool:
+        """True when the run stopped on the loss threshold or the gradient tolerance."""
+        return self.stop_reason in ("loss_threshold", "gradient_tolerance")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (exact numbers as text)."""
+        return {
+            "function": str(getattr(self.function, "expr", self.function)),
+            "variables": [getattr(v, "name", str(v)) for v in self.variables],
+            "method": self.method,
+            "lr": _jsonable(self.lr),
+            "exact": self.exact,
+            "steps": self.steps,
+            "stop_reason": self.stop_reason,
+            "diverged_at": self.diverged_at,
+            "advice": self.advice,
+            "points": [[_jsonable(c) for c in p] for p in self.points],
+            "losses": [float(v) for v in self.losses],
+            "exact_losses": [str(v) for v in self.exact_losses] if self.exact_losses is not None else None,
+            "gradient_norms": [float(v) for v in self.gradient_norms],
+            "options": {k: _jsonable(v) for k, v in self.options.items()},
+        }
+
+
+@dataclass(frozen=True)
+class StepPrediction:
+    """How fast gradient descent with rate ``lr`` shrinks the error, direction by direction.
+
+    Attributes:
+        lr, tol: the learning rate and the factor by which the error must shrink.
+        eigenvalues: Hessian eigenvalues (ascending), floats.
+        eigenvectors: the matching unit eigenvectors, as rows.
+        rates: ``|1 - lr λ_i|``, the factor the error along each direction shrinks per step.
+        steps_per_direction: ``ceil(ln tol / ln rate_i)`` (``None`` where the rate is >= 1).
+        steps: the largest of those (``None`` when some direction does not converge).
+        slowest: index of the direction that needs the most steps (or that diverges).
+        stable_lr: ``2/λmax``.
+        reason: one sentence saying which direction limits convergence and why.
+    """
+
+    lr: float
+    tol: float
+    eigenvalues: tuple[float, ...]
+    eigenvectors: tuple[tuple[float, ...], ...]
+    rates: tuple[float, ...]
+    steps_per_direction: tuple[int | None, ...]
+    steps: int | None
+    slowest: int
+    stable_lr: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- objectives ---------------------------------------------------------------------------------
+class _ExactObjective:
+    """Exact SymPy arithmetic: substitute the point into the symbolic gradient."""
+
+    exact = True
+
+    def __init__(self, f: Function):
+        self.f = f
+        self.n = f.n
+        self.variables = f.variables
+
+    def start(self, point) -> tuple:
+        return tuple(self.f.vector(point))
+
+    def value_and_gradient(self, x: tuple):
+        mapping = dict(zip(self.variables, x))
+        return self.f.expr.xreplace(mapping), tuple(self.f.gradient().xreplace(mapping))
+
+    def hessian(self, x: tuple):
+        return self.f.hessian().xreplace(dict(zip(self.variables, x)))
+
+    @staticmethod
+    def norm(g) -> float:
+        return math.sqrt(sum(float(c) ** 2 for c in g))
+
+    def solve(self, H, g):
+        return tuple(sympy.Matrix(H).LUsolve(sympy.Matrix(g)))
+
+    def hessian_float(self, x) -> np.ndarray:
+        return np.array(self.hessian(x).evalf(), dtype=float)
+
+
+_FLOAT_KERNELS: dict[tuple, Callable] = {}  # (expr, variables) -> lambdified (value, *gradient), small FIFO
+
+
+class _FloatObjective:
+    """Floats: value and gradient lambdified once into one kernel over Python floats."""
+
+    exact = False
+
+    def __init__(self, f: Function):
+        from .backends import prepare_for_numerics
+
+        self.f = f
+        self.n = f.n
+        self.variables = f.variables
+        key = (f.expr, f.variables)
+        if key not in _FLOAT_KERNELS:
+            if len(_FLOAT_KERNELS) >= 128:
+                _FLOAT_KERNELS.pop(next(iter(_FLOAT_KERNELS)))
+            exprs = [prepare_for_numerics(e) for e in (f.expr, *f.gradient())]
+            _FLOAT_KERNELS[key] = sympy.lambdify(list(f.variables), exprs, modules=["math", "numpy"], cse=True)
+        self._kernel = _FLOAT_KERNELS[key]
+        self._compiled = None
+
+    def start(self, point) -> np.ndarray:
+        return np.array([float(v) for v in self.f.vector(point)], dtype=float)
+
+    def value_and_gradient(self, x: np.ndarray):
+        try:
+            out = self._kernel(*x.tolist())
+        except (OverflowError, ValueError, ZeroDivisionError):
+            return math.inf, np.full(self.n, math.nan)
+        return float(out[0]), np.array(out[1:], dtype=float)
+
+    def hessian_float(self, x: np.ndarray) -> np.ndarray:
+        if self._compiled is None:
+            self._compiled = self.f.compile("numpy")
+        return np.asarray(self._compiled.hessian(np.asarray(x, dtype=float)), dtype=float)
+
+    hessian = hessian_float
+
+    @staticmethod
+    def norm(g) -> float:
+        return float(np.sqrt(np.dot(g, g))) if np.all(np.isfinite(g)) else math.nan
+
+    @staticmethod
+    def solve(H, g):
+        return np.linalg.solve(H, g)
+
+
+class _TorchObjective(_FloatObjective):
+    """Floats through the compiled torch callables (float64 tensors)."""
+
+    def __init__(self, f: Function):
+        self.f = f
+        self.n = f.n
+        self.variables = f.variables
+        self._torch_compiled = f.compile("torch")
+        self._compiled = None
+
+    def value_and_gradient(self, x: np.ndarray):
+        from .backends import import_torch
+
+        torch = import_torch()
+        value, grad = self._torch_compiled.value_and_gradient(torch.as_tensor(x, dtype=torch.float64))
+        return float(value), grad.detach().cpu().numpy().astype(float)
+
+
+class _ArrayObjective:
+    """An object that already evaluates itself (e.g. a matrix-form loss): used as it is."""
+
+    exact = False
+
+    def __init__(self, loss: Any):
+        self.f = loss
+        self.n = loss.n
+        self.variables = tuple(loss.variables)
+
+    def start(self, point) -> np.ndarray:
+        x = np.asarray(point, dtype=self.f.dtype if hasattr(self.f, "dtype") else float).reshape(-1)
+        if x.size != self.n:
+            raise InputError(f"the start point has {x.size} coordinates, but the loss has {self.n} parameters")
+        return x.copy()
+
+    def value_and_gradient(self, x):
+        value, grad = self.f.value_and_gradient(x)
+        return float(value), grad
+
+    def hessian_float(self, x) -> np.ndarray:
+        return np.asarray(self.f.hessian(x), dtype=float)
+
+    hessian = hessian_float
+
+    def largest_curvature(self, x) -> float:
+        return float(self.f.largest_curvature(x))
+
+    norm = staticmethod(_FloatObjective.norm)
+    solve = staticmethod(_FloatObjective.solve)
+
+
+OBJECTIVES: dict[str, Callable[[Function], Any]] = {
+    "exact": _ExactObjective,
+    "numpy": _FloatObjective,
+    "torch": _TorchObjective,
+}
+
+
+def _objective(f: Any, start: Any, lr: Any, backend: str | None, exact: bool | None):
+    if hasattr(f, "value_and_gradient") and not isinstance(f, Function):
+        return _ArrayObjective(f)
+    function = as_function(f)
+    if not function.is_scalar:
+        raise InputError("an optimizer needs a scalar loss, but this function is vector-valued")
+    if exact is None:
+        exact = backend in (None, "exact") and _is_exact(start) and _is_exact(lr) and not function.expr.has(sympy.Float)
+    name = "exact" if exact else (backend if backend not in (None, "exact") else "numpy")
+    if name not in OBJECTIVES:
+        raise InputError(f"unknown backend {backend!r}; choose one of exact, numpy, torch")
+    return OBJECTIVES[name](function)
+
+
+def _is_exact(value: Any) -> bool:
+    if isinstance(value, bool) or value is None:
+        return value is None
+    if isinstance(value, (Integral, Fraction)):
+        return True
+    if isinstance(value, sympy.Basic):
+        return not value.has(sympy.Float) and not value.free_symbols
+    if isinstance(value, dict):
+        return all(_is_exact(v) for v in value.values())
+    if isinstance(value, (list, tuple)) or (isinstance(value, sympy.MatrixBase)):
+        return all(_is_exact(v) for v in value)
+    if isinstance(value, str):
+        return True  # parsed exactly ("0.1" is 1/10)
+    return False
+
+
+def _learning_rate(lr: Any, exact: bool):
+    if exact:
+        rate = to_sympy_number(lr)
+    else:
+        rate = float(lr)
+    if not (float(rate) > 0):
+        raise InputError(f"the learning rate must be a positive number, got {lr!r}")
+    return rate
+
+
+# -- the loop -----------------------------------------------------------------------------------
+@dataclass
+class _State:
+    """Mutable run state the update rules may keep (momentum's velocity)."""
+
+    velocity: Any = None
+
+
+def _descend(
+    objective,
+    start: Any,
+    update: Callable[[Any, Any, Any, _State], Any],
+    *,
+    method: str,
+    lr: Any,
+    max_steps: int,
+    tol: float,
+    loss_threshold: float | None,
+    patience: int,
+    keep_path: bool,
+    options: dict,
+    stable_factor: float = 2.0,
+) -> Trace:
+    if max_steps < 0 or int(max_steps) != max_steps:
+        raise InputError(f"max_steps must be a whole number >= 0, got {max_steps!r}")
+    x = objective.start(start)
+    points, losses, norms, exact_losses = [x], [], [], []
+    state = _State()
+    rising = growing = 0
+    stop, diverged_at = "max_steps", None
+    with np.errstate(all="ignore"):
+        for step in range(int(max_steps) + 1):
+            value, grad = objective.value_and_gradient(x)
+            fvalue = float(value)
+            gnorm = objective.norm(grad)
+            losses.append(fvalue)
+            norms.append(gnorm)
+            if objective.exact:
+                exact_losses.append(value)
+            if step > 0:
+                previous = losses[-2]
+                rising = rising + 1 if fvalue > previous + 1e-12 * max(abs(previous), 1e-300) else 0
+                growing = growing + 1 if gnorm > norms[-2] else 0
+            if not (math.isfinite(fvalue) and math.isfinite(gnorm)):
+                stop, diverged_at = "diverged", max(step - max(rising, 1), 0)
+                break
+            if loss_threshold is not None and fvalue <= loss_threshold:
+                stop = "loss_threshold"
+                break
+            if gnorm <= tol:
+                stop = "gradient_tolerance"
+                break
+            if rising >= patience and fvalue > losses[0]:
+                stop, diverged_at = "diverged", step - rising
+                break
+            if growing >= patience and gnorm > 1e6 * max(norms[0], 1.0):  # running away downhill, unbounded below
+                stop, diverged_at = "diverged", step - growing
+                break
+            if step == max_steps:
+                break
+            x = update(x, grad, lr, state)
+            if keep_path or step == 0:
+                points.append(x)
+            else:
+                points[-1] = x
+    if not keep_path and len(points) > 2:
+        points = [points[0], points[-1]]
+    advice = None
+    if stop == "diverged":
+        reference = points[min(diverged_at, len(points) - 1)] if keep_path else points[0]
+        advice = _divergence_advice(objective, reference, lr, diverged_at, losses, stable_factor, method)
+    return Trace(
+        function=objective.f,
+        variables=tuple(objective.variables),
+        points=[_as_point(p, objective.exact) for p in points],
+        losses=np.array(losses, dtype=float),
+        gradient_norms=np.array(norms, dtype=float),
+        steps=len(losses) - 1,
+        stop_reason=stop,
+        diverged_at=diverged_at,
+        advice=advice,
+        method=method,
+        lr=lr,
+        exact=objective.exact,
+        exact_losses=exact_losses if objective.exact else None,
+        options=options,
+    )
+
+
+def _as_point(x: Any, exact: bool) -> tuple:
+    if exact:
+        return tuple(x)
+    array = np.asarray(x)
+    return tuple(float(v) for v in array.reshape(-1)) if array.size <= 10_000 else array
+
+
+def _divergence_advice(objective, x, lr, at: int, losses: list, factor: float, method: str) -> str:
+    grown = f"the loss grew at every step from step {at} ({losses[at]:.4g} → {losses[-1]:.4g})"
+    try:
+        lam = _largest_eigenvalue(objective, x)
+    except Exception:  # noqa: BLE001 -- advice is best effort; the divergence itself is certain
+        return f"{grown}; lower the learning rate η = {float(lr):.4g} (halve it until the loss falls)"
+    if not math.isfinite(lam):
+        return f"{grown} until it overflowed; lower the learning rate η = {float(lr):.4g}"
+    if lam <= 0:
+        return (
+            f"{grown}: the Hessian has no upward curvature there (λmax = {lam:.4g}), so the loss is not "
+            "bounded below along the path; check the sign of the loss or add a term that bounds it"
+        )
+    limit = factor / lam
+    rule = "2/λmax" if factor == 2.0 else f"{factor:.4g}/λmax"
+    return (
+        f"{grown}: with η = {float(lr):.4g} the step overshoots along the direction of largest curvature "
+        f"λmax = {lam:.4g} at step {at}; {method.replace('_', ' ')} is stable only for η < {rule} = {limit:.4g}. "
+        f"Try η ≤ {limit / 2:.4g}."
+    )
+
+
+def _largest_eigenvalue(objective, x) -> float:
+    if hasattr(objective, "largest_curvature"):
+        return objective.largest_curvature(x)
+    H = objective.hessian_float(x)
+    return float(np.max(np.linalg.eigvalsh(H))) if np.all(np.isfinite(H)) else math.inf
+
+
+# -- update rules ---------------------------------------------------------------------------------
+def _gd_update(x, grad, lr, state: _State):
+    return _axpy(x, lr, grad)
+
+
+def _axpy(x, alpha, g):
+    if isinstance(x, tuple):
+        return tuple(a - alpha * b for a, b in zip(x, g))
+    return x - alpha * g
+
+
+# -- public optimizers -------------------------------------------------------------------------------
+def gradient_descent(
+    f: Any,
+    start: Any,
+    lr: Any,
+    max_steps: int = 1000,
+    *,
+    tol: float = 1e-8,
+    loss_threshold: float | None = None,
+    backend: str | None = None,
+    exact: bool | None = None,
+    patience: int = 5,
+    keep_path: bool = True,
+) -> Trace:
+    """Plain gradient descent ``x ← x − η ∇f(x)`` from the symbolic gradient.
+
+    Arguments:
+        f: a :class:`~symgrad.Function`, an expression, or a matrix-form loss.
+        start: the start point in any form :meth:`Function.point` accepts.
+        lr: the learning rate ``η``. Exact start and rate give exact arithmetic.
+        max_steps: the step limit.
+        tol: stop when ``‖∇f‖ <= tol``.
+        loss_threshold: stop when the loss is at or below this value.
+        backend: ``"numpy"`` (default for floats), ``"torch"`` or ``"exact"``.
+        exact: force exact (``True``) or float (``False``) arithmetic.
+        patience: steps of uninterrupted loss growth (above the starting loss) that count as divergence.
+        keep_path: keep every point (``False`` keeps the first and last: for huge models).
+
+    Returns:
+        a :class:`Trace`.
+
+    Example:
+        >>> import sympy as sp
+        >>> w = sp.Symbol("w", real=True)
+        >>> gradient_descent(Function(w**2), [3], sp.Rational(1, 10), max_steps=1).points
+        [(3,), (12/5,)]
+    """
+    objective = _objective(f, start, lr, backend, exact)
+    rate = _learning_rate(lr, objective.exact)
+    return _descend(
+        objective, start, _gd_update, method="gradient_descent", lr=rate, max_steps=max_steps, tol=tol,
+        loss_threshold=loss_threshold, patience=patience, keep_path=keep_path, options={},
+    )
+
+
+def momentum(
+    f: Any,
+    start: Any,
+    lr: Any,
+    beta: Any = 0.9,
+    max_steps: int = 1000,
+    *,
+    nesterov: bool = False,
+    tol: float = 1e-8,
+    loss_threshold: float | None = None,
+    backend: str | None = None,
+    exact: bool | None = None,
+    patience: int = 5,
+    keep_path: bool = True,
+) -> Trace:
+    """Heavy-ball momentum in the convention of ``torch.optim.SGD(momentum=beta)``.
+
+    ``v ← β v + ∇f(x)`` (``v`` starts at the first gradient), ``x ← x − η v``;
+    with ``nesterov=True`` the step uses ``∇f(x) + β v``. Stable on a quadratic
+    for ``η < 2(1 + β)/λmax``. Other arguments as :func:`gradient_descent`.
+
+    Example:
+        >>> import sympy as sp
+        >>> w = sp.Symbol("w", real=True)
+        >>> momentum(Function(w**2), [3], sp.Rational(1, 10), sp.Rational(1, 2), max_steps=2).points
+        [(3,), (12/5,), (81/50,)]
+    """
+    objective = _objective(f, start, lr, backend, exact)
+    rate = _learning_rate(lr, objective.exact)
+    b = to_sympy_number(beta) if objective.exact else float(beta)
+    if not 0 <= float(b) < 1:
+        raise InputError(f"the momentum β must be in [0, 1), got {beta!r}")
+
+    def update(x, grad, lr_, state: _State):
+        if state.velocity is None:
+            state.velocity = grad
+        else:
+            state.velocity = _scale_add(state.velocity, b, grad)
+        direction = _scale_add(state.velocity, b, grad) if nesterov else state.velocity
+        return _axpy(x, lr_, direction)
+
+    return _descend(
+        objective, start, update, method="momentum", lr=rate, max_steps=max_steps, tol=tol,
+        loss_threshold=loss_threshold, patience=patience, keep_path=keep_path,
+        options={"beta": b, "nesterov": nesterov}, stable_factor=2.0 * (1.0 + float(b)),
+    )
+
+
+def _scale_add(v, beta, g):
+    """``β v + g`` for tuples (exact) and arrays."""
+    if isinstance(v, tuple):
+        return tuple(beta * a + c for a, c in zip(v, g))
+    return beta * v + g
+
+
+def newton(
+    f: Any,
+    start: Any,
+    max_steps: int = 50,
+    *,
+    lr: Any = 1,
+    tol: float = 1e-10,
+    loss_threshold: float | None = None,
+    backend: str | None = None,
+    exact: bool | None = None,
+    patience: int = 5,
+) -> Trace:
+    """Newton's method ``x ← x − η H(x)⁻¹ ∇f(x)`` from the exact Hessian.
+
+    On a quadratic with a positive definite Hessian one full step (``lr=1``)
+    lands on the minimum. A singular Hessian raises :class:`InputError`.
+
+    Example:
+        >>> import sympy as sp
+        >>> w0, w1 = sp.symbols("w0 w1", real=True)
+        >>> newton(Function((w0 - 1)**2 + 3*(w1 + 2)**2), (5, 5)).final
+        (1, -2)
+    """
+    objective = _objective(f, start, lr, backend, exact)
+    rate = _learning_rate(lr, objective.exact)
+
+    def update(x, grad, lr_, state: _State):
+        H = objective.hessian(x)
+        try:
+            step = objective.solve(H, grad)
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as error:
+            raise InputError(
+                f"Newton's method stopped: the Hessian at {tuple(float(c) for c in x)} is singular, so the "
+                "Newton step is undefined; use gradient_descent or minimize(method='BFGS') instead"
+            ) from error
+        return _axpy(x, lr_, step)
+
+    return _descend(
+        objective, start, update, method="newton", lr=rate, max_steps=max_steps, tol=tol,
+        loss_threshold=loss_threshold, patience=patience, keep_path=True, options={},
+    )
+
+
+SCIPY_METHODS = {"BFGS": ("jac",), "L-BFGS-B": ("jac",), "CG": ("jac",), "Newton-CG": ("jac", "hess"),
+                 "trust-exact": ("jac", "hess"), "trust-ncg": ("jac", "hess"), "trust-krylov": ("jac", "hess"),
+                 "Nelder-Mead": ()}
+
+
+def minimize(f: Any, start: Any, method: str = "BFGS", *, tol: float | None = None, max_steps: int | None = None,
+             backend: str = "numpy", **options: Any):
+    """:func:`scipy.optimize.minimize` with the exact symbolic gradient and Hessian.
+
+    Arguments:
+        f: a :class:`~symgrad.Function` or expression.
+        start: the start point.
+        method: one of :data:`SCIPY_METHODS` (``"BFGS"``, ``"Newton-CG"``, ``"trust-exact"``...).
+        tol, max_steps: passed to SciPy as ``tol`` and ``options["maxiter"]``.
+        backend: the compiled backend used for the callables.
+
+    Returns:
+        SciPy's ``OptimizeResult`` with one more key, ``trace``: a :class:`Trace` of the iterates.
+
+    Example:
+        >>> import sympy as sp
+        >>> w0, w1 = sp.symbols("w0 w1", real=True)
+        >>> res = minimize(Function((w0 - 1)**2 + (w1 - 2)**2), (0, 0), method="trust-exact")
+        >>> [round(float(v), 6) for v in res.x], res.trace.stop_reason
+        ([1.0, 2.0], 'gradient_tolerance')
+    """
+    from scipy import optimize as so
+
+    if method not in SCIPY_METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(SCIPY_METHODS)}")
+    function = as_function(f)
+    compiled = function.compile(backend)
+    x0 = np.array([float(v) for v in function.vector(start)], dtype=float)
+    points = [x0.copy()]
+
+    def record(intermediate_result):
+        points.append(np.array(intermediate_result.x, dtype=float))
+
+    kwargs: dict[str, Any] = {name: getattr(compiled, name) for name in SCIPY_METHODS[method]}
+    if max_steps is not None:
+        options = {**options, "maxiter": int(max_steps)}
+    result = so.minimize(compiled.fun, x0, method=method, tol=tol, callback=record, options=options or None, **kwargs)
+    path = np.array(points)
+    losses = np.array([compiled.fun(p) for p in path])
+    norms = np.array([np.linalg.norm(compiled.jac(p)) for p in path])
+    limited = "iteration" in str(result.message).lower() or (max_steps is not None and result.nit >= max_steps)
+    finite = bool(np.all(np.isfinite(losses)))
+    stop = "gradient_tolerance" if result.success else ("max_steps" if limited else ("diverged" if not finite else "gradient_tolerance"))
+    trace = Trace(
+        function=function, variables=function.variables, points=[tuple(map(float, p)) for p in path], losses=losses,
+        gradient_norms=norms, steps=len(path) - 1, stop_reason=stop,
+        diverged_at=None if stop != "diverged" else int(np.argmax(~np.isfinite(losses))),
+        advice=None if result.success else f"scipy: {result.message}", method=f"scipy:{method}", lr=None,
+        exact=False, options={"nfev": int(result.get("nfev", 0)), "njev": int(result.get("njev", 0) or 0)},
+    )
+    result["trace"] = trace
+    return result
+
+
+# -- diagnostics ---------------------------------------------------------------------------------------
+def _hessian_at(f: Function, at: Any) -> sympy.ImmutableMatrix:
+    H = f.hessian()
+    if H.free_symbols & set(f.variables):
+        if at is None:
+            names = ", ".join(sorted(s.name for s in H.free_symbols))
+            raise InputError(
+                f"the Hessian of {f.expr} depends on ({names}), so the curvature changes from point to point; "
+                "give at=... (e.g. the start point) to measure it there"
+            )
+        return f.hessian_at(at)
+    return H
+
+
+def stable_learning_rate(f: Any, at: Any = None):
+    """The largest stable gradient-descent learning rate ``2/λmax`` of the Hessian.
+
+    Exact (a SymPy number) when the Hessian is constant and exact with up to 4
+    variables (every quadratic loss); a float otherwise, measured at ``at``.
+    For a matrix-form loss the largest curvature is found by power iteration.
+
+    Example:
+        >>> import sympy as sp
+        >>> w0, w1 = sp.symbols("w0 w1", real=True)
+        >>> stable_learning_rate(Function(2*w0**2 + 3*w1**2))
+        1/3
+    """
+    if hasattr(f, "largest_curvature") and not isinstance(f, Function):
+        lam = float(f.largest_curvature(at))
+        return _two_over(lam, f)
+    function = as_function(f)
+    H = _hessian_at(function, at)
+    if _is_exact(H) and function.n <= 4:
+        eigenvalues = list(sympy.Matrix(H).eigenvals())
+        lam = max(eigenvalues, key=lambda e: float(sympy.re(e.evalf())))
+        if lam.is_positive:
+            return sympy.nsimplify(2 / lam) if lam.is_Rational else sympy.radsimp(2 / lam)
+        return _two_over(float(lam), function)
+    lam = float(np.max(np.linalg.eigvalsh(np.array(H.evalf(), dtype=float))))
+    return _two_over(lam, function)
+
+
+def _two_over(lam: float, f: Any) -> float:
+    if lam <= 0:
+        raise InputError(
+            f"the Hessian of {getattr(f, 'expr', f)} has no positive eigenvalue (λmax = {lam:.4g}): the function "
+            "is not curved upward, so no learning rate makes gradient descent settle; it is not bounded below "
+            "along some direction"
+        )
+    return 2.0 / lam
+
+
+def predicted_steps(f: Any, lr: Any, tol: float = 1e-6, at: Any = None) -> StepPrediction:
+    """Steps gradient descent needs to shrink the error by the factor ``tol``, per eigen-direction.
+
+    Along Hessian eigenvector ``i`` the error is multiplied by ``|1 − η λ_i|``
+    each step (exactly for quadratics, locally otherwise), so it needs
+    ``ceil(ln tol / ln|1 − η λ_i|)`` steps. The smallest curvature is usually the
+    slow one: with the chapter's ``η = 0.001``, the bias ``b`` of a mean squared
+    error has curvature 2, shrinks by 0.998 per step and keeps ``e⁻² ≈ 13.5 %``
+    of its error after 1000 steps.
+
+    Example:
+        >>> import sympy as sp
+        >>> w, b = sp.symbols("w b", real=True)
+        >>> p = predicted_steps(Function(100*w**2 + b**2), 0.001, tol=0.01)
+        >>> p.steps, p.rates
+        (2301, (0.998, 0.8))
+    """
+    eta = float(lr)
+    if not (0 < tol < 1):
+        raise InputError(f"tol is the factor by which the error must shrink; give a number in (0, 1), not {tol!r}")
+    function = as_function(f)
+    H = np.array(_hessian_at(function, at).evalf(), dtype=float)
+    values, vectors = np.linalg.eigh(H)
+    rates = tuple(float(abs(1.0 - eta * lam)) for lam in values)
+    per_direction = tuple(_steps_for(rate, tol) for rate in rates)
+    diverging = [i for i, s in enumerate(per_direction) if s is None]
+    slowest = diverging[0] if diverging else int(np.argmax(per_direction))
+    steps = None if diverging else int(max(per_direction))
+    lam_max = float(values[-1])
+    stable = 2.0 / lam_max if lam_max > 0 else math.inf
+    direction = _describe_direction(vectors[:, slowest], function.variables)
+    if diverging:
+        reason = (f"η = {eta:.4g} does not converge along {direction} (curvature λ = {values[slowest]:.4g}, "
+                  f"factor |1 − ηλ| = {rates[slowest]:.4g} ≥ 1); stable rates are η < 2/λmax = {stable:.4g}")
+    else:
+        reason = (f"the slowest direction is {direction} with curvature λ = {values[slowest]:.4g}: the error there "
+                  f"shrinks by {rates[slowest]:.6g} per step, so shrinking it by {tol:g} takes {steps} steps")
+    return StepPrediction(
+        lr=eta, tol=float(tol), eigenvalues=tuple(float(v) for v in values),
+        eigenvectors=tuple(tuple(float(c) for c in vectors[:, i]) for i in range(len(values))), rates=rates,
+        steps_per_direction=per_direction, steps=steps, slowest=slowest, stable_lr=stable, reason=reason,
+    )
+
+
+def _steps_for(rate: float, tol: float) -> int | None:
+    if rate >= 1.0:
+        return None
+    if rate == 0.0:
+        return 1
+    return int(math.ceil(math.log(tol) / math.log(rate) - 1e-12))
+
+
+def _describe_direction(vector: np.ndarray, variables: Sequence[sympy.Symbol]) -> str:
+    main = int(np.argmax(np.abs(vector)))
+    if abs(vector[main]) > 0.99:
+        return f"{variables[main].name} (eigenvector ≈ e_{variables[main].name})"
+    parts = " ".join(f"{c:+.3g}·{v.name}" for c, v in zip(vector, variables) if abs(c) > 1e-3)
+    return f"the direction ({parts})"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, sympy.Basic):
+        return str(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
