@@ -1,0 +1,148 @@
+"""The rendering side of exercises: problem sheets, answer keys and the grading key file.
+
+This module imports :mod:`symgrad.render` (stage 8); the rest of
+:mod:`symgrad.exercises` does not. A sheet is a list of ``(question_id,
+Exercise)`` pairs; the same list gives
+
+* the **problem sheet** (:func:`sheet`): numbered prompts, no answers, in
+  Markdown or a standalone LaTeX document (ASCII only, so pdflatex compiles it);
+* the **answer key** (:func:`sheet` with ``answers=True``): each prompt, the
+  answer and the full worked solution rendered by :func:`symgrad.render.render`;
+* **JSON** for a learning management system (:func:`sheet_json`);
+* the **grading key** (:func:`grading_key`): ``{question: {"expected", "kind",
+  "variables", "context"}}``, the JSON mapping ``symgrad grade --key`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..render import latex_of, latex_text, render, render_latex_body, text_of
+from .core import Exercise, _plain
+
+__all__ = ["sheet", "sheet_json", "grading_key", "math_text", "math_latex", "derivation_dict", "FORMATS"]
+
+FORMATS = ("md", "latex", "json")
+_LATEX_RELATIONS = {"≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">", "=": "=", ",": r",\quad"}
+
+_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=2.5cm]{geometry}
+\providecommand{\checkmark}{\ensuremath{\surd}}
+\begin{document}
+"""
+
+
+def math_text(m: Any) -> str:
+    """One display line (:class:`symgrad.steps.Math`) as Unicode text."""
+    parts = [text_of(p) for p in m.parts]
+    out = parts[0]
+    for r, p in zip(m.relations, parts[1:]):
+        out += (", " if r == "," else f" {r} ") + p
+    out = out + (f" {m.suffix}" if m.suffix else "")
+    return f"{m.label}: {out}" if m.label else out
+
+
+def math_latex(m: Any) -> str:
+    """One display line as LaTeX (no ``$``; the label is not included)."""
+    out = latex_of(m.parts[0])
+    for r, p in zip(m.relations, m.parts[1:]):
+        out += f" {_LATEX_RELATIONS.get(r, r)} " + latex_of(p)
+    return out
+
+
+def derivation_dict(d: Any) -> dict[str, Any]:
+    """A Derivation as JSON-ready data (via :func:`symgrad.render.derivation_to_dict`)."""
+    from ..render import derivation_to_dict
+
+    return derivation_to_dict(d)
+
+
+def sheet(items: Sequence[tuple[str, Exercise]], fmt: str = "md", *, title: str = "Problem sheet",
+          answers: bool = False, student: str | None = None) -> str:
+    """A problem sheet (or, with ``answers=True``, its answer key) in ``"md"`` or ``"latex"``.
+
+    Example:
+        >>> from symgrad import exercises
+        >>> text = sheet([("q1", exercises.generate("gradient", seed=1))], "md")
+        >>> text.splitlines()[0]
+        '# Problem sheet'
+    """
+    if fmt in ("md", "markdown"):
+        return _markdown(items, title, answers, student)
+    if fmt == "latex":
+        return _latex(items, title, answers, student)
+    if fmt == "json":
+        return json.dumps(sheet_json(items, title=title, answers=answers, student=student), indent=2,
+                          ensure_ascii=False) + "\n"
+    from ..errors import InputError
+
+    raise InputError(f"unknown sheet format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def sheet_json(items: Sequence[tuple[str, Exercise]], *, title: str = "Problem sheet", answers: bool = False,
+               student: str | None = None) -> dict[str, Any]:
+    """The sheet as data for a learning management system: one entry per question."""
+    return {"title": title, "student": student,
+            "questions": [{"question": q, **ex.to_dict(solution=answers)} for q, ex in items]}
+
+
+def grading_key(items: Sequence[tuple[str, Exercise]]) -> dict[str, dict[str, Any]]:
+    """The key ``symgrad grade --key`` reads: ``{question: {expected, kind, variables, context}}`` (JSON-ready)."""
+    return {q: {"expected": _plain(ex.answer), "kind": ex.kind, "variables": [v.name for v in ex.variables],
+                "context": _json_context(ex.context)} for q, ex in items}
+
+
+def _json_context(context: Any) -> dict[str, Any]:
+    return {k: (_plain(v) if k == "function" else [str(c) for c in v] if isinstance(v, (list, tuple)) else str(v))
+            for k, v in dict(context).items() if k != "variables"} | (
+        {"variables": list(context["variables"])} if "variables" in context else {})
+
+
+# -- Markdown ------------------------------------------------------------------------------
+def _markdown(items, title: str, answers: bool, student: str | None) -> str:
+    lines = [f"# {title}" + (" — answer key" if answers else ""), ""]
+    if student:
+        lines += [f"Student: **{student}**", ""]
+    for number, (q, ex) in enumerate(items, 1):
+        lines += [f"## {number}. {ex.prompt.title} ({q})", ""]
+        for m in ex.prompt.given:
+            lines += [(f"**{m.label}:** " if m.label else "") + f"${math_latex(m)}$", ""]
+        lines += [ex.prompt.question, ""]
+        if answers:
+            lines += [f"**Answer:** ${_answer_latex(ex)}$", "", "<details><summary>Worked solution</summary>", "",
+                      render(ex.solution, "md").replace("\n### ", "\n#### ", 1), "</details>", ""]
+        else:
+            lines += ["*Answer:*", "", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- LaTeX -------------------------------------------------------------------------------------
+def _latex(items, title: str, answers: bool, student: str | None) -> str:
+    out = [_PREAMBLE, rf"\section*{{{latex_text(title)}{' --- answer key' if answers else ''}}}"]
+    if student:
+        out.append(rf"\noindent Student: \textbf{{{latex_text(student)}}}\par\medskip")
+    for number, (q, ex) in enumerate(items, 1):
+        out.append(rf"\subsection*{{{number}. {latex_text(ex.prompt.title)} ({latex_text(q)})}}")
+        for m in ex.prompt.given:
+            label = rf"\textbf{{{latex_text(m.label)}:}} " if m.label else ""
+            out.append(rf"\noindent {label}${math_latex(m)}$\par")
+        out.append(r"\smallskip\noindent " + latex_text(ex.prompt.question) + r"\par")
+        if answers:
+            out.append(r"\medskip\noindent\textbf{Answer:} $" + _answer_latex(ex) + r"$\par")
+            out.append(render_latex_body(ex.solution).replace(r"\subsection*", r"\subsubsection*", 1))
+        else:
+            out.append(r"\vspace{4cm}")
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def _answer_latex(ex: Exercise) -> str:
+    answer = ex.answer
+    if isinstance(answer, str):
+        return rf"\text{{{answer}}}"
+    if isinstance(answer, list):
+        return r"\left\{" + ", ".join(latex_of(a) for a in answer) + r"\right\}"
+    return latex_of(answer)
