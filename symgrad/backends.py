@@ -53,31 +53,113 @@ def import_torch():
 # -- preparing expressions ------------------------------------------------------------
 def prepare_for_numerics(expr: sympy.Expr) -> sympy.Expr:
     """Fold constant subtrees to floats and drop ``DiracDelta`` terms (zero almost everywhere)."""
-    if expr.has(sympy.DiracDelta):
-        expr = expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
-    return _fold_constants(expr)
+    return _fold(expr)[0]
 
 
-def _fold_constants(expr: sympy.Expr) -> sympy.Expr:
-    if not expr.free_symbols:
-        if expr.is_Number:
-            return expr
-        value = expr.evalf(17)
-        return value if value.is_Number else sympy.Float(complex(value).real) if value.is_real else value
+def _fold(expr: sympy.Basic) -> tuple[sympy.Basic, bool]:
+    """``(folded expression, is constant)`` in one bottom-up pass (each node visited once)."""
+    if isinstance(expr, sympy.Symbol):
+        return expr, False
+    if isinstance(expr, sympy.DiracDelta):
+        return sympy.S.Zero, True
+    if expr.is_Number:
+        return expr, True
     if expr.is_Atom:
+        return (_constant_value(expr), True) if not expr.free_symbols else (expr, False)
+    folded = [_fold(a) for a in expr.args]
+    if all(constant for _, constant in folded):
+        return _constant_value(expr.func(*[a for a, _ in folded])), True
+    args = [a for a, _ in folded]
+    return (expr if all(a is b for a, b in zip(args, expr.args)) else expr.func(*args)), False
+
+
+def _constant_value(expr: sympy.Expr) -> sympy.Expr:
+    if expr.is_Number:
         return expr
-    args = [_fold_constants(a) for a in expr.args]
-    return expr if all(a is b for a, b in zip(args, expr.args)) else expr.func(*args)
+    value = expr.evalf(17)
+    return value if value.is_Number else sympy.Float(complex(value).real) if value.is_real else value
+
+
+# -- common subexpressions and printing ----------------------------------------------------
+def _to_symengine(expr):
+    """A SymPy object as a SymEngine one (a structural conversion; no text is parsed)."""
+    from symengine.lib.symengine_wrapper import sympy2symengine
+
+    return sympy2symengine(expr, raise_error=True)
+
+
+def _symengine_cse(exprs: list[sympy.Expr]) -> tuple[list[tuple[sympy.Symbol, sympy.Expr]], list[sympy.Expr]]:
+    """``sympy.cse`` done by SymEngine (much faster on large lists), results back in SymPy.
+
+    Falls back to :func:`sympy.cse` when SymEngine is missing or cannot take an expression.
+    """
+    try:
+        import symengine
+    except ImportError:
+        return sympy.cse(exprs, list=False)
+    try:
+        replacements, reduced = symengine.cse([_to_symengine(e) for e in exprs])
+    except Exception:  # anything SymEngine cannot take falls back to SymPy
+        return sympy.cse(exprs, list=False)
+    originals = {sympy.Symbol(s.name): s for s in sympy.Tuple(*exprs).free_symbols if isinstance(s, sympy.Symbol)}
+
+    def back(e):
+        return e._sympy_().xreplace(originals)
+
+    return [(back(k), back(v)) for k, v in replacements], [back(e) for e in reduced]
+
+
+#: how common subexpressions are found before printing (the ``cse=`` option)
+CSE_METHODS: dict[str, Any] = {"sympy": True, "symengine": _symengine_cse, "none": False}
+
+
+def _default_cse() -> str:
+    try:
+        import symengine  # noqa: F401
+    except ImportError:
+        return "sympy"
+    return "symengine"
+
+
+#: a sum with more terms than this is printed as a balanced tree of sums (Python's parser
+#: recurses once per ``+`` of a flat chain and fails near a thousand terms)
+_MAX_FLAT_SUM = 64
+
+
+class _BalancedSums:
+    """Printer mixin: long sums print as nested parenthesised chunks of at most 64 terms."""
+
+    def _print_Add(self, expr, order=None):
+        if len(expr.args) <= _MAX_FLAT_SUM:
+            return super()._print_Add(expr, order)
+        return self._balanced_sum([self._print(term) for term in expr.args])
+
+    def _balanced_sum(self, terms: list[str]) -> str:
+        while len(terms) > 1:
+            terms = ["(" + " + ".join(terms[k : k + _MAX_FLAT_SUM]) + ")" for k in range(0, len(terms), _MAX_FLAT_SUM)]
+        return terms[0]
+
+
+def _printer(base: type) -> Any:
+    printer_class = type(f"Balanced{base.__name__}", (_BalancedSums, base), {})
+    return printer_class({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True, "user_functions": {}})
 
 
 # -- backends ---------------------------------------------------------------------------
 class NumpyBackend:
-    """Arrays are ``numpy.ndarray``; integer input is promoted to float64."""
+    """Arrays are ``numpy.ndarray``; integer input is promoted to float64.
+
+    Outputs are written straight into one preallocated array: constants are
+    broadcast by the assignment (never materialised per entry), and a single
+    point is assembled with one fancy-index write instead of a loop.
+    """
 
     name = "numpy"
 
-    def lambdify(self, variables: Sequence[sympy.Symbol], exprs: list[sympy.Expr]) -> Callable:
-        return sympy.lambdify(list(variables), exprs, modules="numpy", cse=True)
+    def lambdify(self, variables: Sequence[sympy.Symbol], exprs: list[sympy.Expr], cse: Any = True) -> Callable:
+        from sympy.printing.numpy import NumPyPrinter
+
+        return sympy.lambdify(list(variables), exprs, modules="numpy", cse=cse, printer=_printer(NumPyPrinter))
 
     def asarray(self, X: Any):
         X = np.asarray(X)
@@ -85,29 +167,54 @@ class NumpyBackend:
             X = X.astype(np.float64)
         return X
 
-    def stack(self, entries: list[Any], batch_shape: tuple[int, ...], like) -> Any:
-        out = np.empty(batch_shape + (len(entries),), dtype=like.dtype)
-        for i, entry in enumerate(entries):
-            out[..., i] = entry
+    def scalar(self, entry: Any, batch_shape: tuple[int, ...], like) -> Any:
+        if not batch_shape:
+            return like.dtype.type(entry)
+        out = np.empty(batch_shape, dtype=np.result_type(like.dtype, entry))
+        out[...] = entry
         return out
 
-    def scalar(self, entry: Any, batch_shape: tuple[int, ...], like) -> Any:
-        out = np.empty(batch_shape, dtype=like.dtype)
-        out[...] = entry
-        return out[()] if not batch_shape else out
+    def fill(self, layout: "_Layout", values: list[Any], batch_shape: tuple[int, ...], like) -> Any:
+        """An array ``batch_shape + layout.shape``: the constant template, then the varying entries.
+
+        A batch is written entry-major (each entry one contiguous row of an
+        array ``layout.shape + batch_shape``) and returned as a transposed view,
+        so no write is strided.
+        """
+        dtype = np.result_type(like.dtype, layout.template.dtype, *[np.asarray(v).dtype for v in values])
+        if not batch_shape:
+            out = layout.template.astype(dtype)
+            if values:
+                out[layout.positions] = np.asarray(values)[layout.sources]
+            return out.reshape(layout.shape)
+        out = np.empty((layout.size,) + batch_shape, dtype=dtype)
+        if layout.constant_positions.size:
+            trailing = (slice(None),) + (None,) * len(batch_shape)
+            out[layout.constant_positions] = layout.template[layout.constant_positions][trailing]
+        for position, source in zip(layout.positions.tolist(), layout.sources.tolist()):
+            out[position] = values[source]
+        out = out.reshape(layout.shape + batch_shape)
+        k = len(layout.shape)
+        return np.moveaxis(out, tuple(range(k)), tuple(range(-k, 0)))
 
     def to_numpy(self, array: Any) -> np.ndarray:
         return np.asarray(array)
 
 
 class TorchBackend:
-    """Tensors keep their dtype and device; integer input is promoted to the default float dtype."""
+    """Tensors keep their dtype and device; integer input is promoted to the default float dtype.
+
+    Outputs are built out of place (``index_copy`` of the stacked varying
+    entries into the broadcast constant template), so they stay differentiable.
+    """
 
     name = "torch"
 
-    def lambdify(self, variables: Sequence[sympy.Symbol], exprs: list[sympy.Expr]) -> Callable:
+    def lambdify(self, variables: Sequence[sympy.Symbol], exprs: list[sympy.Expr], cse: Any = True) -> Callable:
         import_torch()
-        return sympy.lambdify(list(variables), exprs, modules="torch", cse=True)
+        from sympy.printing.pytorch import TorchPrinter
+
+        return sympy.lambdify(list(variables), exprs, modules="torch", cse=cse, printer=_printer(TorchPrinter))
 
     def asarray(self, X: Any):
         torch = import_torch()
@@ -123,12 +230,20 @@ class TorchBackend:
             return torch.broadcast_to(entry.to(like.dtype), batch_shape)
         return torch.full(batch_shape, float(entry), dtype=like.dtype, device=like.device)
 
-    def stack(self, entries: list[Any], batch_shape: tuple[int, ...], like) -> Any:
-        torch = import_torch()
-        return torch.stack([self._full(e, batch_shape, like) for e in entries], dim=-1)
-
     def scalar(self, entry: Any, batch_shape: tuple[int, ...], like) -> Any:
         return self._full(entry, batch_shape, like)
+
+    def fill(self, layout: "_Layout", values: list[Any], batch_shape: tuple[int, ...], like) -> Any:
+        torch = import_torch()
+        template = torch.as_tensor(layout.template.real, dtype=like.dtype, device=like.device)
+        out = template.expand(batch_shape + (layout.size,))
+        if values:
+            stacked = torch.stack([self._full(values[s], batch_shape, like) for s in layout.sources.tolist()], dim=-1)
+            index = torch.as_tensor(layout.positions, device=like.device)
+            out = out.index_copy(len(batch_shape), index, stacked)
+        else:
+            out = out.clone()
+        return out.reshape(batch_shape + layout.shape)
 
     def to_numpy(self, array: Any) -> np.ndarray:
         return array.detach().cpu().numpy()
@@ -145,37 +260,74 @@ def _backend(name: str):
 
 
 # -- kernels ----------------------------------------------------------------------------
-@dataclass
 class _Kernel:
-    """A list of expressions compiled once; constants are kept apart and broadcast."""
+    """A list of expressions compiled once; constants are kept apart and broadcast.
 
-    exprs: list[sympy.Expr]
-    variables: tuple[sympy.Symbol, ...]
-    backend: Any
+    ``kernel(columns)`` returns ``(constants, values)``: ``constants`` maps an
+    entry index to its number, ``values`` lists the varying entries in the
+    order of ``kernel.varying``.
+    """
 
-    def __post_init__(self) -> None:
-        prepared = [prepare_for_numerics(e) for e in self.exprs]
-        self.constants = {i: _as_float(e) for i, e in enumerate(prepared) if not e.free_symbols}
-        self.varying = [i for i in range(len(prepared)) if i not in self.constants]
-        foreign = set().union(*(prepared[i].free_symbols for i in self.varying)) - set(self.variables)
+    def __init__(self, exprs: list[sympy.Expr], variables: tuple[sympy.Symbol, ...], backend: Any, cse: Any):
+        folded = [_fold(e) for e in exprs]
+        self.size = len(exprs)
+        self.constants = {i: _as_number(e) for i, (e, constant) in enumerate(folded) if constant}
+        self.varying = [i for i, (_, constant) in enumerate(folded) if not constant]
+        varying = [folded[i][0] for i in self.varying]
+        foreign = sympy.Tuple(*varying).free_symbols - set(variables) if varying else set()
         if foreign:
             names = ", ".join(sorted(s.name for s in foreign))
             raise InputError(f"cannot compile: the expression contains {names}, which are not variables")
-        self.fn = self.backend.lambdify(self.variables, [prepared[i] for i in self.varying]) if self.varying else None
+        self.fn = backend.lambdify(variables, varying, cse=cse) if varying else None
 
     def __call__(self, columns: list[Any]) -> list[Any]:
-        values = list(self.fn(*columns)) if self.fn is not None else []
-        entries: list[Any] = [None] * len(self.exprs)
-        for i, c in self.constants.items():
-            entries[i] = c
-        for i, v in zip(self.varying, values):
-            entries[i] = v
-        return entries
+        return list(self.fn(*columns)) if self.fn is not None else []
 
 
-def _as_float(expr: sympy.Expr) -> float | complex:
+def _as_number(expr: sympy.Expr) -> float | complex:
+    if expr.is_Integer or expr.is_Float or expr.is_Rational:
+        return float(expr)
     value = complex(expr.evalf())
     return value.real if value.imag == 0 else value
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a kernel's entries go in a flat output of ``size`` slots, reshaped to ``shape``.
+
+    ``template`` holds the constants (zeros elsewhere); the varying entry
+    ``values[sources[k]]`` goes to slot ``positions[k]``. A symmetric Hessian
+    sends each upper-triangle entry to two slots.
+    """
+
+    shape: tuple[int, ...]
+    template: np.ndarray
+    positions: np.ndarray
+    sources: np.ndarray
+    constant_positions: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=int))
+
+    @staticmethod
+    def build(shape: tuple[int, ...], slots: list[list[int]], kernel: _Kernel, offset: int) -> "_Layout":
+        """``slots[k]``: the flat positions of kernel entry ``offset + k``."""
+        constants = [kernel.constants.get(offset + k) for k in range(len(slots))]
+        dtype = complex if any(isinstance(c, complex) for c in constants) else float
+        template = np.zeros(int(np.prod(shape, dtype=int)), dtype=dtype)
+        source_of = {entry: s for s, entry in enumerate(kernel.varying)}
+        positions, sources, fixed = [], [], []
+        for k, places in enumerate(slots):
+            for place in places:
+                if constants[k] is not None:
+                    template[place] = constants[k]
+                    fixed.append(place)
+                else:
+                    positions.append(place)
+                    sources.append(source_of[offset + k])
+        as_index = lambda items: np.array(items, dtype=np.intp)  # noqa: E731
+        return _Layout(shape, template, as_index(positions), as_index(sources), as_index(fixed))
 
 
 # -- the compiled function ------------------------------------------------------------------
@@ -184,7 +336,15 @@ class CompiledFunction:
 
     Build it with :meth:`symgrad.Function.compile`. Inputs are one point ``(n,)``
     or a batch ``(..., n)``; outputs have shapes ``(...)``, ``(..., n)`` and
-    ``(..., n, n)``.
+    ``(..., n, n)``. Each method compiles, on first use, one kernel for exactly
+    what it returns (``gradient`` does not compute the value); ``evaluate``
+    shares one CSE across value, gradient and Hessian.
+
+    Arguments:
+        cse: ``"auto"`` (SymEngine's CSE when installed, else SymPy's),
+            ``"sympy"``, ``"symengine"`` or ``"none"``.
+        torch_compile: torch backend only: wrap each kernel in ``torch.compile``
+            (fuses the elementwise work; the first call pays the compilation).
 
     Example:
         >>> import numpy as np, symgrad as sg
@@ -201,31 +361,88 @@ class CompiledFunction:
         backend: str,
         gradient: sympy.MatrixBase | None = None,
         hessian: sympy.MatrixBase | None = None,
+        *,
+        cse: str = "auto",
+        torch_compile: bool = False,
     ):
         self.expr = expr
         self.variables = tuple(variables)
         self.n = len(self.variables)
         self.backend = _backend(backend)
-        self._gradient_exprs = list(gradient) if gradient is not None else [sympy.diff(expr, v) for v in self.variables]
-        if hessian is None:
-            hessian = sympy.hessian(expr, self.variables)
+        if cse not in (*CSE_METHODS, "auto"):
+            raise InputError(f"unknown cse {cse!r}; choose one of auto, {', '.join(CSE_METHODS)}")
+        self._cse = CSE_METHODS[_default_cse() if cse == "auto" else cse]
+        if torch_compile and self.backend.name != "torch":
+            raise InputError("torch_compile=True needs the torch backend: use compile('torch', torch_compile=True)")
+        self._torch_compile = torch_compile
+        self._gradient_source = gradient
+        self._hessian_source = hessian
         self._upper = [(i, j) for i in range(self.n) for j in range(i, self.n)]
-        self._hessian_exprs = [hessian[i, j] for i, j in self._upper]
 
     def __repr__(self) -> str:
         return f"<CompiledFunction {self.expr} ({self.backend.name})>"
 
     @cached_property
+    def _gradient_exprs(self) -> list[sympy.Expr]:
+        if self._gradient_source is not None:
+            return list(self._gradient_source)
+        from .function import Function
+
+        return list(Function(self.expr, self.variables).gradient())
+
+    @cached_property
+    def _hessian_exprs(self) -> list[sympy.Expr]:
+        hessian = self._hessian_source
+        if hessian is None:
+            from .function import Function
+
+            hessian = Function(self.expr, self.variables).hessian()
+        return [hessian[i, j] for i, j in self._upper]
+
+    # kernels: one per output combination, built on first use
+    def _kernel(self, exprs: list[sympy.Expr]) -> _Kernel:
+        kernel = _Kernel(exprs, self.variables, self.backend, self._cse)
+        if self._torch_compile and kernel.fn is not None:
+            torch = import_torch()
+            kernel.fn = torch.compile(kernel.fn, dynamic=True)
+        return kernel
+
+    @cached_property
     def _value_kernel(self) -> _Kernel:
-        return _Kernel([self.expr], self.variables, self.backend)
+        return self._kernel([self.expr])
 
     @cached_property
     def _gradient_kernel(self) -> _Kernel:
-        return _Kernel([self.expr, *self._gradient_exprs], self.variables, self.backend)
+        return self._kernel(self._gradient_exprs)
+
+    @cached_property
+    def _value_gradient_kernel(self) -> _Kernel:
+        return self._kernel([self.expr, *self._gradient_exprs])
+
+    @cached_property
+    def _hessian_kernel(self) -> _Kernel:
+        return self._kernel(self._hessian_exprs)
 
     @cached_property
     def _full_kernel(self) -> _Kernel:
-        return _Kernel([self.expr, *self._gradient_exprs, *self._hessian_exprs], self.variables, self.backend)
+        return self._kernel([self.expr, *self._gradient_exprs, *self._hessian_exprs])
+
+    def _gradient_layout(self, kernel: _Kernel, offset: int) -> _Layout:
+        return _Layout.build((self.n,), [[i] for i in range(self.n)], kernel, offset)
+
+    def _hessian_layout(self, kernel: _Kernel, offset: int) -> _Layout:
+        n = self.n
+        slots = [[i * n + j] if i == j else [i * n + j, j * n + i] for i, j in self._upper]
+        return _Layout.build((n, n), slots, kernel, offset)
+
+    @cached_property
+    def _layouts(self) -> dict[str, _Layout]:
+        return {}
+
+    def _layout(self, name: str, build: Callable[[], _Layout]) -> _Layout:
+        if name not in self._layouts:
+            self._layouts[name] = build()
+        return self._layouts[name]
 
     def _columns(self, X: Any):
         X = self.backend.asarray(X)
@@ -236,41 +453,54 @@ class CompiledFunction:
             )
         return X, [X[..., i] for i in range(self.n)], tuple(X.shape[:-1])
 
-    def _assemble(self, entries, which: str, X, batch_shape):
-        b = self.backend
-        value = b.scalar(entries[0], batch_shape, X)
-        if which == "value":
-            return value
-        gradient = b.stack(entries[1 : 1 + self.n], batch_shape, X)
-        if which == "gradient":
-            return value, gradient
-        upper = dict(zip(self._upper, entries[1 + self.n :]))
-        flat = [upper[min(i, j), max(i, j)] for i in range(self.n) for j in range(self.n)]
-        hessian = b.stack(flat, batch_shape, X).reshape(batch_shape + (self.n, self.n))
-        return value, gradient, hessian
+    def _value_from(self, kernel: _Kernel, values: list[Any], X, batch):
+        entry = kernel.constants[0] if 0 in kernel.constants else values[0]
+        return self.backend.scalar(entry, batch, X)
 
     def value(self, X: Any):
         """``f(X)`` for one point or a batch."""
         X, columns, batch = self._columns(X)
-        return self._assemble(self._value_kernel(columns), "value", X, batch)
+        kernel = self._value_kernel
+        return self._value_from(kernel, kernel(columns), X, batch)
+
+    def gradient(self, X: Any):
+        """``∇f(X)`` with shape ``(..., n)``; the value is not computed."""
+        X, columns, batch = self._columns(X)
+        kernel = self._gradient_kernel
+        layout = self._layout("g", lambda: self._gradient_layout(kernel, 0))
+        return self.backend.fill(layout, kernel(columns), batch, X)
 
     def value_and_gradient(self, X: Any):
         """``(f(X), ∇f(X))`` from one shared-CSE kernel."""
         X, columns, batch = self._columns(X)
-        return self._assemble(self._gradient_kernel(columns), "gradient", X, batch)
+        kernel = self._value_gradient_kernel
+        values = kernel(columns)
+        layout = self._layout("vg", lambda: self._gradient_layout(kernel, 1))
+        return self._value_from(kernel, values, X, batch), self._fill_shifted(layout, values, kernel, batch, X)
 
-    def gradient(self, X: Any):
-        """``∇f(X)`` with shape ``(..., n)``."""
-        return self.value_and_gradient(X)[1]
+    def hessian(self, X: Any):
+        """The Hessian with shape ``(..., n, n)``; value and gradient are not computed."""
+        X, columns, batch = self._columns(X)
+        kernel = self._hessian_kernel
+        layout = self._layout("h", lambda: self._hessian_layout(kernel, 0))
+        return self.backend.fill(layout, kernel(columns), batch, X)
 
     def evaluate(self, X: Any):
         """``(f(X), ∇f(X), H(X))`` from one shared-CSE kernel."""
         X, columns, batch = self._columns(X)
-        return self._assemble(self._full_kernel(columns), "hessian", X, batch)
+        kernel = self._full_kernel
+        values = kernel(columns)
+        g = self._layout("fg", lambda: self._gradient_layout(kernel, 1))
+        h = self._layout("fh", lambda: self._hessian_layout(kernel, 1 + self.n))
+        return (
+            self._value_from(kernel, values, X, batch),
+            self._fill_shifted(g, values, kernel, batch, X),
+            self._fill_shifted(h, values, kernel, batch, X),
+        )
 
-    def hessian(self, X: Any):
-        """The Hessian with shape ``(..., n, n)``."""
-        return self.evaluate(X)[2]
+    def _fill_shifted(self, layout: _Layout, values: list[Any], kernel: _Kernel, batch, X):
+        # layouts index the kernel's varying list directly, so the full list is passed
+        return self.backend.fill(layout, values, batch, X)
 
     __call__ = value
 
@@ -300,10 +530,19 @@ def compile_function(
     *,
     gradient: sympy.MatrixBase | None = None,
     hessian: sympy.MatrixBase | None = None,
+    cse: str = "auto",
+    torch_compile: bool = False,
 ) -> CompiledFunction:
     """Compile a scalar SymPy expression of ordered ``variables`` for ``backend``.
 
     ``gradient`` and ``hessian`` may be passed when already derived (as
-    :class:`symgrad.Function` does); otherwise they are derived here.
+    :class:`symgrad.Function` does); otherwise they are derived here. ``cse``
+    and ``torch_compile`` are described in :class:`CompiledFunction`.
+
+    Example:
+        >>> import sympy
+        >>> x = sympy.Symbol("x", real=True)
+        >>> float(compile_function(x**3, [x]).hessian([2.0])[0, 0])
+        12.0
     """
-    return CompiledFunction(expr, variables, backend, gradient, hessian)
+    return CompiledFunction(expr, variables, backend, gradient, hessian, cse=cse, torch_compile=torch_compile)
