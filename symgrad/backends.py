@@ -237,7 +237,7 @@ class TorchBackend:
         torch = import_torch()
         template = torch.as_tensor(layout.template.real, dtype=like.dtype, device=like.device)
         out = template.expand(batch_shape + (layout.size,))
-        if values:
+        if len(layout.sources):
             stacked = torch.stack([self._full(values[s], batch_shape, like) for s in layout.sources.tolist()], dim=-1)
             index = torch.as_tensor(layout.positions, device=like.device)
             out = out.index_copy(len(batch_shape), index, stacked)

@@ -663,7 +663,7 @@ def minimize(f: Any, start: Any, method: str = "BFGS", *, tol: float | None = No
     def record(intermediate_result):
         points.append(np.array(intermediate_result.x, dtype=float))
 
-    kwargs: dict[str, Any] = {name: getattr(compiled, name) for name in SCIPY_METHODS[method]}
+    kwargs: dict[str, Any] = {name: getattr(compiled, name) for name in SCIPY_METHODS[method]}  # no-eval: ok -- names from the SCIPY_METHODS table
     if max_steps is not None:
         options = {**options, "maxiter": int(max_steps)}
     result = so.minimize(compiled.fun, x0, method=method, tol=tol, callback=record, options=options or None, **kwargs)

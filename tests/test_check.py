@@ -5,7 +5,9 @@ import json
 import pytest
 import sympy
 
-import symgrad.check as sgc
+import importlib
+
+sgc = importlib.import_module("symgrad.check")  # the package attribute symgrad.check is the function
 from symgrad.check import DIAGNOSES, STATUSES, check
 from symgrad.check.feedback import FEEDBACK
 from tests.cases.check_cases import ANY, CASES

@@ -304,13 +304,14 @@ class SignProof:
     how: str = ""
 
 
-_ASSUMPTION_ORDER = (("zero", "is_zero"), ("positive", "is_positive"), ("negative", "is_negative"),
-                     ("nonnegative", "is_nonnegative"), ("nonpositive", "is_nonpositive"))
+_ASSUMPTION_ORDER = (("zero", lambda e: e.is_zero), ("positive", lambda e: e.is_positive),
+                     ("negative", lambda e: e.is_negative), ("nonnegative", lambda e: e.is_nonnegative),
+                     ("nonpositive", lambda e: e.is_nonpositive))
 
 
 def _sign_by_assumptions(expr: sympy.Expr) -> str | None:
-    for name, attribute in _ASSUMPTION_ORDER:
-        if getattr(expr, attribute) is True:
+    for name, holds in _ASSUMPTION_ORDER:
+        if holds(expr) is True:
             return name
     return None
 

@@ -95,7 +95,7 @@ def to_torch_module(expr: Any, parameters: Sequence[Any] | None = None, inputs: 
                 inputs_ = tuple(inputs_[0].unbind(-1))
             if len(inputs_) != len(xs):
                 raise InputError(f"this module takes {len(xs)} input(s) ({', '.join(x.name for x in xs)}), got {len(inputs_)}")
-            return apply(*inputs_, *(getattr(self, p.name) for p in params))
+            return apply(*inputs_, *(self._parameters[p.name] for p in params))
 
         def extra_repr(self) -> str:
             return f"{expr}"
