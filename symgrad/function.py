@@ -251,6 +251,37 @@ class Function:
     def __call__(self, *args: Any, **named: Any) -> sympy.Expr | sympy.ImmutableMatrix:
         return self.at(*args, **named)
 
+    # -- analysis (conveniences over symgrad.analysis) -----------------------------
+    def taylor(self, at: PointLike, order: int = 2, **options: Any) -> sympy.Expr:
+        """The Taylor polynomial at ``at``; see :func:`symgrad.analysis.taylor`."""
+        from .analysis import taylor
+
+        return taylor(self, at, order, **options)
+
+    def loss_change(self, at: PointLike, displacement: PointLike):
+        """Exact and approximate change for a displacement; see :func:`symgrad.analysis.loss_change`."""
+        from .analysis import loss_change
+
+        return loss_change(self, at, displacement)
+
+    def critical_points(self, **options: Any):
+        """Critical points with their classification; see :func:`symgrad.analysis.critical_points`."""
+        from .analysis import critical_points
+
+        return critical_points(self, **options)
+
+    def convexity(self, domain: Any = None):
+        """A convexity verdict with its reason; see :func:`symgrad.analysis.convexity`."""
+        from .analysis import convexity
+
+        return convexity(self, domain)
+
+    def level_set(self, c: Any) -> sympy.Eq:
+        """The level set ``f = c`` as an equation; see :func:`symgrad.analysis.level_set`."""
+        from .analysis import level_set
+
+        return level_set(self, c)
+
     # -- compilation ------------------------------------------------------------
     def compile(self, backend: str = "numpy", **options: Any):
         """Compile value, gradient and Hessian into vectorized callables.

@@ -1,0 +1,86 @@
+"""``symgrad demo``: walk through every workout of the chapter and write a report to a folder.
+
+The report is ``chapter-workouts.md`` (Markdown with ``$…$`` mathematics) and
+``chapter-workouts.txt`` (terminal text), plus PNG figures when the plotting
+extra (matplotlib) is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+REPORT_TITLE = "Chapter 3 workouts, worked by symgrad"
+
+
+def add_parser(subparsers: Any) -> None:
+    """Declare ``symgrad demo``."""
+    parser = subparsers.add_parser(
+        "demo",
+        help="work every example of the chapter and write a report (Markdown, text, figures)",
+        description="Work every workout of the course chapter (loss table, derivatives, gradient-descent steps, "
+        "Hessians, eigenvalues, convexity, critical points, Taylor, level sets, study-guide exercises), "
+        "check every number, and write the report to a folder.",
+    )
+    parser.add_argument("--out", default="symgrad-demo", metavar="DIR",
+                        help="folder for the report (default ./symgrad-demo)")
+    parser.add_argument("--no-figures", action="store_true", help="skip the figures even if matplotlib is installed")
+    parser.add_argument("--quiet", action="store_true", help="print only where the report is")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Work the chapter, write the report, print where it is."""
+    from ..render import render_report
+    from ..steps import chapter_workouts
+
+    os.makedirs(args.out, exist_ok=True)
+    sections = [(w.section, d) for w, d in chapter_workouts()]
+    figures = [] if args.no_figures else _figures(args.out)
+    markdown = render_report(sections, REPORT_TITLE, "md")
+    if figures:
+        markdown += "\n## Figures\n\n" + "\n".join(f"![{title}]({name})\n" for name, title in figures)
+    paths = {"chapter-workouts.md": markdown, "chapter-workouts.txt": render_report(sections, REPORT_TITLE, "text")}
+    for name, text in paths.items():
+        with open(os.path.join(args.out, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    if not args.quiet:
+        for heading, _ in sections:
+            print(f"  ✓ {heading}")
+    report = os.path.join(args.out, "chapter-workouts.md")
+    print(f"{len(sections)} workouts, every number checked; report: {report}"
+          + (f" ({len(figures)} figures)" if figures else " (no figures: install symgrad[plot] for them)"
+             if not args.no_figures else ""))
+    return 0
+
+
+def _figures(folder: str) -> list[tuple[str, str]]:
+    """Draw the chapter's figures if matplotlib is installed; [] otherwise."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        return []
+    from .. import plot
+    from ..errors import BackendUnavailable
+
+    drawings = [
+        ("contours.png", "Level contours and gradient arrows of 2w₀² + 3w₁²",
+         lambda path: plot.contours("2*w0^2 + 3*w1^2", save=path)),
+        ("level-sets.png", "Level contours of √(w₀² + w₁²)",
+         lambda path: plot.contours("sqrt(w0^2 + w1^2)", save=path)),
+        ("taylor-exp.png", "eˣ and its Taylor approximations around 0",
+         lambda path: plot.taylor("exp(x)", [0], orders=(1, 2, 3), name="f", save=path)),
+        ("surface.png", "The loss surface of w₀² + 3w₁² (programming exercise 3)",
+         lambda path: plot.surface("w0^2 + 3*w1^2", save=path)),
+    ]
+    made = []
+    for name, title, draw in drawings:
+        try:
+            figure = draw(os.path.join(folder, name))
+        except BackendUnavailable:
+            return made
+        del figure
+        made.append((name, title))
+    return made

@@ -1,0 +1,293 @@
+"""The data of a worked derivation, and the independent checks behind its numbers.
+
+A :class:`Derivation` is what an instructor writes on the board: a title, the
+*given* (function, point, learning rate), numbered :class:`Step` s and a
+conclusion. Every step has a short sentence, display lines of mathematics
+(:class:`Math`: a chain ``part = part = part`` with an optional label) and its
+result as a SymPy object. Parts are SymPy objects (printed by
+:mod:`symgrad.render`) or the small display atoms below, for notation SymPy
+has no object for: ``∂L/∂w₀`` (:class:`Deriv`), ``∇L(3, 4)`` (:class:`Grad`),
+``L(3, 4)`` (:class:`Apply`), ``w_new`` (:class:`Name`), and ``a − 0.1 b``
+(:class:`Row`, parts side by side with operators between them).
+
+Substituted forms such as ``4(3)`` or ``2(9) + 3(16)`` are SymPy expressions
+whose numbers are wrapped in ``UnevaluatedExpr`` (see :func:`substituted`).
+
+No number reaches a Derivation unchecked: :class:`Checker` re-evaluates every
+value, gradient, Hessian and update by an independent route (compiled float
+code, torch autograd where torch is installed, finite differences) and raises
+:class:`symgrad.errors.VerificationError` on disagreement. The checks made are
+kept in ``Derivation.checks``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..errors import VerificationError
+from ..function import Function
+
+__all__ = ["Derivation", "Step", "Math", "Apply", "Deriv", "Grad", "Name", "Row", "Checker", "substituted",
+           "powers_evaluated", "to_float"]
+
+UE = sympy.UnevaluatedExpr
+
+
+# -- display atoms -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Name:
+    """A named quantity with a text and a LaTeX spelling, e.g. ``w_new``."""
+
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Apply:
+    """``name(arg, ...)``, e.g. ``L(3, 4)``; ``keywords`` gives ``L(w = 1.5, b = 1)``."""
+
+    name: str
+    args: tuple = ()
+    keywords: tuple[tuple[sympy.Symbol, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Deriv:
+    """``∂L/∂w₀``, ``∂²L/∂w₀∂w₁``, ``dL/dw`` (``total``); ``at`` adds ``|_{w=3}``."""
+
+    of: str
+    wrt: tuple[sympy.Symbol, ...]
+    total: bool = False
+    at: tuple[tuple[sympy.Symbol, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Grad:
+    """``∇L`` or ``∇L(3, 4)``."""
+
+    of: str
+    args: tuple = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    """Parts side by side with operators between them (``""`` = juxtaposition)."""
+
+    items: tuple
+    ops: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Math:
+    """One displayed line: ``label: part₀ rel₀ part₁ rel₁ part₂ ...``."""
+
+    parts: tuple
+    relations: tuple[str, ...] = ()
+    label: str = ""
+    suffix: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.relations and len(self.parts) > 1:
+            object.__setattr__(self, "relations", ("=",) * (len(self.parts) - 1))
+
+
+def eq(*parts: Any, label: str = "", suffix: str = "", rel: str = "=") -> Math:
+    """A chain of equal parts (consecutive duplicates dropped)."""
+    kept: list[Any] = []
+    for part in parts:
+        if not kept or not _same(kept[-1], part):
+            kept.append(part)
+    return Math(tuple(kept), (rel,) * (len(kept) - 1), label, suffix)
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return type(a) is type(b) and a == b
+    except Exception:  # noqa: BLE001 - comparison of display atoms
+        return False
+
+
+@dataclass(frozen=True)
+class Step:
+    """One numbered step: a short sentence, its mathematics, and its result (a SymPy object)."""
+
+    text: str
+    math: tuple[Math, ...] = ()
+    result: Any = None
+    remark: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..render import step_to_dict  # rendering lives in render.py
+
+        return step_to_dict(self)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One independent check that passed: what, the shown value, the independent value."""
+
+    what: str
+    shown: str
+    independent: str
+    method: str
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A worked derivation: given data, ordered steps, the final result, checks made.
+
+    ``result`` is the final answer as a SymPy object; ``steps[i].result`` the result
+    of each step. Render with :func:`symgrad.render.render` (``str(d)`` is the
+    terminal text; Jupyter shows Markdown).
+    """
+
+    kind: str
+    title: str
+    given: tuple[Math, ...]
+    steps: tuple[Step, ...]
+    result: Any
+    conclusion: str = ""
+    notes: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = field(default=(), compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary (SymPy objects as ``str``, ``srepr`` and LaTeX)."""
+        from ..render import derivation_to_dict
+
+        return derivation_to_dict(self)
+
+    def __str__(self) -> str:
+        from ..render import render
+
+        return render(self, "text")
+
+    def _repr_markdown_(self) -> str:
+        from ..render import render
+
+        return render(self, "md")
+
+    def _repr_latex_(self) -> str:
+        from ..render import render_latex_body
+
+        return render_latex_body(self)
+
+
+# -- substituted forms -------------------------------------------------------------
+def substituted(expr: sympy.Expr, point: dict[sympy.Symbol, Any]) -> sympy.Expr:
+    """``expr`` with each variable replaced by its value, kept unevaluated: ``4(3)``."""
+    return expr.xreplace({v: UE(value) for v, value in point.items()})
+
+
+def powers_evaluated(expr: sympy.Expr) -> sympy.Expr:
+    """Evaluate the powers of substituted numbers, keeping the order of terms: ``2(3)² → 2(9)``."""
+    if isinstance(expr, sympy.Pow) and isinstance(expr.base, UE) and expr.exp.is_Integer and expr.exp > 1:
+        return UE(expr.base.args[0] ** expr.exp)
+    if isinstance(expr, (sympy.Add, sympy.Mul)):
+        return type(expr)(*[powers_evaluated(a) for a in expr.args], evaluate=False)
+    return expr
+
+
+def settled(expr: Any) -> Any:
+    """The value of an expression with its ``UnevaluatedExpr`` wrappers removed."""
+    return expr.doit() if isinstance(expr, sympy.Basic) else expr
+
+
+def to_float(value: Any) -> float:
+    """A real SymPy number as a Python float (raises VerificationError if not real)."""
+    number = complex(sympy.N(value, 30))
+    if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
+        raise VerificationError(f"expected a real number, got {value}")
+    return number.real
+
+
+# -- checks --------------------------------------------------------------------------
+class Checker:
+    """Independent re-evaluation of the numbers a derivation shows.
+
+    Values and gradients are recomputed from float code compiled from the
+    expression (:mod:`symgrad.backends`), gradients and Hessians also by torch
+    autograd of the *value* code when torch is installed, else by central
+    finite differences. Every passed check is recorded in :attr:`log`.
+    """
+
+    def __init__(self, function: Function | None = None, *, rtol: float = 1e-9, atol: float = 1e-9):
+        self.function = function
+        self.rtol, self.atol = rtol, atol
+        self.log: list[Check] = []
+
+    # generic comparison
+    def close(self, what: str, shown: Any, independent: Any, method: str, *, rtol: float | None = None) -> None:
+        """Raise VerificationError unless ``shown`` (exact) equals ``independent`` (floats) within tolerance."""
+        a = np.atleast_1d(np.asarray([to_float(v) for v in _flat(shown)], dtype=float))
+        b = np.atleast_1d(np.asarray(independent, dtype=float)).reshape(-1)
+        rtol = self.rtol if rtol is None else rtol
+        if a.shape != b.shape or not np.allclose(a, b, rtol=rtol, atol=self.atol):
+            raise VerificationError(
+                f"{what}: the derived value {a.tolist()} disagrees with the independent check "
+                f"{b.tolist()} ({method}); it is not shown"
+            )
+        self.log.append(Check(what, _short(a), _short(b), method))
+
+    def _x(self, point: dict[sympy.Symbol, Any]) -> np.ndarray:
+        return np.array([to_float(point[v]) for v in self.function.variables], dtype=float)
+
+    def value(self, what: str, shown: Any, point: dict[sympy.Symbol, Any]) -> None:
+        """Check ``f(point)`` against compiled float code."""
+        compiled = self.function.compile("numpy")
+        self.close(what, shown, compiled.value(self._x(point)), "compiled NumPy float64")
+
+    def gradient(self, what: str, shown: Any, point: dict[sympy.Symbol, Any]) -> None:
+        """Check ``∇f(point)`` against torch autograd (or finite differences)."""
+        x = self._x(point)
+        independent, method = self._autograd(x, "grad")
+        self.close(what, shown, independent, method, rtol=1e-6 if "finite" in method else None)
+
+    def hessian(self, what: str, shown: Any, point: dict[sympy.Symbol, Any]) -> None:
+        """Check the Hessian at ``point`` against torch autograd (or finite differences)."""
+        independent, method = self._autograd(self._x(point), "hessian")
+        self.close(what, shown, independent, method, rtol=1e-5 if "finite" in method else None)
+
+    def symbolic(self, what: str, derivative: sympy.MatrixBase, which: str = "grad") -> None:
+        """Check a symbolic gradient (``which="grad"``) or Hessian at three fixed sample points."""
+        rng = np.random.default_rng(0)
+        for x in rng.uniform(0.5, 2.0, size=(3, self.function.n)):
+            point = dict(zip(self.function.variables, (sympy.Float(v, 17) for v in x)))
+            shown = derivative.xreplace(point).evalf(17)
+            independent, method = self._autograd(x, which)
+            self.close(f"{what} at {np.round(x, 3).tolist()}", shown, independent, method,
+                       rtol=1e-5 if "finite" in method else 1e-8)
+
+    def _autograd(self, x: np.ndarray, which: str) -> tuple[np.ndarray, str]:
+        if importlib.util.find_spec("torch") is not None:
+            import torch
+
+            value = self.function.compile("torch").value
+            operator = torch.func.grad if which == "grad" else torch.func.hessian
+            result = operator(value)(torch.as_tensor(x, dtype=torch.float64))
+            return result.detach().numpy().reshape(-1), "torch autograd"
+        return _finite_difference(self.function.compile("numpy"), x, which), "central finite differences"
+
+
+def _finite_difference(compiled: Any, x: np.ndarray, which: str) -> np.ndarray:
+    h = 1e-6 * max(1.0, float(np.max(np.abs(x))))
+    f = compiled.value if which == "grad" else compiled.gradient
+    columns = [(np.asarray(f(x + h * e)) - np.asarray(f(x - h * e))) / (2 * h) for e in np.eye(len(x))]
+    return np.stack(columns, axis=-1).reshape(-1)
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, sympy.MatrixBase):
+        return list(value)
+    if isinstance(value, (list, tuple)):
+        return [item for v in value for item in _flat(v)]
+    return [value]
+
+
+def _short(array: np.ndarray) -> str:
+    values = [float(f"{v:.12g}") for v in array]
+    return str(values[0]) if len(values) == 1 else str(values)

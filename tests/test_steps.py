@@ -1,0 +1,258 @@
+"""Worked derivations: the chapter's numbers, exactness, user names, and the refusal to show unchecked numbers.
+
+Expected values are written out by hand from the chapter (or, where the chapter is
+wrong, from the mathematics, with the reason), never computed by the code under test.
+"""
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given
+from hypothesis import strategies as st
+
+import symgrad.steps.core as core
+from symgrad.errors import InputError, VerificationError
+from symgrad.function import Function
+from symgrad.steps import WORKOUTS, Derivation, explain
+
+R = sympy.Rational
+CHAPTER_DATA = [("1.0", "3.0"), ("2.0", "5.0"), ("3.0", "7.0"), ("4.0", "9.0"), ("5.0", "11.0")]
+
+
+def sym(name):
+    return sympy.Symbol(name, real=True)
+
+
+# -- the chapter's numbers ---------------------------------------------------------------
+def test_loss_table_totals_13_75_and_predictions_match_chapter():
+    d = explain.loss("w*x + b", CHAPTER_DATA, {"w": "1.5", "b": "1.0"})
+    assert d.result == R(55, 4)  # 13.75
+    assert list(d.steps[0].result) == [R(5, 2), 4, R(11, 2), 7, R(17, 2)]
+    assert list(d.steps[1].result) == [R(1, 4), 1, R(9, 4), 4, R(25, 4)]
+    assert "Σ(e⁽ⁱ⁾)²" in d.notes[0]  # the slide's double square is documented
+
+
+def test_loss_at_the_optimum_is_zero():
+    assert explain.loss("w*x + b", CHAPTER_DATA, {"w": 2, "b": 1}).result == 0
+
+
+def test_derivative_step_gives_2_4_and_5_76():
+    d = explain.derivative_step("w^2", 3, "0.1")
+    assert d.result == R(12, 5)
+    assert d.steps[0].result == 6
+    assert d.steps[-1].result == R(576, 100) - 9  # ΔL = 5.76 − 9 = −3.24
+
+
+def test_loss_change_is_66_0132_and_66_0120_to_the_chapters_four_decimals():
+    d = explain.loss_change("2*w0^2 + 3*w1^2", [3, 4], [["0.0003", "0.0004"], ["0.0004", "0.0003"]])
+    # exact: 2(3.0003)² + 3(4.0004)² = 66.01320066; 2(3.0004)² + 3(4.0003)² = 66.01200059
+    assert list(d.result) == [R(1320066, 10**8), R(1200059, 10**8)]
+    assert [round(float(66 + c), 4) for c in d.result] == [66.0132, 66.0120]
+    # the chapter's ΔL₁ = 0.0132 and ΔL₂ = 0.0120 are the first-order estimates ∇L·Δw, not the exact changes
+    estimates = [step.math[-1].parts[-1] for step in d.steps[1:]]
+    assert estimates == [R(132, 10**4), R(120, 10**4)]
+    assert "first-order" in d.notes[0]
+
+
+def test_partials_of_the_quadratic():
+    w0, w1 = sym("w0"), sym("w1")
+    assert list(explain.gradient("2*w0^2 + 3*w1^2").result) == [4 * w0, 6 * w1]
+
+
+def test_gd_step_gives_exactly_1_8_1_6_and_14_16():
+    d = explain.gd_step("2*w0^2 + 3*w1^2", {"w0": 3, "w1": 4}, "0.1")
+    assert list(d.result) == [R(9, 5), R(8, 5)]
+    assert all(isinstance(v, sympy.Rational) for v in d.result)
+    assert list(d.steps[1].result) == [12, 24]
+    verify = d.steps[-1]
+    assert verify.math[1].parts[-1] == R(1416, 100)
+    assert verify.result == R(5184, 100)
+
+
+def test_convexity_eigenvalues_are_4_plus_minus_2_sqrt_2():
+    d = explain.convexity("w0^2 + 2*w0*w1 + 3*w1^2")
+    assert d.result == "strictly convex"
+    assert d.steps[-1].result == [4 - 2 * sympy.sqrt(2), 4 + 2 * sympy.sqrt(2)]
+
+
+def test_eigenvalues_entry_takes_a_matrix():
+    assert explain.eigenvalues([[4, 0], [0, 6]]).result == [4, 6]
+
+
+def test_hessian_of_the_quadratic():
+    assert explain.hessian("2*w0^2 + 3*w1^2").result == sympy.Matrix([[4, 0], [0, 6]])
+
+
+def test_taylor_of_exp_to_third_order():
+    x = sym("x")
+    assert sympy.expand(explain.taylor("exp(x)", 0, 3).result - (1 + x + x**2 / 2 + x**3 / 6)) == 0
+
+
+def test_one_dimensional_convexity_examples():
+    assert explain.convexity("x^2").result == "strictly convex"
+    d = explain.convexity("x^3")
+    assert d.result == "neither"  # f''(−1) = −6 < 0 and f''(1) = 6 > 0: neither convex nor concave
+    # the counterexample, worked by hand: x₁ = −2, x₂ = 0, f(−1) = −1 > (−8 + 0)/2 = −4
+    chord = d.steps[-1].math[-1]
+    assert chord.parts[1:3] == (-1, -4) and chord.relations[:2] == ("=", ">")
+    assert [m.parts[1] for m in d.steps[1].math] == [6, -6]  # f″(1) = 6 > 0, f″(−1) = −6 < 0
+
+
+# -- the chapter's error in §9.5 ------------------------------------------------------------
+def test_norm_has_no_zero_gradient_and_its_minimum_is_found_where_the_gradient_does_not_exist():
+    # ∇√(w₀²+w₁²) = w/‖w‖ has length 1 wherever it exists, so "∇L = 0" has no solution;
+    # the chapter's "solution w₀ = w₁ = 0" is the point where the gradient does not exist.
+    d = explain.critical_points("sqrt(w0^2 + w1^2)")
+    assert d.steps[1].result == ()
+    assert d.result == [{sym("w0"): 0, sym("w1"): 0}]
+    assert "does not exist" in d.steps[2].remark and "minimum" in d.steps[2].remark
+    # one-sided difference quotients of ∂L/∂w₀ and ∂L/∂w₁ at the origin: −1 from the left, 1 from the right
+    quotients = [(m.parts[1].items[1], m.parts[2].items[1]) for m in d.steps[2].math[1:]]
+    assert quotients == [(-1, 1), (-1, 1)]
+    assert "§9.5" in d.notes[0]
+
+
+def test_critical_point_of_a_smooth_quadratic_is_classified():
+    d = explain.critical_points("2*w0^2 + 3*w1^2")
+    assert d.result == [{sym("w0"): 0, sym("w1"): 0}]
+    assert "minimum" in d.steps[-1].remark
+
+
+# -- study-guide exercises (answers worked by hand) -------------------------------------------
+def test_exercise_1_gradient_at_1_2_is_4_9():
+    assert list(explain.gradient("w0^2 + w0*w1 + 2*w1^2", [1, 2]).result) == [4, 9]
+
+
+def test_exercise_2_step_from_2_3_is_1_3_1_6():
+    # ∇L(2, 3) = (2·2 + 3, 2 + 4·3) = (7, 14); (2, 3) − 0.1(7, 14) = (1.3, 1.6); L: 28 → 8.89
+    d = explain.gd_step("w0^2 + w0*w1 + 2*w1^2", [2, 3], "0.1")
+    assert list(d.result) == [R(13, 10), R(8, 5)]
+    assert d.steps[-1].result == 28 - R(889, 100)
+
+
+def test_exercise_3_hessian():
+    assert explain.hessian("w0^2 + w1^2 + w2^2 + w0*w1").result == sympy.Matrix([[2, 1, 0], [1, 2, 0], [0, 0, 2]])
+
+
+def test_exercise_4_w4_is_convex_although_its_second_derivative_vanishes_at_0():
+    d = explain.convexity("w^4")
+    assert d.result == "strictly convex"  # 12w² ≥ 0, zero only at the isolated point w = 0
+    assert "{0}" in d.steps[-1].math[0].suffix and "strictly" in d.conclusion
+
+
+def test_exercise_5_second_order_taylor_of_sin_is_x():
+    assert explain.taylor("sin(x)", 0, 2).result == sym("x")
+
+
+def test_level_sets_of_the_norm_are_circles_and_the_gradient_is_perpendicular():
+    d = explain.level_set("w0^2 + w1^2", [1], at=[3, 4])
+    assert d.steps[-1].result == 0
+    assert "circle" in d.steps[1].math[0].suffix
+    w0, w1 = sym("w0"), sym("w1")
+    circles = explain.level_set("sqrt(w0^2 + w1^2)", [1, 2, 5]).steps[1].math
+    assert [(m.parts[0], m.parts[1]) for m in circles] == [(w0**2 + w1**2, r) for r in (1, 4, 25)]
+
+
+def test_critical_points_classify_a_cubic_by_hand():
+    # f' = 3x² − 3 = 0 at x = ±1; f'' = 6x: −6 at −1 (maximum), 6 at 1 (minimum)
+    d = explain.critical_points("x^3 - 3*x", name="f")
+    assert d.result == [{sym("x"): -1}, {sym("x"): 1}]
+    assert d.steps[-2].remark.startswith("A maximum") and d.steps[-1].remark.startswith("A minimum")
+
+
+def test_a_saddle_is_not_convex_and_the_chord_is_shown():
+    d = explain.convexity("w0^2 - w1^2")
+    assert d.result == "neither"
+    assert d.steps[3].result == [-2, 2]  # eigenvalues of [[2, 0], [0, −2]]
+
+
+def test_taylor_in_several_variables_has_the_chapters_terms():
+    # 2w0² + 3w1² at (3, 4): 66 + 12Δw0 + 24Δw1 + 2Δw0² + 3Δw1²
+    d = explain.taylor("2*w0^2 + 3*w1^2", [3, 4], 2)
+    a, b = sympy.Symbol("Delta_w0", real=True), sympy.Symbol("Delta_w1", real=True)
+    assert sympy.expand(d.result - (66 + 12 * a + 24 * b + 2 * a**2 + 3 * b**2)) == 0
+
+
+def test_eigenvalues_of_exercise_3_hessian():
+    # det(H − λI) = (2 − λ)((2 − λ)² − 1) → λ = 1, 2, 3
+    assert explain.eigenvalues([[2, 1, 0], [1, 2, 0], [0, 0, 2]]).result == [1, 2, 3]
+
+
+def test_descent_runs_to_the_end_and_says_why_it_stopped():
+    # x_k = 3(1 − 0.8^k); |f'(x_k)| = 6·0.8^k ≤ 0.001 first at k = 39 (6·0.8^38 ≈ 0.00125)
+    d = explain.descent("(x - 3)^2", 0, "0.1", name="f")
+    assert d.steps[-1].result == "gradient_tolerance" and "39 steps" in d.steps[-1].remark
+    assert d.result == 3 * (1 - R(4, 5) ** 39)
+    rows = d.steps[2].math
+    assert rows[1].parts[1].items[1] == R(3, 5) and rows[1].parts[2].items[1] == R(576, 100)
+    limited = explain.descent("(x - 3)^2", 0, "0.1", max_steps=3, name="f")
+    assert limited.steps[-1].result == "max_steps" and limited.result == R(1464, 1000)
+
+
+def test_workout_ends_with_the_whole_run():
+    d = explain.workout("2*w0^2 + 3*w1^2", [3, 4], "0.1")
+    assert list(d.result) == [R(9, 5), R(8, 5)]
+    assert d.steps[-1].result == "gradient_tolerance"
+
+
+def test_every_chapter_workout_builds_and_records_checks():
+    for workout in WORKOUTS:
+        d = workout.make()
+        assert isinstance(d, Derivation) and d.steps
+        assert d.checks, f"{workout.id} shows numbers without a recorded check"
+
+
+# -- forms of input, names -----------------------------------------------------------------------
+def test_point_and_function_forms_agree():
+    w0, w1 = sym("w0"), sym("w1")
+    expected = sympy.Matrix([R(9, 5), R(8, 5)])
+    for f in ("2*w0^2 + 3*w1^2", 2 * w0**2 + 3 * w1**2, Function("2*w0^2 + 3*w1^2")):
+        for at in ([3, 4], (3, 4), {"w0": 3, "w1": 4}, {w0: 3, w1: 4}, np.array([3, 4])):
+            assert explain.gd_step(f, at, R(1, 10)).result == expected
+
+
+def test_user_names_are_kept():
+    d = explain.gradient("theta1^2 + theta2^2", {"theta1": 1, "theta2": 2}, name="J")
+    assert [v.name for v in d.result.free_symbols] == []
+    assert "∂J/∂θ₁" in str(d) and "θ₂" in str(d)
+
+
+def test_bad_input_raises_input_error():
+    with pytest.raises(InputError):
+        explain.derivative_step("w0^2 + w1^2", [1, 2], "0.1")
+    with pytest.raises(InputError):
+        explain.gd_step("w0^2 + w1^2", [1, 2], "w0")
+    with pytest.raises(InputError):
+        explain.loss("w*x + b", [(1, 2, 3)], {"w": 1, "b": 0})
+
+
+# -- checks ------------------------------------------------------------------------------------------
+def test_a_wrong_gradient_is_refused_not_printed(monkeypatch):
+    monkeypatch.setattr(Function, "gradient_at", lambda self, *a, **k: sympy.ImmutableMatrix([13, 24]))
+    with pytest.raises(VerificationError):
+        explain.gd_step("2*w0^2 + 3*w1^2", [3, 4], "0.1")
+
+
+def test_a_wrong_gradient_is_refused_without_torch_too(monkeypatch):
+    real_find_spec = core.importlib.util.find_spec
+    monkeypatch.setattr(core.importlib.util, "find_spec", lambda name: None if name == "torch" else real_find_spec(name))
+    monkeypatch.setattr(Function, "gradient_at", lambda self, *a, **k: sympy.ImmutableMatrix([12, 25]))
+    with pytest.raises(VerificationError, match="finite differences"):
+        explain.gradient("2*w0^2 + 3*w1^2", [3, 4])
+
+
+def test_a_wrong_value_is_refused(monkeypatch):
+    original = Function.at
+    monkeypatch.setattr(Function, "at", lambda self, *a, **k: original(self, *a, **k) + R(1, 100))
+    with pytest.raises(VerificationError):
+        explain.gd_step("2*w0^2 + 3*w1^2", [3, 4], "0.1")
+
+
+@given(a=st.integers(1, 9), b=st.integers(-5, 5), c=st.integers(1, 9), x=st.integers(-5, 5), y=st.integers(-5, 5),
+       lr=st.sampled_from(["0.1", "0.05", "0.25"]))
+def test_gd_step_matches_float_arithmetic(a, b, c, x, y, lr):
+    w0, w1 = sym("w0"), sym("w1")
+    d = explain.gd_step(a * w0**2 + b * w0 * w1 + c * w1**2, [x, y], lr)
+    gradient = np.array([2 * a * x + b * y, b * x + 2 * c * y], dtype=float)  # by hand
+    expected = np.array([x, y], dtype=float) - float(lr) * gradient
+    assert np.allclose([float(v) for v in d.result], expected)
