@@ -26,211 +26,16 @@ from typing import Any
 
 import sympy
 from sympy.printing.latex import LatexPrinter
-from sympy.printing.str import StrPrinter
 
+from .analysis._text import SUPERSCRIPTS as _SUP
+from .analysis._text import NumberRules, TextPrinter, decimal_text, float_text, symbol_text, text, tidy_text
 from .steps import Apply, Deriv, Derivation, Grad, Math, Name, Row, Step
 
 __all__ = ["render", "FORMATS", "text_of", "latex_of", "render_latex_body", "derivation_to_dict", "step_to_dict",
            "render_report", "TextPrinter", "ChapterLatexPrinter"]
 
 UE = sympy.UnevaluatedExpr
-_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
-          "lambda": "λ", "mu": "μ", "sigma": "σ", "phi": "φ", "rho": "ρ", "tau": "τ", "omega": "ω", "pi": "π",
-          "Delta": "Δ", "nabla": "∇"}
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def decimal_text(r: sympy.Rational) -> str | None:
-    """``9/5`` → ``"1.8"``; None unless the decimal expansion terminates (denominator 2ᵃ5ᵇ)."""
-    q, twos, fives = int(r.q), 0, 0
-    while q % 2 == 0:
-        q, twos = q // 2, twos + 1
-    while q % 5 == 0:
-        q, fives = q // 5, fives + 1
-    if q != 1:
-        return None
-    digits = max(twos, fives)
-    scaled = abs(int(r.p)) * 10**digits // int(r.q)
-    whole, frac = divmod(scaled, 10**digits)
-    return ("-" if r < 0 else "") + f"{whole}.{frac:0{digits}d}"
-
-
-def _float_text(f: sympy.Float) -> str:
-    return format(float(f), ".10g")
-
-
-class _NumberRules:
-    """Shared rules: terminating fractions as decimals; substituted numbers in parentheses."""
-
-    def _print_Rational(self, expr: sympy.Rational) -> str:
-        if expr.q == 1:
-            return str(expr.p)
-        return decimal_text(expr) or super()._print_Rational(expr)  # type: ignore[misc]
-
-    def _print_Float(self, expr: sympy.Float) -> str:
-        return _float_text(expr)
-
-    def _print_UnevaluatedExpr(self, expr: UE) -> str:
-        return self._print(expr.args[0])
-
-    def _substituted_factor(self, arg: sympy.Basic) -> str:
-        inner = self._print(arg.args[0])
-        return self._paren(inner)
-
-    def _print_Mul(self, expr: sympy.Mul) -> str:
-        if not any(isinstance(a, UE) or _is_substituted_power(a) for a in expr.args):
-            return super()._print_Mul(expr)  # type: ignore[misc]
-        coefficient, factors = expr.as_coeff_mul()
-        bare_first = coefficient in (1, -1)  # 2(3): the first substituted number leads without parentheses
-        parts = []
-        for k, f in enumerate(factors):
-            if isinstance(f, UE) and k == 0 and bare_first and _plain_number(f.args[0]):
-                parts.append(self._print(f.args[0]))
-            elif isinstance(f, UE):
-                parts.append(self._substituted_factor(f))
-            elif _is_substituted_power(f):
-                parts.append(self._power(self._paren(self._print(f.base.args[0])), f.exp))
-            else:
-                parts.append(self._factor(f))
-        body = self._join(parts)
-        if coefficient == 1:
-            return body
-        if coefficient == -1:
-            return "-" + body
-        return self._join([self._print(coefficient), body])
-
-    def _print_Pow(self, expr: sympy.Pow) -> str:
-        if isinstance(expr.base, UE):
-            inner = self._print(expr.base.args[0])
-            return self._power(inner if _plain_number(expr.base.args[0]) and expr.base.args[0].is_Integer
-                               else self._paren(inner), expr.exp)
-        return super()._print_Pow(expr)  # type: ignore[misc]
-
-    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
-        if expr.has(UE):  # substituted: keep the order of terms, plain numbers last
-            terms = [a for a in expr.args if not a.is_Number] + [a for a in expr.args if a.is_Number]
-            return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")  # type: ignore[misc]
-        terms = self._as_ordered_terms(expr, order=order)  # type: ignore[attr-defined]
-        if terms[0].could_extract_minus_sign() and not all(t.could_extract_minus_sign() for t in terms):
-            terms = [t for t in terms if not t.could_extract_minus_sign()] + [
-                t for t in terms if t.could_extract_minus_sign()]  # 2 − λ, not −λ + 2
-            return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")  # type: ignore[misc]
-        return super()._print_Add(expr, order=order)  # type: ignore[misc]
-
-
-def _is_substituted_power(e: Any) -> bool:
-    return isinstance(e, sympy.Pow) and isinstance(e.base, UE)
-
-
-def _plain_number(value: Any) -> bool:
-    """A nonnegative number that needs no parentheses when it leads a product."""
-    return isinstance(value, sympy.Number) and value >= 0
-
-
-class TextPrinter(_NumberRules, StrPrinter):
-    """One-line Unicode for terminals: ``2w₀² + 3w₁²``, ``η``, ``√(w₀² + w₁²)``, ``4(3)``."""
-
-    def _paren(self, s: str) -> str:
-        return f"({s})"
-
-    def _join(self, parts: list[str]) -> str:
-        return "*".join(parts)
-
-    def _factor(self, f: sympy.Basic) -> str:
-        return self.parenthesize(f, sympy.printing.precedence.PRECEDENCE["Mul"])
-
-    def _power(self, base: str, exp: sympy.Expr) -> str:
-        if exp.is_Integer:
-            return base + str(exp).translate(_SUP)
-        return f"{base}^({self._print(exp)})"
-
-    def _print_Symbol(self, expr: sympy.Symbol) -> str:
-        return symbol_text(expr.name)
-
-    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
-        if isinstance(expr.base, UE):
-            return super()._print_Pow(expr)
-        if expr.exp in (sympy.S.Half, -sympy.S.Half):
-            inner = self._print(expr.base)
-            root = "√" + (inner if expr.base.is_Atom else f"({inner})")
-            return root if expr.exp > 0 else "1/" + root
-        if expr.exp.is_Integer and expr.exp > 1:
-            return self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE["Pow"]) + str(
-                expr.exp).translate(_SUP)
-        return StrPrinter._print_Pow(self, expr, rational)
-
-    def _print_Exp1(self, expr: Any) -> str:
-        return "e"
-
-    def _print_exp(self, expr: sympy.exp) -> str:
-        arg = self._print(expr.args[0])
-        return "e" + ("ˣ" if arg == "x" else f"^({arg})")
-
-    def _print_Infinity(self, expr: Any) -> str:
-        return "∞"
-
-    def _print_NegativeInfinity(self, expr: Any) -> str:
-        return "-∞"
-
-    def _print_Interval(self, i: sympy.Interval) -> str:
-        left = "(" if i.left_open else "["
-        right = ")" if i.right_open else "]"
-        return f"{left}{self._print(i.start)}, {self._print(i.end)}{right}"
-
-    def _print_Union(self, u: sympy.Union) -> str:
-        return " ∪ ".join(self._print(a) for a in u.args)
-
-    def _print_EmptySet(self, e: Any) -> str:
-        return "∅"
-
-    def _print_Reals(self, e: Any) -> str:
-        return "ℝ"
-
-    def _print_ImmutableDenseMatrix(self, m: sympy.MatrixBase) -> str:
-        if m.cols == 1:
-            return "(" + ", ".join(self._print(e) for e in m) + ")ᵀ"
-        return "[" + "; ".join(", ".join(self._print(e) for e in row) for row in m.tolist()) + "]"
-
-    _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
-
-    def _print_BooleanTrue(self, e: Any) -> str:
-        return "true"
-
-    def _print_BooleanFalse(self, e: Any) -> str:
-        return "false"
-
-
-def symbol_text(name: str) -> str:
-    """``w0`` → ``w₀``, ``eta`` → ``η``, ``theta1`` → ``θ₁``, ``Delta_w0`` → ``Δw₀``."""
-    if name.startswith("Delta_"):
-        return "Δ" + symbol_text(name[6:])
-    match = re.fullmatch(r"([A-Za-z]+?)_?(\d*)", name)
-    if not match:
-        return name
-    stem, digits = match.groups()
-    return _GREEK.get(stem, stem) + digits.translate(_SUB)
-
-
-_IMPLICIT = [
-    (re.compile(r"(?<=[\d.)])\*(?=\()"), ""),                                  # 4(3), (a)(b)
-    (re.compile(r"(?<=[\d.])\*(?=[A-Za-zα-ωΔ√e(])"), ""),                       # 4w₀, 2√2
-    (re.compile(r"(?<=[A-Za-zα-ω₀-₉⁰-⁹²³¹])\*(?=[A-Za-zα-ωΔ](?![A-Za-z(]))"), ""),  # w₀w₁
-    (re.compile(r"\*"), "·"),
-]
-
-
-def _tidy_text(s: str) -> str:
-    for pattern, replacement in _IMPLICIT:
-        s = pattern.sub(replacement, s)
-    s = s.replace(" - ", " − ")
-    return re.sub(r"(^|[\s(\[,⎡⎢⎣])-", r"\1−", s.strip())
-
-
-_TEXT_PRINTER = TextPrinter({"order": "grlex"})
-
-
-class ChapterLatexPrinter(_NumberRules, LatexPrinter):
+class ChapterLatexPrinter(NumberRules, LatexPrinter):
     """LaTeX as the chapter writes it: ``1.8`` for 9/5, ``4(3)`` for a substituted 3."""
 
     def __init__(self, settings: dict | None = None):
@@ -249,7 +54,7 @@ class ChapterLatexPrinter(_NumberRules, LatexPrinter):
         return f"{base}^{{{self._print(exp)}}}"
 
     def _print_Float(self, expr: sympy.Float) -> str:
-        return _float_text(expr)
+        return float_text(expr)
 
     def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
         if expr.name.startswith("Delta_"):
@@ -336,9 +141,7 @@ def text_of(obj: Any) -> str:
         return "{" + ", ".join(f"{text_of(k)}: {text_of(v)}" for k, v in obj.items()) + "}"
     if isinstance(obj, (list, tuple)):
         return "[" + ", ".join(text_of(v) for v in obj) + "]"
-    if isinstance(obj, (int, float)):
-        obj = sympy.Integer(obj) if isinstance(obj, int) else sympy.Float(obj)
-    return _tidy_text(_TEXT_PRINTER.doprint(obj))
+    return text(obj)
 
 
 def latex_of(obj: Any) -> str:
@@ -622,13 +425,12 @@ _LATEX_CHARS = {
     "‖": r"$\|$", "Δ": r"$\Delta$", "∇": r"$\nabla$", "η": r"$\eta$", "λ": r"$\lambda$", "θ": r"$\theta$",
     "√": r"$\surd$", "−": "-", "±": r"$\pm$", "·": r"$\cdot$", "∞": r"$\infty$", "∪": r"$\cup$", "∅": r"$\emptyset$",
     "Σ": r"$\Sigma$", "ŷ": r"$\hat{y}$", "ȳ": r"$\bar{y}$", "′": "'", "–": "--", "—": "---", "ᵀ": r"$^T$",
-    "ℝ": r"$\mathbb{R}$", "ˣ": r"$^x$", "⁽": r"$^($", "⁾": r"$^)$", "ⁱ": r"$^i$", "ᵢ": r"$_i$", "²": r"$^2$",
-    "³": r"$^3$", "⁴": r"$^4$", "∂": r"$\partial$", "α": r"$\alpha$", "β": r"$\beta$", "μ": r"$\mu$",
-    "σ": r"$\sigma$", "§": r"\S{}", "∈": r"$\in$", "×": r"$\times$",
-    **{d: f"$_{i}$" for i, d in enumerate("₀₁₂₃₄₅₆₇₈₉")},
-    **{d: f"$^{i}$" for i, d in enumerate("⁰¹")},
-    **{"⁵": "$^5$", "⁶": "$^6$", "⁷": "$^7$", "⁸": "$^8$", "⁹": "$^9$"},
+    "ℝ": r"$\mathbb{R}$", "ˣ": r"$^x$", "∂": r"$\partial$", "α": r"$\alpha$", "β": r"$\beta$", "μ": r"$\mu$",
+    "σ": r"$\sigma$", "§": r"\S{}", "∈": r"$\in$", "×": r"$\times$", "π": r"$\pi$", "≠": r"$\neq$",
 }
+"""Single characters of prose; runs of superscripts (``⁽ⁱ⁾``, ``²``) and subscripts (``₀``) are handled as runs
+by :func:`latex_text`, so ``e⁽ⁱ⁾`` becomes one superscript ``e$^{(i)}$``."""
+
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
                   "$": r"\$", "^": r"\^{}", "~": r"\~{}"}
 

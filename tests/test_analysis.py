@@ -174,7 +174,7 @@ def test_eigenvalues_of_the_diagonal_hessian():
 
 def test_w4_second_derivative_is_only_nonnegative_but_still_strict():
     result = convexity(w**4)
-    assert result.method == "second-derivative" and "12*w**2" in result.reason and "isolated" in result.reason
+    assert result.method == "second-derivative" and "12w² ≥ 0" in result.reason and "isolated" in result.reason
 
 
 def test_x_cubed_counterexample_breaks_the_chord_inequality():
@@ -275,3 +275,36 @@ def test_exercise_5_second_order_taylor_of_sin_is_x():
 def test_verdict_to_dict_is_plain_data():
     data = convexity(Abs(x)).to_dict()
     assert data["verdict"] == "convex" and data["method"] == "composition"
+
+
+def test_reasons_print_formulas_as_the_chapter_writes_them():
+    # plain SymPy str would give 12*w**2 and >=; the reasons use the same Unicode printer as the derivations
+    assert "f'' = 12w² ≥ 0" in convexity(w**4).reason
+    assert "|x|" in convexity(sympy.Abs(x) + x**2).reason
+
+
+def test_level_set_uses_the_assumptions_of_a_symbolic_level():
+    # §10.1: √(w0² + w1²) = c with c > 0 is the circle w0² + w1² = c²
+    c = sympy.Symbol("c", positive=True)
+    assert level_set(sympy.sqrt(w0**2 + w1**2), c) == sympy.Eq(w0**2 + w1**2, c**2)
+    assert level_set(sympy.sqrt(w0**2 + w1**2), sympy.Symbol("c", real=True)).lhs == sympy.sqrt(w0**2 + w1**2)
+    assert level_set(sympy.sqrt(w0**2 + w1**2), sympy.Symbol("c", negative=True)) is sympy.false
+
+
+def test_cubic_records_where_its_second_derivative_is_positive_and_negative():
+    # §13.2 example 2: f'' = 6x > 0 for x > 0 and < 0 for x < 0
+    facts = dict(convexity(x**3).steps)
+    assert facts["where f'' > 0"] == sympy.Interval.open(0, sympy.oo)
+    assert facts["where f'' < 0"] == sympy.Interval.open(-sympy.oo, 0)
+
+
+@pytest.mark.parametrize("expr, singular", [(w**4, True), (3 * w**2 + 2 * w, False), (sympy.exp(w), False),
+                                            (w0**4 + w1**2, True), ((w0 + w1)**2, True), (w0**2 + w1**2, False),
+                                            (sympy.Abs(w), None), (-w**2, None)])
+def test_singular_somewhere_marks_convex_functions_with_a_flat_hessian(expr, singular):
+    assert convexity(expr).singular_somewhere is singular
+
+
+def test_a_kink_as_critical_point_carries_its_one_sided_limits():
+    (p,) = critical_points(sympy.Abs(x))
+    assert p.kind == "non-differentiable" and p.one_sided == {"x": (-1, 1)}

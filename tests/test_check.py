@@ -10,7 +10,7 @@ import importlib
 sgc = importlib.import_module("symgrad.check")  # the package attribute symgrad.check is the function
 from symgrad.check import DIAGNOSES, STATUSES, check
 from symgrad.check.feedback import FEEDBACK
-from tests.cases.check_cases import ANY, CASES
+from cases.check_cases import ANY, CASES  # tests/ is on sys.path (rootdir conftest, no __init__.py)
 
 x, y, w0, w1 = (sympy.Symbol(n, real=True) for n in ("x", "y", "w0", "w1"))
 

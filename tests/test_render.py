@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import sympy
 
-from symgrad.render import decimal_text, latex_of, render, render_latex_body, text_of
+from symgrad.render import decimal_text, latex_of, latex_text, render, render_latex_body, text_of
 from symgrad.steps import WORKOUTS, explain
 
 DERIVATIONS = {w.id: w.make() for w in WORKOUTS}
@@ -102,3 +102,14 @@ def test_unknown_format_is_an_input_error():
 
     with pytest.raises(InputError, match="unknown format"):
         render(explain.hessian("x^2"), "html")
+
+
+def test_products_with_pi_and_symbols_read_as_written():
+    n = sympy.Symbol("n", integer=True)
+    assert text_of(2 * sympy.pi * n + sympy.pi / 2) == "2πn + π/2"
+    assert text_of(sympy.Symbol("bias", real=True) * sympy.Symbol("x", real=True)) == "bias·x"  # not "biasx"
+
+
+def test_a_superscript_note_compiles_as_one_superscript():
+    # e⁽ⁱ⁾ must not become $^($$^i$$^)$ (a double superscript for pdflatex)
+    assert latex_text("Σ(e⁽ⁱ⁾)²") == r"$\Sigma$(e$^{(i)}$)$^{2}$"

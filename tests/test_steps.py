@@ -95,7 +95,28 @@ def test_one_dimensional_convexity_examples():
     # the counterexample, worked by hand: x₁ = −2, x₂ = 0, f(−1) = −1 > (−8 + 0)/2 = −4
     chord = d.steps[-1].math[-1]
     assert chord.parts[1:3] == (-1, -4) and chord.relations[:2] == ("=", ">")
-    assert [m.parts[1] for m in d.steps[1].math] == [6, -6]  # f″(1) = 6 > 0, f″(−1) = −6 < 0
+    # §13.2: "For x > 0: 6x > 0 (convex); for x < 0: 6x < 0 (concave)"
+    x = sym("x")
+    signs = d.steps[1].math
+    assert [(m.label, m.parts[0], m.relations[0], m.suffix) for m in signs] == [
+        ("For x > 0", 6 * x, ">", "(convex)"), ("For x < 0", 6 * x, "<", "(concave)")]
+    assert d.conclusion.startswith("The second derivative changes sign")
+
+
+def test_taylor_in_two_variables_can_be_expanded_in_the_variables():
+    # the second-order polynomial along the segment from (1, −1) to w, by SymPy's series in t, at t = 1
+    w0, w1 = sym("w0"), sym("w1")
+    f = w0**2 * w1 + w0 * w1
+    d = explain.taylor(f, [1, -1], 2, in_variables=True)
+    t = sympy.Symbol("t")
+    by_series = sympy.series(f.xreplace({w0: 1 + t * (w0 - 1), w1: -1 + t * (w1 + 1)}), t, 0, 3).removeO().subs(t, 1)
+    assert sympy.expand(d.result - by_series) == 0 and d.steps[-1].text.startswith("Substitute")
+
+
+def test_critical_points_show_the_one_sided_limits_of_a_kink():
+    d = explain.critical_points("abs(x)", name="f")
+    kink = next(s for s in d.steps if s.text.startswith("Check where the gradient"))
+    assert [(m.parts[1].items[1], m.parts[2].items[1]) for m in kink.math[1:]] == [(-1, 1)]
 
 
 # -- the chapter's error in §9.5 ------------------------------------------------------------

@@ -27,8 +27,9 @@ import sympy
 from ..errors import InputError, InputTooLarge, Timeout
 from ..function import Function, as_function, to_sympy_number
 from ..limits import run_with_timeout
+from ._text import text
 
-__all__ = ["attempt", "scalar_function", "Domain", "resolve_domain", "prove_sign", "number_sign", "settle"]
+__all__ = ["attempt", "scalar_function", "Domain", "resolve_domain", "prove_sign", "number_sign", "assumed_sign", "settle"]
 
 
 # --------------------------------------------------------------------------- time-limited SymPy calls
@@ -60,17 +61,25 @@ def settle(value: sympy.Expr) -> sympy.Expr:
     return value.evalf() if value.has(sympy.Float) else value
 
 
-def number_sign(value: sympy.Expr) -> int | None:
-    """The sign (-1, 0, 1) of a closed-form real number, or ``None`` if SymPy cannot decide it."""
-    value = value if isinstance(value, sympy.Basic) else to_sympy_number(value)
-    if value.free_symbols:
-        return None
+def assumed_sign(value: sympy.Expr) -> int | None:
+    """The sign (-1, 0, 1) that SymPy's assumption rules give at once, or ``None``."""
     if value.is_zero:
         return 0
     if value.is_positive:
         return 1
     if value.is_negative:
         return -1
+    return None
+
+
+def number_sign(value: sympy.Expr) -> int | None:
+    """The sign (-1, 0, 1) of a closed-form real number, or ``None`` if SymPy cannot decide it."""
+    value = value if isinstance(value, sympy.Basic) else to_sympy_number(value)
+    if value.free_symbols:
+        return None
+    assumed = assumed_sign(value)
+    if assumed is not None:
+        return assumed
     if value.has(sympy.Float):  # numeric input: its own precision decides
         number = complex(value.evalf())
         if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
@@ -118,7 +127,7 @@ class Domain:
         """Readable text, e.g. ``"all real x"`` or ``"x > 0"``."""
         parts = [_describe_interval(v, i) for v, i in self.intervals if i != sympy.S.Reals]
         parts += [_describe_condition(c) for c in self.unresolved]
-        names = ", ".join(v.name for v, _ in self.intervals)
+        names = ", ".join(text(v) for v, _ in self.intervals)
         return " and ".join(parts) if parts else f"all real {names}"
 
     def substitution(self) -> dict[sympy.Symbol, sympy.Expr]:
@@ -149,19 +158,17 @@ class Domain:
 
 
 def _describe_condition(condition: sympy.Basic) -> str:
-    if isinstance(condition, sympy.Ne):
-        return f"{condition.lhs} != {condition.rhs}"
-    return str(condition)
+    return text(condition)
 
 
 def _describe_interval(variable: sympy.Symbol, interval: sympy.Set) -> str:
     if isinstance(interval, sympy.Interval):
         lo, hi = interval.inf, interval.sup
         if hi is sympy.oo:
-            return f"{variable} {'>' if interval.left_open else '>='} {lo}"
+            return f"{text(variable)} {'>' if interval.left_open else '≥'} {text(lo)}"
         if lo is sympy.S.NegativeInfinity:
-            return f"{variable} {'<' if interval.right_open else '<='} {hi}"
-    return f"{variable} in {interval}"
+            return f"{text(variable)} {'<' if interval.right_open else '≤'} {text(hi)}"
+    return f"{text(variable)} ∈ {text(interval)}"
 
 
 def _interval_parametrization(variable: sympy.Symbol, interval: sympy.Set) -> sympy.Expr | None:
@@ -298,10 +305,16 @@ def _condition_as_interval(condition, fn, box, timeout):
 @dataclass(frozen=True)
 class SignProof:
     """``sign``: ``"positive"``, ``"nonnegative"``, ``"negative"``, ``"nonpositive"``, ``"zero"``,
-    ``"mixed"`` (both signs occur, proven) or ``None`` (not decided); ``how`` says why."""
+    ``"mixed"`` (both signs occur, proven) or ``None`` (not decided); ``how`` says why.
+
+    For one variable solved exactly, ``positive`` and ``negative`` are the sets (within the
+    domain) where the expression is > 0 and < 0 (``6x``: ``(0, ∞)`` and ``(-∞, 0)``); else None.
+    """
 
     sign: str | None
     how: str = ""
+    positive: sympy.Set | None = None
+    negative: sympy.Set | None = None
 
 
 _ASSUMPTION_ORDER = (("zero", lambda e: e.is_zero), ("positive", lambda e: e.is_positive),
@@ -336,7 +349,7 @@ def prove_sign(expr: sympy.Expr, domain: Domain, *, timeout: float | None = None
         if simpler is not None:
             sign = _sign_by_assumptions(simpler)
             if sign:
-                return SignProof(sign, f"{rewrite.__name__} gives {simpler}, whose sign follows term by term" + _on(domain))
+                return SignProof(sign, f"{rewrite.__name__} gives {text(simpler)}, whose sign follows term by term" + _on(domain))
     free = [v for v, _ in domain.intervals if v in expr.free_symbols]
     if len(free) == 1 and expr.free_symbols == {free[0]} and expr.is_rational_function(free[0]):
         return _univariate_sign(expr, free[0], domain.interval(free[0]), timeout)
@@ -354,17 +367,21 @@ def _univariate_sign(expr, variable, interval, timeout) -> SignProof:
     if negative is None or positive is None:
         return SignProof(None)
     negative, positive = negative.intersect(interval), positive.intersect(interval)
-    where = "" if interval == sympy.S.Reals else f" on {interval}"
+    sets = {"positive": positive, "negative": negative}
+    where = "" if interval == sympy.S.Reals else f" on {text(interval)}"
+    shown, x = text(expr), text(variable)
     if negative is sympy.S.EmptySet and positive is sympy.S.EmptySet:
-        return SignProof("zero", f"{expr} is zero{where}")
+        return SignProof("zero", f"{shown} is zero{where}", **sets)
     if negative is sympy.S.EmptySet:
         rest = interval - positive
         if rest is sympy.S.EmptySet:
-            return SignProof("positive", f"{expr} > 0 for every {variable}{where} (solving {expr} <= 0 gives no solution)")
-        return SignProof("nonnegative", f"solving {expr} < 0 gives no solution{where}; it is zero only at {rest}")
+            return SignProof("positive", f"{shown} > 0 for every {x}{where} (solving {shown} ≤ 0 gives no solution)", **sets)
+        return SignProof("nonnegative", f"solving {shown} < 0 gives no solution{where}; it is zero only at {text(rest)}",
+                         **sets)
     if positive is sympy.S.EmptySet:
         rest = interval - negative
         if rest is sympy.S.EmptySet:
-            return SignProof("negative", f"{expr} < 0 for every {variable}{where}")
-        return SignProof("nonpositive", f"solving {expr} > 0 gives no solution{where}; it is zero only at {rest}")
-    return SignProof("mixed", f"{expr} < 0 on {negative} and > 0 on {positive}")
+            return SignProof("negative", f"{shown} < 0 for every {x}{where}", **sets)
+        return SignProof("nonpositive", f"solving {shown} > 0 gives no solution{where}; it is zero only at {text(rest)}",
+                         **sets)
+    return SignProof("mixed", f"{shown} < 0 on {text(negative)} and > 0 on {text(positive)}", **sets)

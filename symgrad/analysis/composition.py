@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import sympy
 
 from ._common import Domain, prove_sign
+from ._text import text
 
 __all__ = ["Shape", "curvature", "RULES"]
 
@@ -98,9 +99,9 @@ def _add(expr, ctx) -> Shape:
     why = tuple(w for s in shapes for w in s.why)
     convex, concave = all(s.convex for s in shapes), all(s.concave for s in shapes)
     if convex and not concave:
-        why += (f"{expr} is a sum of convex terms, so it is convex",)
+        why += (f"{text(expr)} is a sum of convex terms, so it is convex",)
     elif concave and not convex:
-        why += (f"{expr} is a sum of concave terms, so it is concave",)
+        why += (f"{text(expr)} is a sum of concave terms, so it is concave",)
     return Shape(convex, concave, why)
 
 
@@ -113,12 +114,12 @@ def _mul(expr, ctx) -> Shape:
     if _affine(inner):
         return Shape(True, True, inner.why)
     if ctx.nonnegative(constant):
-        return Shape(inner.convex, inner.concave, inner.why + ((f"{constant} >= 0 times it keeps the shape",) if inner.known else ()))
+        return Shape(inner.convex, inner.concave, inner.why + ((f"{text(constant)} ≥ 0 times it keeps the shape",) if inner.known else ()))
     if ctx.nonpositive(constant):
         flipped = Shape(inner.concave, inner.convex, inner.why)
         if flipped.known:
             word = "convex" if flipped.convex else "concave"
-            flipped = Shape(flipped.convex, flipped.concave, inner.why + (f"{expr} is a negative multiple of {rest}, so it is {word}",))
+            flipped = Shape(flipped.convex, flipped.concave, inner.why + (f"{text(expr)} is a negative multiple of {text(rest)}, so it is {word}",))
         return flipped
     return UNKNOWN
 
@@ -126,19 +127,19 @@ def _mul(expr, ctx) -> Shape:
 def _convex_of(outer: str, inner: Shape, expr, increasing: bool | None, decreasing: bool | None) -> Shape:
     """``h(g)`` with ``h`` convex: convex if g affine, or h increasing & g convex, or h decreasing & g concave."""
     if _affine(inner):
-        return Shape(True, False, inner.why + (f"{expr} is the convex function {outer} of an affine expression, so it is convex",))
+        return Shape(True, False, inner.why + (f"{text(expr)} is the convex function {outer} of an affine expression, so it is convex",))
     if increasing and inner.convex:
-        return Shape(True, False, inner.why + (f"{expr}: {outer} is convex and nondecreasing here, and its argument is convex",))
+        return Shape(True, False, inner.why + (f"{text(expr)}: {outer} is convex and nondecreasing here, and its argument is convex",))
     if decreasing and inner.concave:
-        return Shape(True, False, inner.why + (f"{expr}: {outer} is convex and nonincreasing here, and its argument is concave",))
+        return Shape(True, False, inner.why + (f"{text(expr)}: {outer} is convex and nonincreasing here, and its argument is concave",))
     return UNKNOWN
 
 
 def _concave_of(outer: str, inner: Shape, expr, increasing: bool) -> Shape:
     if _affine(inner):
-        return Shape(False, True, inner.why + (f"{expr} is the concave function {outer} of an affine expression, so it is concave",))
+        return Shape(False, True, inner.why + (f"{text(expr)} is the concave function {outer} of an affine expression, so it is concave",))
     if increasing and inner.concave:
-        return Shape(False, True, inner.why + (f"{expr}: {outer} is concave and nondecreasing, and its argument is concave",))
+        return Shape(False, True, inner.why + (f"{text(expr)}: {outer} is concave and nondecreasing, and its argument is concave",))
     return UNKNOWN
 
 
@@ -157,7 +158,7 @@ def _log(expr, ctx) -> Shape:
     terms = sympy.Add.make_args(u)
     exps = [t for t in terms if t.free_symbols & ctx.variables]
     if exps and all(_is_exp_of_affine(t, ctx) for t in exps) and all(ctx.positive(t) for t in terms if t not in exps):
-        return Shape(True, False, (f"{expr} is log-sum-exp of affine expressions, which is convex",))
+        return Shape(True, False, (f"{text(expr)} is log-sum-exp of affine expressions, which is convex",))
     return _concave_of("log", _shape(u, ctx), expr, True)
 
 
@@ -169,14 +170,14 @@ def _is_exp_of_affine(term, ctx) -> bool:
 def _max(expr, ctx) -> Shape:
     shapes = [_shape(a, ctx) for a in expr.args]
     if all(s.convex for s in shapes):
-        return Shape(True, False, tuple(w for s in shapes for w in s.why) + (f"{expr} is a maximum of convex functions, so it is convex",))
+        return Shape(True, False, tuple(w for s in shapes for w in s.why) + (f"{text(expr)} is a maximum of convex functions, so it is convex",))
     return UNKNOWN
 
 
 def _min(expr, ctx) -> Shape:
     shapes = [_shape(a, ctx) for a in expr.args]
     if all(s.concave for s in shapes):
-        return Shape(False, True, tuple(w for s in shapes for w in s.why) + (f"{expr} is a minimum of concave functions, so it is concave",))
+        return Shape(False, True, tuple(w for s in shapes for w in s.why) + (f"{text(expr)} is a minimum of concave functions, so it is concave",))
     return UNKNOWN
 
 
@@ -190,13 +191,13 @@ def _pow(expr, ctx) -> Shape:
             return norm
     inner = _shape(base, ctx)
     if p.is_integer and p.is_even and p.is_positive:
-        return _convex_of(f"u^{p}", inner, expr, ctx.nonnegative(base), ctx.nonpositive(base))
+        return _convex_of(f"u^{text(p)}", inner, expr, ctx.nonnegative(base), ctx.nonpositive(base))
     if (p > 1) is sympy.true:
-        return _convex_of(f"u^{p} (u >= 0)", inner, expr, True, False) if ctx.nonnegative(base) else UNKNOWN
+        return _convex_of(f"u^{text(p)} (u ≥ 0)", inner, expr, True, False) if ctx.nonnegative(base) else UNKNOWN
     if (p > 0) is sympy.true and (p < 1) is sympy.true:
-        return _concave_of(f"u^{p} (u >= 0)", inner, expr, True) if ctx.nonnegative(base) else UNKNOWN
+        return _concave_of(f"u^{text(p)} (u ≥ 0)", inner, expr, True) if ctx.nonnegative(base) else UNKNOWN
     if (p < 0) is sympy.true and ctx.positive(base):
-        return _convex_of(f"u^{p} (u > 0)", inner, expr, False, True)
+        return _convex_of(f"u^{text(p)} (u > 0)", inner, expr, False, True)
     return UNKNOWN
 
 
@@ -211,7 +212,7 @@ def _norm_shape(expr, base, ctx) -> Shape:
         if not (ctx.positive(coefficient) and isinstance(square, sympy.Pow) and square.exp == 2
                 and _affine(_shape(square.base, ctx))):
             return UNKNOWN
-    return Shape(True, False, (f"{expr} is the Euclidean norm of an affine map of the variables, and every norm is convex "
+    return Shape(True, False, (f"{text(expr)} is the Euclidean norm of an affine map of the variables, and every norm is convex "
                                "(triangle inequality and homogeneity)",))
 
 

@@ -39,6 +39,7 @@ import sympy
 
 from ..function import Function
 from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function
+from ._text import text
 from .composition import curvature
 from .linalg import definiteness, eigenvalues, leading_minors, principal_minors
 from .smoothness import kink_expressions
@@ -74,12 +75,13 @@ class Counterexample:
     def describe(self, word: str = "convex") -> str:
         x1, x2 = _fmt(self.x1), _fmt(self.x2)
         below = "below" if word == "convex" else "above"
-        text = (f"for x1 = {x1} and x2 = {x2}, f at the midpoint is {self.value_between} ≈ {_approx(self.value_between)}, "
-                f"but the chord gives {self.chord_value} ≈ {_approx(self.chord_value)}: the chord lies {below} the graph")
+        sentence = (f"for x1 = {x1} and x2 = {x2}, f at the midpoint is {_value(self.value_between)}, "
+                    f"but the chord gives {_value(self.chord_value)}: the chord lies {below} the graph")
         if self.hessian_point is not None:
-            text = (f"the Hessian at {_fmt(self.hessian_point)} has the eigenvalue {self.eigenvalue} "
-                    f"{'< 0' if word == 'convex' else '> 0'} (direction {list(self.direction)}); " + text)
-        return text
+            direction = "(" + ", ".join(text(d) for d in self.direction) + ")"
+            sentence = (f"the Hessian at {_fmt(self.hessian_point)} has the eigenvalue {text(self.eigenvalue)} "
+                        f"{'< 0' if word == 'convex' else '> 0'} (direction {direction}); " + sentence)
+        return sentence
 
     def to_dict(self) -> dict[str, Any]:
         return {"x1": {k.name: str(v) for k, v in self.x1.items()}, "x2": {k.name: str(v) for k, v in self.x2.items()},
@@ -115,13 +117,29 @@ class ConvexityVerdict:
     concavity_counterexample: Counterexample | None = None
     steps: tuple[tuple[str, Any], ...] = field(default=())
 
+    @property
+    def singular_somewhere(self) -> bool | None:
+        """For a function proven convex through its Hessian: is the Hessian (``f''``) singular at some point?
+
+        True for ``w⁴`` (``f''(0) = 0``) and ``(w₀ + w₁)²`` (a zero eigenvalue): convex, although the
+        Hessian is only positive *semi*-definite. False when it is positive definite everywhere.
+        None when the verdict is not *convex* or was not shown through the Hessian.
+        """
+        if not self.is_convex or not set(self.method.split("+")) & {"hessian-constant", "second-derivative", "sylvester"}:
+            return None
+        facts = dict(self.steps)
+        if "where f'' = 0" in facts or "where det H = 0" in facts or self.verdict == "convex":
+            return True
+        return False
+
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "is_convex": self.is_convex, "is_concave": self.is_concave,
                 "method": self.method, "reason": self.reason, "domain": self.domain.to_dict(),
                 "counterexample": None if self.counterexample is None else self.counterexample.to_dict(),
                 "concavity_counterexample": None if self.concavity_counterexample is None
                 else self.concavity_counterexample.to_dict(),
-                "steps": [[sentence, str(obj)] for sentence, obj in self.steps]}
+                "steps": [[sentence, str(obj)] for sentence, obj in self.steps],
+                "singular_somewhere": self.singular_somewhere}
 
     def __str__(self) -> str:
         return f"{self.verdict} on {self.domain.describe()} ({self.method}): {self.reason}"
@@ -140,14 +158,29 @@ class _Side:
 
 def _fmt(point: dict) -> str:
     values = list(point.values())
-    return str(values[0]) if len(values) == 1 else "(" + ", ".join(str(v) for v in values) + ")"
+    return text(values[0]) if len(values) == 1 else "(" + ", ".join(text(v) for v in values) + ")"
 
 
-def _approx(value: sympy.Expr) -> str:
+def _matrix_text(m: sympy.MatrixBase) -> str:
+    """``[[4, 0], [0, 6]]`` as ``[4, 0; 0, 6]``; a column as ``(1, -1)``."""
+    if m.cols == 1:
+        return "(" + ", ".join(text(e) for e in m) + ")"
+    return "[" + "; ".join(", ".join(text(e) for e in row) for row in m.tolist()) + "]"
+
+
+def _list_text(values) -> str:
+    return "[" + ", ".join(text(v) for v in values) + "]"
+
+
+def _value(value: sympy.Expr) -> str:
+    """``-1``, or ``√2/2 ≈ 0.707107`` when the exact value is not a plain rational."""
+    shown = text(value)
+    if value.is_Rational:
+        return shown
     try:
-        return f"{float(value):.6g}"
+        return f"{shown} ≈ {float(value):.6g}"
     except (TypeError, ValueError):
-        return str(value)
+        return shown
 
 
 def convexity(f: Any, domain: Any = None, *, timeout: float | None = None) -> ConvexityVerdict:
@@ -171,12 +204,12 @@ def convexity(f: Any, domain: Any = None, *, timeout: float | None = None) -> Co
     fn = scalar_function(f, "convexity")
     dom = resolve_domain(fn, domain, timeout=timeout)
     if dom.unresolved:
-        conditions = ", ".join(str(c) for c in dom.unresolved)
+        conditions = ", ".join(text(c) for c in dom.unresolved)
         return ConvexityVerdict("unknown", None, None, "domain", (
-            f"{fn.expr} is defined only where {conditions}, which is not a box of intervals; convexity needs a convex "
+            f"{text(fn.expr)} is defined only where {conditions}, which is not a box of intervals; convexity needs a convex "
             "domain. Pass domain= with an interval for each variable."), dom)
     if fn.n == 0:
-        return ConvexityVerdict("convex", True, True, "constant", f"{fn.expr} is a constant: convex and concave", dom)
+        return ConvexityVerdict("convex", True, True, "constant", f"{text(fn.expr)} is a constant: convex and concave", dom)
     smooth = _twice_differentiable(fn, dom)
     upward = _analyse_side(fn, dom, +1, smooth, timeout)
     if upward.status == "strict":
@@ -274,20 +307,19 @@ def _constant_hessian(fn, dom, g, hessian, word, sign) -> _Side:
     result = eigenvalues(shown)
     steps = [("Hessian H", shown)] + list(result.steps)
     kind = definiteness(hessian)
-    values = ", ".join(str(v) for v in result.values)
+    values = ", ".join(text(v) for v in result.values)
     approx = ", ".join(f"{complex(v).real:.4g}" for v in result.numeric) if result.numeric else ""
-    head = f"The Hessian is constant, H = {shown.tolist()}; its eigenvalues are {values}" + (f" (≈ {approx})" if approx and not all(v.is_Integer for v in result.values) else "")
+    head = f"The Hessian is constant, H = {_matrix_text(shown)}; its eigenvalues are {values}" + (f" (≈ {approx})" if approx and not all(v.is_Integer for v in result.values) else "")
     if kind == "positive definite":
         return _Side("strict", "hessian-constant", [head + f"; all are {'> 0' if sign > 0 else '< 0'}, so H is "
                                                     f"{'positive' if sign > 0 else 'negative'} definite and f is strictly {word}."], steps)
     if kind == "positive semidefinite":
-        text = head + f"; all are {'>= 0' if sign > 0 else '<= 0'}, so f is {word}"
+        sentence = head + f"; all are {'≥ 0' if sign > 0 else '≤ 0'}, so f is {word}"
         null = (hessian).nullspace()
         if null:
-            v = null[0]
-            text += (f", but not strictly: along the direction {list(v)} (an eigenvector for λ = 0) "
-                     f"f changes linearly")
-        return _Side("yes", "hessian-constant", [text + "."], steps)
+            sentence += (f", but not strictly: along the direction {_matrix_text(null[0])} (an eigenvector for λ = 0) "
+                         f"f changes linearly")
+        return _Side("yes", "hessian-constant", [sentence + "."], steps)
     return _Side(None, "hessian-constant", [], steps)
 
 
@@ -296,24 +328,36 @@ def _second_derivative(fn, dom, g, second, word, sign, timeout) -> _Side:
     shown = sign * second
     steps = [("second derivative f''", shown)]
     proof = prove_sign(second, dom, timeout=timeout)
+    steps += _where_signs(proof, sign)
     relation = ">" if sign > 0 else "<"
     if proof.sign == "positive":
         return _Side("strict", "second-derivative",
-                     [f"f'' = {shown} {relation} 0 for every {x} ({proof.how}), so f is strictly {word}."], steps)
+                     [f"f'' = {text(shown)} {relation} 0 for every {text(x)} ({proof.how}), so f is strictly {word}."], steps)
     if proof.sign in ("nonnegative", "zero"):
         zeros = attempt(sympy.solveset, second, x, dom.interval(x), timeout=timeout)
-        text = f"f'' = {shown} {relation}= 0 for every {x} ({proof.how}), so f is {word}"
+        sentence = f"f'' = {text(shown)} {'≥' if sign > 0 else '≤'} 0 for every {text(x)} ({proof.how}), so f is {word}"
         if isinstance(zeros, sympy.FiniteSet):
             steps.append(("where f'' = 0", zeros))
             return _Side("strict", "second-derivative", [
-                text + f"; f'' = 0 only at {x} = {', '.join(map(str, zeros))}, isolated points, so no segment has "
-                f"f'' = 0 throughout and f is strictly {word}."], steps)
-        return _Side("yes", "second-derivative", [text + f"; strict {word}ity was not shown."], steps)
+                sentence + f"; f'' = 0 only at {text(x)} = {', '.join(map(text, zeros))}, isolated points, so no segment "
+                f"has f'' = 0 throughout and f is strictly {word}."], steps)
+        return _Side("yes", "second-derivative", [sentence + f"; strict {word}ity was not shown."], steps)
     if proof.sign in ("mixed", "negative", "nonpositive"):
         found = _univariate_counterexample(fn, dom, g, second, timeout)
         if found is not None:
             return _refuted(found, word, "counterexample-hessian", steps)
     return _Side(None, "second-derivative", [], steps)
+
+
+def _where_signs(proof, sign: int) -> list[tuple[str, Any]]:
+    """``("where f'' > 0", set)`` and ``("where f'' < 0", set)`` when f'' takes both signs (chapter §13.2: x³).
+
+    ``proof`` is about ``sign · f''``; the steps are about ``f''`` itself.
+    """
+    if proof.sign != "mixed" or proof.positive is None or proof.negative is None:
+        return []
+    up, down = (proof.positive, proof.negative) if sign > 0 else (proof.negative, proof.positive)
+    return [("where f'' > 0", up), ("where f'' < 0", down)]
 
 
 def _univariate_counterexample(fn, dom, g, second, timeout):
@@ -357,48 +401,69 @@ def _sylvester(fn, dom, g, hessian, word, sign, timeout) -> _Side:
     proofs = [prove_sign(d, dom, timeout=timeout) for d in leading]
     if all(p.sign == "positive" for p in proofs):
         return _Side("strict", "sylvester", [
-            f"The leading principal minors of {'H' if sign > 0 else '-H'} are {leading}, all > 0 "
+            f"The leading principal minors of {'H' if sign > 0 else '-H'} are {_list_text(leading)}, all > 0 "
             f"({'; '.join(p.how for p in proofs)}); by Sylvester's criterion the Hessian is "
             f"{'positive' if sign > 0 else 'negative'} definite everywhere, so f is strictly {word}."], steps)
     minors = principal_minors(hessian)
     proofs = [prove_sign(d, dom, timeout=timeout) for _, d in minors]
     if all(p.sign in ("positive", "nonnegative", "zero") for p in proofs):
         steps.append(("all principal minors", [d for _, d in minors]))
-        text = (f"Every principal minor of {'H' if sign > 0 else '-H'} ({[d for _, d in minors]}) is >= 0 on the domain, "
-                f"so the Hessian is {'positive' if sign > 0 else 'negative'} semidefinite everywhere and f is {word}")
+        sentence = (f"Every principal minor of {'H' if sign > 0 else '-H'} ({_list_text([d for _, d in minors])}) is ≥ 0 "
+                    f"on the domain, so the Hessian is {'positive' if sign > 0 else 'negative'} semidefinite everywhere "
+                    f"and f is {word}")
         strict = _strictness_nd(fn, dom, g, hessian, timeout)
         if strict:
-            return _Side("strict", "sylvester", [text + "; " + strict], steps)
-        return _Side("yes", "sylvester", [text + f"; strict {word}ity was not shown."], steps)
+            why, zeros = strict
+            if zeros is not None:
+                steps.append(("where det H = 0", zeros))
+            return _Side("strict", "sylvester", [sentence + "; " + why], steps)
+        return _Side("yes", "sylvester", [sentence + f"; strict {word}ity was not shown."], steps)
     return _Side(None, "sylvester", [], steps)
 
 
-def _strictness_nd(fn, dom, g, hessian, timeout) -> str | None:
-    parts = sympy.Add.make_args(sympy.expand(g))
+def _strictness_nd(fn, dom, g, hessian, timeout) -> tuple[str, Any] | None:
+    """Why a convex ``g`` is strictly convex, with the solutions of ``det H = 0`` (None if there are none or
+    they were not found); None when strictness is not shown."""
+    zeros = _det_zeros(fn, hessian, timeout)
+    if _separable_and_strict(fn, dom, g, timeout):
+        return ("f is a sum of functions of one variable each, and each part is strictly convex in its variable, "
+                "so f is strictly convex"), (zeros or None)
+    isolated = zeros is not None and all(len(z) == fn.n and not any(v.free_symbols for v in z.values()) for z in zeros)
+    if isolated:
+        return (f"det H = {text(sympy.factor(hessian.det()))} vanishes only at isolated points, so along every "
+                "segment the second derivative is > 0 except at finitely many points, and f is strictly convex"), \
+            (zeros or None)
+    return None
+
+
+def _separable_and_strict(fn, dom, g, timeout) -> bool:
+    """``g`` is a sum of functions of one variable each, each strictly convex (by :func:`_second_derivative`)."""
     groups: dict[sympy.Symbol, list] = {}
-    for term in parts:
+    for term in sympy.Add.make_args(sympy.expand(g)):
         used = [v for v in fn.variables if v in term.free_symbols]
         if len(used) > 1:
-            groups = {}
-            break
+            return False
         if used:
             groups.setdefault(used[0], []).append(term)
-    if len(groups) == fn.n:
-        for variable, terms in groups.items():
-            one = Function(sympy.Add(*terms), [variable])
-            sub = Domain(((variable, dom.interval(variable)),))
-            side = _second_derivative(one, sub, one.expr, sympy.diff(one.expr, variable, 2), "convex", 1, timeout)
-            if side.status != "strict":
-                return None
-        return ("f is a sum of functions of one variable each, and each part is strictly convex in its variable, "
-                "so f is strictly convex")
+    if len(groups) != fn.n:
+        return False
+    for variable, terms in groups.items():
+        one = Function(sympy.Add(*terms), [variable])
+        sub = Domain(((variable, dom.interval(variable)),))
+        if _second_derivative(one, sub, one.expr, sympy.diff(one.expr, variable, 2), "convex", 1, timeout).status != "strict":
+            return False
+    return True
+
+
+def _det_zeros(fn, hessian, timeout) -> list[dict] | None:
+    """The real solutions of ``det H = 0`` for a polynomial determinant (``[]``: nowhere), or None if not solved."""
     determinant = sympy.factor(hessian.det())
-    if determinant.is_polynomial(*fn.variables):
-        zeros = attempt(sympy.solve, determinant, list(fn.variables), dict=True, timeout=timeout)
-        if zeros is not None and all(len(z) == fn.n and not any(v.free_symbols for v in z.values()) for z in zeros):
-            return (f"det H = {determinant} vanishes only at isolated points, so along every segment the second "
-                    "derivative is > 0 except at finitely many points, and f is strictly convex")
-    return None
+    if not determinant.is_polynomial(*fn.variables):
+        return None
+    zeros = attempt(sympy.solve, determinant, list(fn.variables), dict=True, timeout=timeout)
+    if zeros is None:
+        return None
+    return [z for z in zeros if not any(v.has(sympy.I) for v in z.values())]
 
 
 # --------------------------------------------------------------------------- counterexamples
@@ -517,5 +582,5 @@ def _chord_equality(fn, dom, g) -> str | None:
         gap = g.xreplace(middle) - (g.xreplace(x1) + g.xreplace(x2)) / 2
         if number_sign(gap) == 0:
             return (f"between x1 = {_fmt(x1)} and x2 = {_fmt(x2)} the graph meets its chord at the midpoint "
-                    f"(f = {fn.expr.xreplace(middle)} there, the chord gives the same), so f is straight there")
+                    f"(f = {text(fn.expr.xreplace(middle))} there, the chord gives the same), so f is straight there")
     return None

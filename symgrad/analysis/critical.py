@@ -30,7 +30,7 @@ and ``"unknown"`` when eigenvalue signs cannot be decided.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
@@ -40,6 +40,7 @@ import sympy
 from ..errors import InputError
 from ..function import Function
 from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
+from ._text import text
 from .linalg import eigenvalues
 from .smoothness import non_differentiable_points, smooth_at
 
@@ -61,6 +62,9 @@ class CriticalPoint:
         reason: the argument, in sentences.
         value: ``f`` at the point.
         extremum: ``"global minimum"`` / ``"global maximum"`` when ``f - f(p)`` has a proven sign, else None.
+        one_sided: at a non-differentiable point, ``{variable name: (left limit, right limit)}`` of the
+            difference quotients whose partial derivative does not exist (the proof, from
+            :class:`~.smoothness.NonDifferentiability`); empty elsewhere.
     """
 
     point: dict[sympy.Symbol, sympy.Expr]
@@ -70,15 +74,17 @@ class CriticalPoint:
     reason: str
     value: sympy.Expr | None = None
     extremum: str | None = None
+    one_sided: dict[str, tuple[sympy.Expr, sympy.Expr]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"point": {k.name: str(v) for k, v in self.point.items()}, "kind": self.kind, "exact": self.exact,
                 "eigenvalues": [str(e) for e in self.eigenvalues], "reason": self.reason,
-                "value": None if self.value is None else str(self.value), "extremum": self.extremum}
+                "value": None if self.value is None else str(self.value), "extremum": self.extremum,
+                "one_sided": {k: [str(a), str(b)] for k, (a, b) in self.one_sided.items()}}
 
 
 def _fmt(point: dict) -> str:
-    return "(" + ", ".join(f"{k} = {v}" for k, v in point.items()) + ")"
+    return "(" + ", ".join(f"{text(k)} = {text(v)}" for k, v in point.items()) + ")"
 
 
 def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True,
@@ -221,9 +227,9 @@ def _global_certificate(fn, point, value, dom, timeout) -> tuple[str | None, str
         return None, ""  # only closed-form values: a sign proof with CRootOf constants is too slow to attempt
     proof = prove_sign(fn.expr - value, dom, timeout=timeout)
     if proof.sign in ("positive", "nonnegative", "zero"):
-        return "global minimum", f"f - f(p) = {fn.expr} - ({value}) >= 0 everywhere ({proof.how}), so f(p) = {value} is a global minimum"
+        return "global minimum", f"f - f(p) = {text(fn.expr)} - ({text(value)}) ≥ 0 everywhere ({proof.how}), so f(p) = {text(value)} is a global minimum"
     if proof.sign in ("negative", "nonpositive"):
-        return "global maximum", f"f - f(p) <= 0 everywhere ({proof.how}), so f(p) = {value} is a global maximum"
+        return "global maximum", f"f - f(p) ≤ 0 everywhere ({proof.how}), so f(p) = {text(value)} is a global maximum"
     return None, ""
 
 
@@ -233,7 +239,7 @@ def _classify_kink(fn, kink, dom, timeout) -> CriticalPoint:
     reason = kink.reason + "; it is a critical point because the gradient does not exist, not because it is zero."
     if why:
         reason += " Moreover " + why + "."
-    return CriticalPoint(dict(kink.point), "non-differentiable", True, (), reason, value, extremum)
+    return CriticalPoint(dict(kink.point), "non-differentiable", True, (), reason, value, extremum, dict(kink.one_sided))
 
 
 def _classify(fn: Function, point, exact, timeout, dom) -> CriticalPoint:
@@ -275,7 +281,7 @@ def _sign(value: sympy.Expr) -> int | None:
 
 
 def _kind_from_signs(signs, values) -> tuple[str, str]:
-    listed = ", ".join(str(v) for v in values)
+    listed = ", ".join(text(v) for v in values)
     if None in signs:
         return "unknown", f"the signs of the Hessian's eigenvalues ({listed}) could not be decided"
     if all(s > 0 for s in signs):
@@ -311,7 +317,7 @@ def _higher_order(fn, point, hessian, timeout) -> tuple[str, str]:
             return "maximum", f"f'' = 0 here; the first nonzero derivative is of even order {order} and negative, so this is a maximum"
         if behaviour == "odd":
             return "saddle", (f"f'' = 0 here and the first nonzero derivative has odd order {order}: f rises on one side of "
-                              f"{x} = {point[x]} and falls on the other (a stationary inflection point), so it is neither a minimum nor a maximum")
+                              f"{text(x)} = {text(point[x])} and falls on the other (a stationary inflection point), so it is neither a minimum nor a maximum")
         return "degenerate", "all derivatives up to order 12 vanish here; the test is inconclusive"
     if hessian.has(sympy.Float) or hessian.free_symbols:
         return "degenerate", "the Hessian is singular and the higher-order test needs exact values"

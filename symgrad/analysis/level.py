@@ -4,7 +4,9 @@ Mechanism: :func:`level_set` writes the equation ``f(w) = c`` and, by a small
 table of inverse rules (:data:`UNWRAP`), removes an outer function when that
 is an equivalence: ``sqrt(u) = c`` becomes ``u = c²`` for ``c >= 0`` (and the set
 is empty for ``c < 0``); ``|u| = c`` becomes ``u² = c²``; ``exp(u) = c`` becomes
-``u = log c`` for ``c > 0``.
+``u = log c`` for ``c > 0``. The sign of ``c`` comes from its value, or, for a
+symbolic level, from its assumptions (``Symbol("c", positive=True)``), so the
+general contour of ``√(w₀² + w₁²)`` reads ``w₀² + w₁² = c²`` as in the chapter (§10.1).
 
 :func:`gradient_orthogonal_to_level_set` takes the tangent directions of the
 level set at a point as a basis of the null space of ``∇f(p)ᵀ`` (the
@@ -24,14 +26,32 @@ import sympy
 from ..errors import InputError
 from ..function import to_sympy_number
 from ._common import attempt, number_sign, scalar_function
+from ._text import text
 from .smoothness import smooth_at
 
 __all__ = ["level_set", "OrthogonalityCheck", "gradient_orthogonal_to_level_set", "UNWRAP"]
 
 
+def _level_sign(c: sympy.Expr) -> int | None:
+    """The sign of the level ``c``: from its value, or from its assumptions when it is a symbol.
+
+    ``Symbol("c", positive=True)`` gives 1, ``Symbol("c", nonnegative=True)`` gives 0 (meaning
+    ``c >= 0``: enough for the square-root and absolute-value rules), a number its sign.
+    """
+    if not c.free_symbols:
+        return number_sign(c)
+    if c.is_positive:
+        return 1
+    if c.is_nonnegative:
+        return 0
+    if c.is_negative:
+        return -1
+    return None
+
+
 def _unwrap_sqrt(node, c):
     if node.exp == sympy.Rational(1, 2):
-        sign = number_sign(c)
+        sign = _level_sign(c)
         if sign is not None and sign >= 0:
             return node.base, c**2
         if sign == -1:
@@ -40,7 +60,7 @@ def _unwrap_sqrt(node, c):
 
 
 def _unwrap_abs(node, c):
-    sign = number_sign(c)
+    sign = _level_sign(c)
     if sign is not None and sign >= 0:
         return node.args[0] ** 2, c**2
     if sign == -1:
@@ -49,10 +69,10 @@ def _unwrap_abs(node, c):
 
 
 def _unwrap_exp(node, c):
-    sign = number_sign(c)
+    sign = _level_sign(c)
     if sign == 1:
         return node.args[0], sympy.log(c)
-    if sign is not None:
+    if sign == -1 or (sign == 0 and not c.free_symbols):
         return None, None
     return node, c
 
@@ -64,6 +84,11 @@ UNWRAP = {sympy.Pow: _unwrap_sqrt, sympy.Abs: _unwrap_abs, sympy.exp: _unwrap_ex
 def level_set(f: Any, c: Any) -> sympy.Basic:
     """The equation of the level set ``f = c``, simplified by :data:`UNWRAP`.
 
+    Arguments:
+        f: the function.
+        c: the level: a number, or a symbol whose assumptions give its sign
+            (``Symbol("c", positive=True)``); a level of unknown sign keeps the outer function.
+
     Returns:
         a ``sympy.Eq``; ``sympy.false`` when the set is empty (``sqrt(u) = -1``).
 
@@ -71,6 +96,8 @@ def level_set(f: Any, c: Any) -> sympy.Basic:
         >>> w0, w1 = sympy.symbols("w0 w1", real=True)
         >>> level_set(sympy.sqrt(w0**2 + w1**2), 2)
         Eq(w0**2 + w1**2, 4)
+        >>> level_set(sympy.sqrt(w0**2 + w1**2), sympy.Symbol("c", positive=True))
+        Eq(w0**2 + w1**2, c**2)
     """
     fn = scalar_function(f, "level_set")
     lhs, rhs = fn.expr, to_sympy_number(c)
@@ -142,7 +169,16 @@ def gradient_orthogonal_to_level_set(f: Any, at: Any, *, timeout: float | None =
         moved = fn.expr.xreplace({v: point[v] + h * t[i] for i, v in enumerate(fn.variables)})
         rates.append(attempt(sympy.limit, (moved - level) / h, h, 0, timeout=timeout))
     verified = all(d == 0 for d in dots) and all(r is not None and r == 0 for r in rates)
-    reason = (f"the tangent directions of the level set f = {level} at this point are {[list(t) for t in tangents]}; "
-              f"∇f = {list(gradient)} has dot product {list(dots)} with them, and f changes at rate {rates} along them, "
+    reason = (f"the tangent directions of the level set f = {text(level)} at this point are "
+              f"{_listed([_vector(t) for t in tangents])}; ∇f = {_vector(gradient)} has dot product "
+              f"{_listed(dots)} with them, and f changes at rate {_listed(rates)} along them, "
               + ("so the gradient is perpendicular to the level set" if verified else "so orthogonality was not confirmed"))
     return OrthogonalityCheck(point, level, gradient, tangents, dots, tuple(rates), verified, reason)
+
+
+def _vector(column: sympy.MatrixBase) -> str:
+    return "(" + ", ".join(text(c) for c in column) + ")"
+
+
+def _listed(values) -> str:
+    return "[" + ", ".join(v if isinstance(v, str) else "undecided" if v is None else text(v) for v in values) + "]"

@@ -24,7 +24,7 @@ import sympy
 
 from ..errors import InputError
 from ..function import to_sympy_number
-from ._common import attempt, number_sign
+from ._common import assumed_sign, attempt, number_sign
 
 __all__ = ["EigenResult", "eigenvalues", "definiteness", "leading_minors", "principal_minors", "LAMBDA"]
 
@@ -216,17 +216,7 @@ def _numeric_definiteness(array: np.ndarray) -> str:
 
 
 def _signs(values) -> list[int | None]:
-    return [number_sign(v) if not v.free_symbols else _symbolic_sign(v) for v in values]
-
-
-def _symbolic_sign(value: sympy.Expr) -> int | None:
-    if value.is_zero:
-        return 0
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    return None
+    return [number_sign(v) if not v.free_symbols else assumed_sign(v) for v in values]
 
 
 def _exact_definiteness(m: sympy.ImmutableMatrix) -> str:

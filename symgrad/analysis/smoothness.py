@@ -27,6 +27,7 @@ from typing import Any
 import sympy
 
 from ._common import attempt, resolve_domain, scalar_function
+from ._text import text
 
 __all__ = ["NonDifferentiability", "non_differentiable_points", "kink_expressions", "smooth_at"]
 
@@ -108,7 +109,7 @@ def smooth_at(expr: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]) -> tuple[
     for node, kink in kink_expressions(expr):
         value = kink.xreplace(point)
         if value.is_zero or (value.is_number and value.has(sympy.Float) and abs(complex(value)) < 1e-300):
-            return False, f"{node} is not differentiable where {kink} = 0, and {kink} = 0 at this point"
+            return False, f"{text(node)} is not differentiable where {text(kink)} = 0, and {text(kink)} = 0 at this point"
     return True, ""
 
 
@@ -187,10 +188,10 @@ def _prove_non_differentiable(fn, point, node, kink, timeout) -> NonDifferentiab
     if not failing:
         return None
     condition = sympy.Eq(kink, 0)
-    where = ", ".join(f"{k} = {v}" for k, v in point.items())
-    details = "; ".join(f"∂f/∂{name}: the difference quotient tends to {l} from the left and {r} from the right"
+    where = ", ".join(f"{text(k)} = {text(v)}" for k, v in point.items())
+    details = "; ".join(f"∂f/∂{text(sympy.Symbol(name))}: the difference quotient tends to {text(l)} from the left and {text(r)} from the right"
                         for name, (l, r) in failing.items())
-    reason = (f"the gradient does not exist at {where}: {node} has a kink where {kink} = 0. {details}, "
+    reason = (f"the gradient does not exist at {where}: {text(node)} has a kink where {text(kink)} = 0. {details}, "
               "so the partial derivative is undefined there")
     return NonDifferentiability(dict(point), condition, node, failing, reason)
 

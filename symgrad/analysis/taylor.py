@@ -28,6 +28,7 @@ import sympy
 from ..errors import InputError, InputTooLarge
 from ..function import Function
 from ._common import scalar_function, settle
+from ._text import text
 from .smoothness import smooth_at
 
 __all__ = [
@@ -62,7 +63,7 @@ def _expansion_point(fn: Function, at: Any) -> dict[sympy.Symbol, sympy.Expr]:
 
 
 def _fmt(point: dict) -> str:
-    return "(" + ", ".join(f"{k} = {v}" for k, v in point.items()) + ")"
+    return "(" + ", ".join(f"{text(k)} = {text(v)}" for k, v in point.items()) + ")"
 
 
 def taylor_terms(f: Any, at: Any, order: int = 2, *, in_displacement: bool = True) -> list[sympy.Expr]:
@@ -271,6 +272,6 @@ def steepest_descent(f: Any, at: Any) -> SteepestDescent:
         return SteepestDescent(point, gradient, None, sympy.S.Zero,
                                "the gradient is zero here: no direction decreases f to first order")
     direction = sympy.ImmutableMatrix((-gradient / norm).applyfunc(lambda e: settle(sympy.radsimp(e))))
-    reason = (f"by the Cauchy-Schwarz inequality, ∇fᵀu >= -‖∇f‖ for every unit vector u, with equality only for "
-              f"u = -∇f/‖∇f‖; here ‖∇f‖ = {norm}")
+    reason = (f"by the Cauchy-Schwarz inequality, ∇fᵀu ≥ -‖∇f‖ for every unit vector u, with equality only for "
+              f"u = -∇f/‖∇f‖; here ‖∇f‖ = {text(norm)}")
     return SteepestDescent(point, gradient, direction, -norm, reason)

@@ -24,6 +24,8 @@ from typing import Any
 
 import sympy
 
+from ..analysis import convexity
+from ..function import Function
 from .equivalence import Settings, exact_rationals, judge_pairs
 from .reading import Value
 
@@ -282,12 +284,12 @@ def _matches(pairs, settings: Settings) -> bool:
     return all(j.equal or (j.equal is None and j.probable) for j in judgements)
 
 
-def singular_hessian_somewhere(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> bool:
-    """True when the Hessian of ``expr`` is singular at some real point (``w^4`` at 0)."""
-    hess = _hessian(expr, variables, sympy.diff)
-    det = sympy.factor(hess.det())
-    if det == 0:
-        return True
-    if len(variables) == 1:
-        return bool(sympy.real_roots(sympy.Poly(det, variables[0]))) if det.is_polynomial(variables[0]) else False
-    return bool(sympy.solve(det, variables[0], dict=True))
+def singular_hessian_somewhere(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], *,
+                               timeout: float | None = None) -> bool:
+    """True when ``expr`` is proven convex through a Hessian that is singular at some point (``w⁴`` at 0).
+
+    The verdict is :attr:`symgrad.analysis.ConvexityVerdict.singular_somewhere`: one source of truth for
+    "convex, but only positive semi-definite", shared with the exercise families. Each costly step of the
+    analysis runs under its own time limit (``timeout`` seconds); do not wrap this call in another.
+    """
+    return convexity(Function(expr, variables), timeout=timeout).singular_somewhere is True

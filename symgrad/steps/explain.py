@@ -443,9 +443,10 @@ class Explain:
             steps.append(Step("Compute eigenvalues", tuple(m for s in eigen for m in s.math), eigen[-1].result))
         elif smooth:
             steps.append(self._minors_step(verdict))
+        signs_shown = any(s.text == "Check the sign of the second derivative" for s in steps)
         if verdict.counterexample is not None:
             steps += self._counterexample_steps(f, name, verdict.counterexample, checker,
-                                                verdict.concavity_counterexample)
+                                                verdict.concavity_counterexample, dict(verdict.steps), signs_shown)
         if verdict.method == "composition" or verdict.verdict == "unknown" or not steps:
             steps.append(Step("Apply the rules of convex analysis" if verdict.method == "composition"
                               else "Decide", (), verdict.verdict, verdict.reason))
@@ -483,8 +484,28 @@ class Explain:
         relation = (">" if upward else "<") if zeros is None and verdict.verdict.startswith("strictly") else (
             "≥" if upward else "≤")
         where = f" (equal to 0 only at {_plain(x)} ∈ {_set_text(zeros)})" if zeros is not None else ""
-        math = (Math((d2, sympy.Integer(0)), (relation,), label=f"For all {_plain(x)}", suffix="✓" + where),)
+        math = (Math((d2, sympy.Integer(0)), (relation,), label=f"For all {_plain(x)}",
+                     suffix=("✓" if upward else "(concave)") + where),)
         return [Step("Check the sign of the second derivative", math, sympy.true)]
+
+    @staticmethod
+    def _second_derivative_signs(f: Function, name: str, facts: Mapping[str, Any], checker: Checker) -> Step:
+        """``For x > 0: 6x > 0 (convex)``, ``For x < 0: 6x < 0 (concave)`` from the analysis's sign sets,
+        each checked in floats at a point of its set."""
+        (x,) = f.variables
+        d2 = f.partial(x, 2)
+        lines = []
+        for key, relation, word in (("where f'' > 0", ">", "convex"), ("where f'' < 0", "<", "concave")):
+            region = facts.get(key)
+            if region is None or region is sympy.S.EmptySet:
+                continue
+            sample = _inside(region)
+            if sample is not None:
+                checker.hessian(f"second derivative {relation} 0 at {_plain(x)} = {_plain(sample)}",
+                                sympy.ImmutableMatrix([[d2.xreplace({x: sample})]]), {x: sample})
+            lines.append(Math((d2, sympy.Integer(0)), (relation,), label=f"For {_condition_text(region, x)}",
+                              suffix=f"({word})"))
+        return Step("Check the sign of the second derivative", tuple(lines), sympy.false)
 
     def _minors_step(self, verdict: Any) -> Step:
         found = dict(verdict.steps)
@@ -493,11 +514,16 @@ class Explain:
         return Step("Check the Hessian is positive semi-definite everywhere", lines, verdict.verdict, verdict.reason)
 
     def _counterexample_steps(self, f: Function, name: str, found: Any, checker: Checker,
-                              other: Any = None) -> list[Step]:
-        """The analysis's counterexample, every value re-checked in floats: a negative second
-        derivative (or Hessian eigenvalue) at a point, and a chord below the graph."""
+                              other: Any = None, facts: Mapping[str, Any] | None = None,
+                              signs_shown: bool = False) -> list[Step]:
+        """The analysis's counterexample, every value re-checked in floats: where the second derivative
+        is positive and where negative (one variable, chapter §13.2), or a negative Hessian eigenvalue
+        at a point, and a chord below the graph."""
+        facts = facts or {}
         steps = []
-        if found.hessian_point is not None:
+        if f.n == 1 and "where f'' < 0" in facts:
+            steps.append(self._second_derivative_signs(f, name, facts, checker))
+        elif found.hessian_point is not None and not signs_shown:
             point = found.hessian_point
             H = f.hessian_at(point)
             checker.hessian("Hessian at the counterexample point", H, point)
@@ -569,16 +595,14 @@ class Explain:
         for p in stationary:
             for sample in _instances(p.point):
                 checker.gradient(f"∇{name} at a critical point", grad.xreplace(sample), sample)
-        proofs = analysis.non_differentiable_points(f, domain=domain) if kinks else []
         for p in kinks:
             checker.value(f"{name} at the non-differentiable point", p.value, p.point)
             lines = [eq(Apply(name, _args(p.point, f)), p.value)]
-            for proof in (q for q in proofs if q.point == p.point):
-                for variable, (left, right) in proof.one_sided.items():
-                    lines.append(Math((Deriv(name, (sympy.Symbol(variable, real=True),)),
-                                       Row((Name("left", r"\text{left}"), left), ("=",)),
-                                       Row((Name("right", r"\text{right}"), right), ("=",))), (":", ","),
-                                      label="One-sided difference quotients"))
+            for variable, (left, right) in p.one_sided.items():
+                lines.append(Math((Deriv(name, (f.variable(variable),)),
+                                   Row((Name("left", r"\text{left}"), left), ("=",)),
+                                   Row((Name("right", r"\text{right}"), right), ("=",))), (":", ","),
+                                  label="One-sided difference quotients"))
             remark = f"∇{name} does not exist at {_point_text(p.point, f)}: the one-sided difference quotients disagree."
             if p.extremum == "global minimum":
                 remark += (f" The point is still the minimum: {name} ≥ {_plain(p.value)} = "
@@ -606,12 +630,15 @@ class Explain:
                           tuple(steps), [p.point for p in found], "", notes, tuple(checker.log))
 
     # -- §11.2 / exercise 5 Taylor approximation ----------------------------------------
-    def taylor(self, f: Any, at: Any = 0, order: int = 2, *, name: str = "f") -> Derivation:
+    def taylor(self, f: Any, at: Any = 0, order: int = 2, *, name: str = "f", in_variables: bool = False) -> Derivation:
         """A Taylor approximation: the derivatives at the point, then each truncation (chapter §11.2).
 
         The terms come from :func:`symgrad.analysis.taylor_terms`; the polynomial is checked
         against ``sympy.series`` (one variable) and the value, gradient and Hessian at the
-        point against compiled code and autograd.
+        point against compiled code and autograd. In several variables the result is a
+        polynomial in the displacements ``Δw`` (chapter §11.3); ``in_variables=True`` adds a
+        step that substitutes ``Δw = w − a`` and expands, and returns that polynomial in ``w``
+        (one variable: the result is always in ``x``).
 
         Example:
             >>> explain.taylor("exp(x)", 0, 3).result
@@ -621,7 +648,7 @@ class Explain:
         if isinstance(order, bool) or not isinstance(order, int) or order < 0 or order > 12:
             raise InputError(f"the order must be a whole number from 0 to 12, got {order!r}")
         if f.n != 1:
-            return self._taylor_nd(f, at, order, name)
+            return self._taylor_nd(f, at, order, name, in_variables)
         (x,) = f.variables
         point = _point(f, at)
         a = point[x]
@@ -652,7 +679,7 @@ class Explain:
         return Derivation("taylor", f"Taylor approximation of order {order}", given, steps, approximation,
                           conclusion, (), tuple(checker.log))
 
-    def _taylor_nd(self, f: Function, at: Any, order: int, name: str) -> Derivation:
+    def _taylor_nd(self, f: Function, at: Any, order: int, name: str, in_variables: bool) -> Derivation:
         point = _point(f, at)
         checker = Checker(f)
         shown = {d: sympy.Symbol(f"Delta_{v.name}", real=True)  # Δw0 has no ASCII LaTeX spelling; Delta_w0 has
@@ -680,9 +707,23 @@ class Explain:
         steps.append(Step("Terms by order", lines, tuple(terms)))
         steps.append(Step("Assemble", (Math((Name(f"{name}(w + Δw)", rf"{name}(\vec{{w}} + \Delta\vec{{w}})"),
                                              approximation), ("≈",)),), approximation))
-        return Derivation("taylor", f"Taylor approximation of order {order}",
-                          (eq(Apply(name, f.variables), f.expr, label="Function"),), tuple(steps), approximation,
+        if in_variables:
+            steps.append(self._taylor_in_variables(f, point, shown, approximation, name))
+            approximation = steps[-1].result
+        given = (eq(Apply(name, f.variables), f.expr, label="Function"),
+                 eq(_tuple_display(f.variables), _tuple_display(_args(point, f)), label="Around"))
+        return Derivation("taylor", f"Taylor approximation of order {order}", given, tuple(steps), approximation,
                           "", (), tuple(checker.log))
+
+    @staticmethod
+    def _taylor_in_variables(f: Function, point: dict, shown: dict, approximation: sympy.Expr, name: str) -> Step:
+        """``Δw = w − a`` substituted into the assembled polynomial and expanded."""
+        deltas = {symbol: v - point[v] for v, symbol in zip(f.variables, shown.values())}
+        expanded = sympy.expand(approximation.xreplace(deltas))
+        column = sympy.ImmutableMatrix(list(deltas.values()))
+        return Step("Substitute Δw = w − a and expand", (
+            eq(Name("Δw", r"\Delta \vec{w}"), column),
+            Math((Apply(name, f.variables), expanded), ("≈",))), expanded)
 
     # -- §10 level sets ------------------------------------------------------------------
     def level_set(self, f: Any, values: Sequence[Any] = (1, 2, 5), *, at: Any = None,
@@ -873,7 +914,12 @@ def _method_lead(f: Function, verdict: Any) -> str:
         if word == "strictly convex":
             return (f"The second derivative is ≥ 0 for all {x} and 0 only at isolated points" if zeros
                     else f"The second derivative is > 0 for all {x}")
-        return f"The second derivative is ≥ 0 for all {x}" if word == "convex" else "The second derivative"
+        return {"convex": f"The second derivative is ≥ 0 for all {x}",
+                "strictly concave": f"The second derivative is < 0 for all {x}",
+                "concave": f"The second derivative is ≤ 0 for all {x}"}.get(word, "The second derivative")
+    if f.n == 1 and "where f'' < 0" in dict(verdict.steps):
+        return "The second derivative is negative for some x" if "where f'' > 0" not in dict(verdict.steps) else \
+            "The second derivative changes sign"
     if methods & {"counterexample-hessian", "counterexample-chord"}:
         return "A chord lies below the graph"
     if "sylvester" in methods:
@@ -890,6 +936,34 @@ def _convexity_conclusion(f: Function, verdict: Any) -> str:
     if not verdict.domain.is_everything:
         text += f" on {verdict.domain.describe()}"
     return text + "."
+
+
+def _condition_text(region: sympy.Set, x: sympy.Symbol) -> str:
+    """``Interval.open(0, oo)`` → ``x > 0``; a union → ``x < -1 or x > 1``."""
+    condition = region.as_relational(x) if hasattr(region, "as_relational") else None
+    if condition is None:
+        return f"{_plain(x)} ∈ {_set_text(region)}"
+    return _plain(_variable_first(condition, x))
+
+
+def _variable_first(condition: sympy.Basic, x: sympy.Symbol) -> sympy.Basic:
+    """``0 < x`` → ``x > 0`` (also inside ``And``/``Or``)."""
+    if isinstance(condition, (sympy.And, sympy.Or)):
+        return condition.func(*(_variable_first(c, x) for c in condition.args), evaluate=False)
+    if isinstance(condition, sympy.core.relational.Relational) and condition.rhs == x and condition.lhs != x:
+        return condition.reversed
+    return condition
+
+
+def _inside(region: sympy.Set) -> sympy.Expr | None:
+    """A simple number inside a set of reals (an interval or a union of them), for a float check."""
+    piece = region.args[0] if isinstance(region, sympy.Union) else region
+    if not isinstance(piece, sympy.Interval):
+        return None
+    lo, hi = piece.inf, piece.sup
+    if lo.is_finite and hi.is_finite:
+        return (lo + hi) / 2
+    return lo + 1 if lo.is_finite else hi - 1 if hi.is_finite else sympy.Integer(0)
 
 
 def _sentence(text: str) -> str:

@@ -1,0 +1,265 @@
+"""The one-line Unicode printer for SymPy objects, shared by the analysis reasons and :mod:`symgrad.render`.
+
+Sentences of :mod:`symgrad.analysis` quote formulas (``f'' = 12w² ≥ 0``); the
+worked derivations of :mod:`symgrad.steps` print the same formulas through
+:func:`symgrad.render.text_of`. Both use :class:`TextPrinter` from here, so a
+formula reads the same in a verdict's reason and in a derivation. The module
+sits at stage 3 (it needs only SymPy) because analysis must not import render
+(stage 8); render imports the printer from here and adds layout and LaTeX.
+
+How it prints: :class:`TextPrinter` is a SymPy ``StrPrinter`` with Unicode
+symbols (``w₀``, ``η``, ``π``, ``x²``, ``√(…)``, ``≥``); terminating fractions
+print as decimals (``9/5`` → ``1.8``, the chapter's style) while the data stays
+exact; numbers substituted into an expression (``UnevaluatedExpr``) print in
+parentheses (``4(3)``). :func:`tidy_text` then turns ``*`` into implicit
+products where that is unambiguous (``4w₀``, ``2πn``, ``w₀w₁``) and ``·`` elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy
+from sympy.printing.str import StrPrinter
+
+__all__ = ["TextPrinter", "NumberRules", "text", "tidy_text", "symbol_text", "decimal_text", "float_text", "SUPERSCRIPTS"]
+
+UE = sympy.UnevaluatedExpr
+
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
+          "lambda": "λ", "mu": "μ", "sigma": "σ", "phi": "φ", "rho": "ρ", "tau": "τ", "omega": "ω", "pi": "π",
+          "Delta": "Δ", "nabla": "∇"}
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def decimal_text(r: sympy.Rational) -> str | None:
+    """``9/5`` → ``"1.8"``; None unless the decimal expansion terminates (denominator 2ᵃ5ᵇ)."""
+    q, twos, fives = int(r.q), 0, 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    if q != 1:
+        return None
+    digits = max(twos, fives)
+    scaled = abs(int(r.p)) * 10**digits // int(r.q)
+    whole, frac = divmod(scaled, 10**digits)
+    return ("-" if r < 0 else "") + f"{whole}.{frac:0{digits}d}"
+
+
+def float_text(f: sympy.Float) -> str:
+    return format(float(f), ".10g")
+
+
+class NumberRules:
+    """Shared rules: terminating fractions as decimals; substituted numbers in parentheses."""
+
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        if expr.q == 1:
+            return str(expr.p)
+        return decimal_text(expr) or super()._print_Rational(expr)  # type: ignore[misc]
+
+    def _print_Float(self, expr: sympy.Float) -> str:
+        return float_text(expr)
+
+    def _print_UnevaluatedExpr(self, expr: UE) -> str:
+        return self._print(expr.args[0])
+
+    def _substituted_factor(self, arg: sympy.Basic) -> str:
+        inner = self._print(arg.args[0])
+        return self._paren(inner)
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        if not any(isinstance(a, UE) or _is_substituted_power(a) for a in expr.args):
+            return super()._print_Mul(expr)  # type: ignore[misc]
+        coefficient, factors = expr.as_coeff_mul()
+        bare_first = coefficient in (1, -1)  # 2(3): the first substituted number leads without parentheses
+        parts = []
+        for k, f in enumerate(factors):
+            if isinstance(f, UE) and k == 0 and bare_first and _plain_number(f.args[0]):
+                parts.append(self._print(f.args[0]))
+            elif isinstance(f, UE):
+                parts.append(self._substituted_factor(f))
+            elif _is_substituted_power(f):
+                parts.append(self._power(self._paren(self._print(f.base.args[0])), f.exp))
+            else:
+                parts.append(self._factor(f))
+        body = self._join(parts)
+        if coefficient == 1:
+            return body
+        if coefficient == -1:
+            return "-" + body
+        return self._join([self._print(coefficient), body])
+
+    def _print_Pow(self, expr: sympy.Pow) -> str:
+        if isinstance(expr.base, UE):
+            inner = self._print(expr.base.args[0])
+            return self._power(inner if _plain_number(expr.base.args[0]) and expr.base.args[0].is_Integer
+                               else self._paren(inner), expr.exp)
+        return super()._print_Pow(expr)  # type: ignore[misc]
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        if expr.has(UE):  # substituted: keep the order of terms, plain numbers last
+            terms = [a for a in expr.args if not a.is_Number] + [a for a in expr.args if a.is_Number]
+            return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")  # type: ignore[misc]
+        terms = self._as_ordered_terms(expr, order=order)  # type: ignore[attr-defined]
+        if terms[0].could_extract_minus_sign() and not all(t.could_extract_minus_sign() for t in terms):
+            terms = [t for t in terms if not t.could_extract_minus_sign()] + [
+                t for t in terms if t.could_extract_minus_sign()]  # 2 − λ, not −λ + 2
+            return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")  # type: ignore[misc]
+        return super()._print_Add(expr, order=order)  # type: ignore[misc]
+
+
+def _is_substituted_power(e: Any) -> bool:
+    return isinstance(e, sympy.Pow) and isinstance(e.base, UE)
+
+
+def _plain_number(value: Any) -> bool:
+    """A nonnegative number that needs no parentheses when it leads a product."""
+    return isinstance(value, sympy.Number) and value >= 0
+
+
+class TextPrinter(NumberRules, StrPrinter):
+    """One-line Unicode for terminals: ``2w₀² + 3w₁²``, ``η``, ``√(w₀² + w₁²)``, ``4(3)``."""
+
+    def _paren(self, s: str) -> str:
+        return f"({s})"
+
+    def _join(self, parts: list[str]) -> str:
+        return "*".join(parts)
+
+    def _factor(self, f: sympy.Basic) -> str:
+        return self.parenthesize(f, sympy.printing.precedence.PRECEDENCE["Mul"])
+
+    def _power(self, base: str, exp: sympy.Expr) -> str:
+        if exp.is_Integer:
+            return base + str(exp).translate(SUPERSCRIPTS)
+        return f"{base}^({self._print(exp)})"
+
+    def _print_Symbol(self, expr: sympy.Symbol) -> str:
+        return symbol_text(expr.name)
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        if isinstance(expr.base, UE):
+            return super()._print_Pow(expr)
+        if expr.exp in (sympy.S.Half, -sympy.S.Half):
+            inner = self._print(expr.base)
+            root = "√" + (inner if expr.base.is_Atom else f"({inner})")
+            return root if expr.exp > 0 else "1/" + root
+        if expr.exp.is_Integer and expr.exp > 1:
+            return self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE["Pow"]) + str(
+                expr.exp).translate(SUPERSCRIPTS)
+        return StrPrinter._print_Pow(self, expr, rational)
+
+    def _print_Exp1(self, expr: Any) -> str:
+        return "e"
+
+    def _print_Abs(self, expr: sympy.Abs) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Pi(self, expr: Any) -> str:
+        return "π"
+
+    def _print_Relational(self, expr: sympy.core.relational.Relational) -> str:
+        return f"{self._print(expr.lhs)} {_RELATIONS.get(expr.rel_op, expr.rel_op)} {self._print(expr.rhs)}"
+
+    def _print_And(self, expr: sympy.And) -> str:
+        return " and ".join(self._print(a) for a in expr.args)
+
+    def _print_Or(self, expr: sympy.Or) -> str:
+        return " or ".join(self._print(a) for a in expr.args)
+
+    def _print_exp(self, expr: sympy.exp) -> str:
+        arg = self._print(expr.args[0])
+        return "e" + ("ˣ" if arg == "x" else f"^({arg})")
+
+    def _print_Infinity(self, expr: Any) -> str:
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr: Any) -> str:
+        return "-∞"
+
+    def _print_Interval(self, i: sympy.Interval) -> str:
+        left = "(" if i.left_open else "["
+        right = ")" if i.right_open else "]"
+        return f"{left}{self._print(i.start)}, {self._print(i.end)}{right}"
+
+    def _print_Union(self, u: sympy.Union) -> str:
+        return " ∪ ".join(self._print(a) for a in u.args)
+
+    def _print_EmptySet(self, e: Any) -> str:
+        return "∅"
+
+    def _print_Reals(self, e: Any) -> str:
+        return "ℝ"
+
+    def _print_ImmutableDenseMatrix(self, m: sympy.MatrixBase) -> str:
+        if m.cols == 1:
+            return "(" + ", ".join(self._print(e) for e in m) + ")ᵀ"
+        return "[" + "; ".join(", ".join(self._print(e) for e in row) for row in m.tolist()) + "]"
+
+    _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
+
+    def _print_BooleanTrue(self, e: Any) -> str:
+        return "true"
+
+    def _print_BooleanFalse(self, e: Any) -> str:
+        return "false"
+
+
+_RELATIONS = {"==": "=", ">=": "≥", "<=": "≤", "!=": "≠"}
+
+
+def symbol_text(name: str) -> str:
+    """``w0`` → ``w₀``, ``eta`` → ``η``, ``theta1`` → ``θ₁``, ``Delta_w0`` → ``Δw₀``."""
+    if name.startswith("Delta_"):
+        return "Δ" + symbol_text(name[6:])
+    match = re.fullmatch(r"([A-Za-z]+?)_?(\d*)", name)
+    if not match:
+        return name
+    stem, digits = match.groups()
+    return _GREEK.get(stem, stem) + digits.translate(_SUB)
+
+
+_IMPLICIT = [
+    (re.compile(r"(?<=[\d.)])\*(?=\()"), ""),                                  # 4(3), (a)(b)
+    (re.compile(r"(?<=[\d.])\*(?=[A-Za-zα-ωΔ√e(])"), ""),                       # 4w₀, 2√2, 2π
+]
+_SYMBOL_TIMES_SYMBOL = re.compile(r"(?<![A-Za-zα-ω])(Δ?[A-Za-zα-ω]+)([₀-₉]*[⁰-⁹²³¹]*)\*(?=Δ?[A-Za-zα-ω](?![A-Za-z(]))")
+
+
+def _juxtapose(match: re.Match) -> str:
+    """``w₀*w₁`` → ``w₀w₁``, ``π*n`` → ``πn``; a name of several letters keeps its sign (``bias·w``)."""
+    letters, marks = match.groups()
+    return letters + marks + ("" if len(letters.lstrip("Δ")) == 1 else "*")
+
+
+def tidy_text(s: str) -> str:
+    """Printed ``*`` → implicit products where unambiguous, ``·`` elsewhere; ``-`` → ``−``."""
+    for pattern, replacement in _IMPLICIT:
+        s = pattern.sub(replacement, s)
+    s = _SYMBOL_TIMES_SYMBOL.sub(_juxtapose, s)
+    s = s.replace("*", "·").replace(" - ", " − ")
+    return re.sub(r"(^|[\s(\[,⎡⎢⎣])-", r"\1−", s.strip())
+
+
+_TEXT_PRINTER = TextPrinter({"order": "grlex"})
+
+
+def text(obj: Any) -> str:
+    """One-line Unicode text of a SymPy object (or a Python number).
+
+    Example:
+        >>> n = sympy.Symbol("n", integer=True)
+        >>> text(2*sympy.pi*n + sympy.pi/2)
+        '2πn + π/2'
+    """
+    if isinstance(obj, bool):
+        obj = sympy.true if obj else sympy.false
+    elif isinstance(obj, int):
+        obj = sympy.Integer(obj)
+    elif isinstance(obj, float):
+        obj = sympy.Float(obj)
+    return tidy_text(_TEXT_PRINTER.doprint(obj))
