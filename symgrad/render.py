@@ -28,15 +28,19 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from .analysis._text import SUPERSCRIPTS as _SUP
-from .analysis._text import NumberRules, TextPrinter, decimal_text, float_text, symbol_text, text, tidy_text
-from .steps import Apply, Deriv, Derivation, Grad, Math, Name, Row, Step
+from .analysis._text import (NumberRules, TextPrinter, ascending_text, decimal_text, float_text, symbol_text, text,
+                             tidy_text)
+from .steps import Apply, Ascending, Deriv, Derivation, Grad, Math, Name, Row, Step
 
-__all__ = ["render", "FORMATS", "text_of", "latex_of", "render_latex_body", "derivation_to_dict", "step_to_dict",
+__all__ = ["render", "FORMATS", "text_of", "latex_of", "math_text", "render_latex_body", "derivation_to_dict", "step_to_dict",
            "render_report", "TextPrinter", "ChapterLatexPrinter"]
 
 UE = sympy.UnevaluatedExpr
 class ChapterLatexPrinter(NumberRules, LatexPrinter):
-    """LaTeX as the chapter writes it: ``1.8`` for 9/5, ``4(3)`` for a substituted 3."""
+    """LaTeX as the chapter writes it: ``1.8`` for 9/5, ``4(3)`` for a substituted 3;
+    ``ascending=True`` prints polynomials in ascending powers (``1 + x + \\frac{x^{2}}{2}``)."""
+
+    _default_settings = {**LatexPrinter._default_settings, "ascending": False}
 
     def __init__(self, settings: dict | None = None):
         super().__init__({"mul_symbol": None, "order": "grlex", **(settings or {})})
@@ -54,7 +58,7 @@ class ChapterLatexPrinter(NumberRules, LatexPrinter):
         return f"{base}^{{{self._print(exp)}}}"
 
     def _print_Float(self, expr: sympy.Float) -> str:
-        return float_text(expr)
+        return float_text(expr, latex=True)
 
     def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
         if expr.name.startswith("Delta_"):
@@ -67,8 +71,12 @@ class ChapterLatexPrinter(NumberRules, LatexPrinter):
 
     _print_MutableDenseMatrix = _print_ImmutableDenseMatrix
 
+    def _print_Tuple(self, t: sympy.Tuple) -> str:
+        return "(" + ", ".join(self._print(e) for e in t) + ")"
+
 
 _LATEX_PRINTER = ChapterLatexPrinter()
+_ASCENDING_LATEX_PRINTER = ChapterLatexPrinter({"ascending": True})
 
 
 # -- atoms ------------------------------------------------------------------------------
@@ -120,12 +128,14 @@ _TEXT_ATOMS: dict[type, Callable[[Any], str]] = {
     Apply: lambda a: a.name + _args_text(a.args, a.keywords),
     Grad: lambda g: "∇" + g.of + (_args_text(g.args, ()) if g.args else ""),
     Deriv: _deriv_text,
+    Ascending: lambda a: ascending_text(a.expr),
 }
 _LATEX_ATOMS: dict[type, Callable[[Any], str]] = {
     Name: lambda n: n.latex,
     Apply: lambda a: a.name + _args_latex(a.args, a.keywords),
     Grad: lambda g: r"\nabla " + g.of + (_args_latex(g.args, ()) if g.args else ""),
     Deriv: _deriv_latex,
+    Ascending: lambda a: _ASCENDING_LATEX_PRINTER.doprint(a.expr),
 }
 
 
@@ -151,7 +161,7 @@ def latex_of(obj: Any) -> str:
     if isinstance(obj, Row):
         return _row_latex(obj)
     if isinstance(obj, str):
-        return latex_text(obj)
+        return math_text(obj)
     if isinstance(obj, dict):
         return r"\{" + ", ".join(f"{latex_of(k)} = {latex_of(v)}" for k, v in obj.items()) + r"\}"
     if isinstance(obj, (list, tuple)):
@@ -231,7 +241,7 @@ def _row_block(row: Row) -> Block:
 
 def _math_block(m: Math) -> Block:
     blocks = [_block(p) for p in m.parts]
-    seps = [", " if r == "," else f" {r} " for r in m.relations]
+    seps = [{",": ", ", ":": ": "}.get(r, f" {r} ") for r in m.relations]
     if m.suffix:
         blocks.append([m.suffix])
         seps.append(" ")
@@ -241,7 +251,7 @@ def _math_block(m: Math) -> Block:
 def _math_latex(m: Math) -> str:
     out = latex_of(m.parts[0])
     for r, part in zip(m.relations, m.parts[1:]):
-        out += (r",\quad " if r == "," else f" {_LATEX_OPS.get(r, r)} ") + latex_of(part)
+        out += {",": r",\quad ", ":": r"\colon\ "}.get(r, f" {_LATEX_OPS.get(r, r)} ") + latex_of(part)
     if m.suffix:
         out += r" \quad " + _suffix_latex(m.suffix)
     return out
@@ -253,8 +263,7 @@ _SUFFIX_MARKS = {"✓": r"\checkmark", "✗": r"\times"}
 def _suffix_latex(s: str) -> str:
     """A short remark after a formula: marks in math mode, words in ``\\text{}``."""
     pieces = re.split("([✓✗])", s)
-    return " ".join(_SUFFIX_MARKS[p] if p in _SUFFIX_MARKS else r"\text{" + latex_text(p) + "}"
-                    for p in pieces if p.strip())
+    return " ".join(_SUFFIX_MARKS[p] if p in _SUFFIX_MARKS else math_text(p) for p in pieces if p.strip())
 
 
 # -- formats ---------------------------------------------------------------------------------
@@ -393,6 +402,8 @@ def _obj_dict(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)) and not isinstance(obj, sympy.Basic):
         return [_obj_dict(v) for v in obj]
     entry = {"text": text_of(obj), "latex": latex_of(obj)}
+    if isinstance(obj, Ascending):
+        obj = obj.expr
     if isinstance(obj, (sympy.Basic, sympy.MatrixBase)):
         entry["sympy"] = str(obj)
         entry["srepr"] = sympy.srepr(obj)
@@ -458,6 +469,28 @@ def latex_text(s: str, in_text: bool = False) -> str:
         else:
             out.append(token if token.isascii() else "?")
     return "".join(out).replace("$$", "")
+
+
+_MATH_PIECE = re.compile(r"\$([^$]*)\$")
+
+
+def math_text(s: str) -> str:
+    """Unicode words for use *inside* math mode: words in ``\\text{}``, symbols as math, and never a
+    ``$`` (a ``$`` inside ``$…$`` ends the formula early in Markdown/MathJax).
+
+    Example:
+        >>> math_text("(equal to 0 only at w ∈ {0})")
+        '\\text{(equal to 0 only at w } \\in \\text{ \\{0\\})}'
+    """
+    out, position, ascii_text = [], 0, latex_text(s)
+    for match in _MATH_PIECE.finditer(ascii_text):
+        if match.start() > position:
+            out.append(r"\text{" + ascii_text[position:match.start()] + "}")
+        out.append(match.group(1))
+        position = match.end()
+    if position < len(ascii_text):
+        out.append(r"\text{" + ascii_text[position:] + "}")
+    return " ".join(out)
 
 
 _TOKEN = re.compile(f"[{_SUP_CHARS}]+|[{_SUB_CHARS}]+|.", re.S)

@@ -1,6 +1,7 @@
 """Rendering: golden files of every chapter workout, JSON validity, LaTeX that compiles, chapter-style printing."""
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -113,3 +114,25 @@ def test_products_with_pi_and_symbols_read_as_written():
 def test_a_superscript_note_compiles_as_one_superscript():
     # e⁽ⁱ⁾ must not become $^($$^i$$^)$ (a double superscript for pdflatex)
     assert latex_text("Σ(e⁽ⁱ⁾)²") == r"$\Sigma$(e$^{(i)}$)$^{2}$"
+
+
+def test_subtracting_a_negative_number_is_parenthesized_in_text_and_latex():
+    UE = sympy.UnevaluatedExpr
+    difference = sympy.Add(UE(32), -UE(sympy.Rational(-27, 50)), evaluate=False)  # 32 − (−0.54)
+    assert text_of(difference) == "32 − (−0.54)" and latex_of(difference) == "32 - (-0.54)"
+
+
+def test_words_inside_a_formula_never_contain_a_dollar():
+    from symgrad.render import math_text
+
+    assert math_text("(x ∈ {0} ✓)") == r"\text{(x } \in \text{ \{0\} } \checkmark \text{)}"
+    for workout_id, d in DERIVATIONS.items():
+        markdown = render(d, "md")
+        assert "$" not in "".join(re.findall(r"\\text\{[^}]*\}", markdown)), workout_id
+    # the old suffix "(equal to 0 only at w ∈ {0})" put "$\in$" inside \text{} inside $…$
+    assert "$" not in "".join(re.findall(r"\\text\{[^}]*\}", render(explain.convexity("x^4 + 1"), "md")))
+
+
+def test_small_floats_are_powers_of_ten_in_latex():
+    assert latex_of(sympy.Float(6.87195e-07)) == r"6.87195 \cdot 10^{-7}"
+    assert text_of(sympy.Float(6.87195e-07)) == "6.87195·10⁻⁷"

@@ -158,7 +158,7 @@ def test_exercise_3_hessian():
 def test_exercise_4_w4_is_convex_although_its_second_derivative_vanishes_at_0():
     d = explain.convexity("w^4")
     assert d.result == "strictly convex"  # 12w² ≥ 0, zero only at the isolated point w = 0
-    assert "{0}" in d.steps[-1].math[0].suffix and "strictly" in d.conclusion
+    assert "only at w = 0" in d.steps[-1].math[0].suffix and "strictly" in d.conclusion
 
 
 def test_exercise_5_second_order_taylor_of_sin_is_x():
@@ -277,3 +277,88 @@ def test_gd_step_matches_float_arithmetic(a, b, c, x, y, lr):
     gradient = np.array([2 * a * x + b * y, b * x + 2 * c * y], dtype=float)  # by hand
     expected = np.array([x, y], dtype=float) - float(lr) * gradient
     assert np.allclose([float(v) for v in d.result], expected)
+
+
+# -- reading order: the numbers line up with the printed formula -------------------------
+def _text(d):
+    return str(d)
+
+
+def test_substituted_values_keep_the_term_order_of_the_printed_formula():
+    # w₀ + 4w₁ at (1, 2): the 1 stands under w₀ and 4(2) under 4w₁ (SymPy would sort it to 4(2) + 1)
+    text = _text(explain.gradient("w0^2 + w0*w1 + 2*w1^2", [1, 2]))
+    assert "∂L/∂w₁ = w₀ + 4w₁ = 1 + 4(2) = 9" in text
+    assert "∂L/∂w₀ = 2w₀ + w₁ = 2(1) + 2 = 4" in text
+    text = _text(explain.gd_step("w0^2 + w0*w1 + 2*w1^2", [2, 3], "0.1"))
+    # w₀² + w₀w₁ + 2w₁² at (2, 3): 4 + 6 + 18 = 28
+    assert "L(2, 3) = 2² + 2(3) + 2(3)² = 4 + 2(3) + 2(9) = 28" in text
+    # at (1.3, 1.6): 1.69 + 2.08 + 5.12 = 8.89
+    assert "L(1.3, 1.6) = (1.3)² + 1.3(1.6) + 2(1.6)² = 1.69 + 1.3(1.6) + 2(2.56) = 8.89" in text
+
+
+def test_substituted_values_keep_the_order_in_latex_too():
+    md = explain.gd_step("w0^2 + w0*w1 + 2*w1^2", [2, 3], "0.1")._repr_markdown_()
+    assert r"L(2, 3) = 2^{2} + 2 (3) + 2 (3)^{2} = 4 + 2 (3) + 2 (9) = 28" in md
+    assert r"w_{0} + 4 w_{1} = 2 + 4 (3) = 14" in md
+
+
+def test_substituted_products_keep_the_factor_order():
+    w0, w1 = sym("w0"), sym("w1")
+    from symgrad.render import text_of
+
+    # w₀w₁ at w₀ = 3, w₁ = 2 reads 3(2), never 2(3)
+    assert text_of(core.substituted(w0 * w1 - w0, {w0: 3, w1: 2})) == "3(2) − 3"
+
+
+def test_taylor_polynomials_are_written_in_ascending_powers():
+    text = _text(explain.taylor("exp(x)", 0, 3))
+    assert "1st order: f(x) ≈ 1 + x\n" in text
+    assert "3rd order: f(x) ≈ 1 + x + x²/2 + x³/6\n" in text
+    assert "so sin(x) ≈ x to order 2" in _text(explain.taylor("sin(x)", 0, 2))
+    assert "f(x) ≈ x − x³/6\n" in _text(explain.taylor("sin(x)", 0, 3))
+    # 2w₀² + 3w₁² at (3, 4): 66 + 12Δw₀ + 24Δw₁ + 2Δw₀² + 3Δw₁²
+    text = _text(explain.taylor("2*w0^2 + 3*w1^2", [3, 4], 2))
+    assert "≈ 66 + 12Δw₀ + 24Δw₁ + 2Δw₀² + 3Δw₁²" in text
+    md = explain.taylor("exp(x)", 0, 2)._repr_markdown_()
+    assert r"f(x) \approx 1 + x + \frac{x^{2}}{2}$" in md
+
+
+def test_ascending_order_applies_to_the_outer_sum_only():
+    # e + e(x − 1) + e(x − 1)²/2: the inner x − 1 keeps its usual order
+    assert "f(x) ≈ e + e·(x − 1) + e·(x − 1)²/2" in _text(explain.taylor("exp(x)", 1, 2))
+
+
+def test_convexity_wording():
+    assert _text(explain.convexity("x^2")).rstrip().endswith("so the function is strictly convex.")
+    text = _text(explain.convexity("w^4"))
+    assert "(equal to 0 only at w = 0)" in text and "∈" not in text
+    # f = x⁶/30 − x⁴/6 + x²/2: f'' = x⁴ − 2x² + 1 = (x² − 1)², zero only at x = −1 and x = 1
+    text = _text(explain.convexity("x^6/30 - x^4/6 + x^2/2"))
+    assert "(equal to 0 only at x = −1 and x = 1)" in text
+
+
+def test_sign_regions_read_as_inequalities():
+    # f = (x² − 1)⁴: f'' = 8(x² − 1)²(7x² − 1) < 0 exactly on −1/√7 < x < 1/√7
+    d = explain.convexity("(x^2 - 1)^4")
+    labels = [m.label for m in d.steps[1].math]
+    assert labels == ["For x < −1 or −1 < x < −√7/7 or √7/7 < x < 1 or x > 1", "For −√7/7 < x < √7/7"]
+
+
+def test_workout_repeats_the_update_in_one_clear_step():
+    d = explain.workout("2*w0^2 + 3*w1^2", [3, 4], "0.1")
+    titles = [s.text for s in d.steps]
+    assert titles[6:] == ["Repeat the update until the gradient is about 0", "Run: 19 steps", "Why it stopped"]
+    text = _text(d)
+    assert "symgrad" not in text and "Keep going" not in text
+
+
+def test_derivative_of_a_shifted_square_shows_the_chain_rule_form():
+    text = _text(explain.descent("(x - 3)^2", 0, "0.1", name="f"))
+    assert "df/dx = 2(x − 3) = 2x − 6\n" in text
+    # nothing to add where SymPy's form is already the chain rule's
+    assert "dL/dw = 2w\n" in _text(explain.derivative_step("w^2", 3, "0.1"))
+
+
+def test_small_floats_print_as_powers_of_ten():
+    text = _text(explain.descent("(x - 3)^2", 0, "0.1", name="f"))
+    assert "e-07" not in text and "·10⁻⁷" in text

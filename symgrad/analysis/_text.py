@@ -23,7 +23,7 @@ from typing import Any
 import sympy
 from sympy.printing.str import StrPrinter
 
-__all__ = ["TextPrinter", "NumberRules", "text", "tidy_text", "symbol_text", "decimal_text", "float_text", "SUPERSCRIPTS"]
+__all__ = ["TextPrinter", "NumberRules", "text", "ascending_text", "print_order_terms", "ascending_terms", "tidy_text", "symbol_text", "decimal_text", "float_text", "SUPERSCRIPTS"]
 
 UE = sympy.UnevaluatedExpr
 
@@ -49,12 +49,26 @@ def decimal_text(r: sympy.Rational) -> str | None:
     return ("-" if r < 0 else "") + f"{whole}.{frac:0{digits}d}"
 
 
-def float_text(f: sympy.Float) -> str:
-    return format(float(f), ".10g")
+def float_text(f: sympy.Float, latex: bool = False) -> str:
+    """A float in at most 10 significant digits; a power of ten as ``6.87·10⁻⁷`` (``latex=True``:
+    ``6.87 \\cdot 10^{-7}``), never ``6.87e-07``."""
+    shown = format(float(f), ".10g")
+    if "e" not in shown:
+        return shown
+    mantissa, exponent = shown.split("e")
+    power = str(int(exponent))
+    return mantissa + (rf" \cdot 10^{{{power}}}" if latex else "·10" + power.translate(SUPERSCRIPTS))
 
 
 class NumberRules:
-    """Shared rules: terminating fractions as decimals; substituted numbers in parentheses."""
+    """Shared rules: terminating fractions as decimals; substituted numbers in parentheses;
+    with the setting ``ascending``, the outermost sum in ascending powers."""
+
+    _outermost: Any = None
+
+    def doprint(self, expr: Any) -> str:
+        self._outermost = expr
+        return super().doprint(expr)  # type: ignore[misc]
 
     def _print_Rational(self, expr: sympy.Rational) -> str:
         if expr.q == 1:
@@ -101,15 +115,46 @@ class NumberRules:
         return super()._print_Pow(expr)  # type: ignore[misc]
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
-        if expr.has(UE):  # substituted: keep the order of terms, plain numbers last
+        if expr.has(UE):  # substituted: keep the order of terms, plain numbers last; 32 − (−0.54)
             terms = [a for a in expr.args if not a.is_Number] + [a for a in expr.args if a.is_Number]
-            return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")  # type: ignore[misc]
-        terms = self._as_ordered_terms(expr, order=order)  # type: ignore[attr-defined]
-        if terms[0].could_extract_minus_sign() and not all(t.could_extract_minus_sign() for t in terms):
-            terms = [t for t in terms if not t.could_extract_minus_sign()] + [
-                t for t in terms if t.could_extract_minus_sign()]  # 2 − λ, not −λ + 2
-            return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")  # type: ignore[misc]
-        return super()._print_Add(expr, order=order)  # type: ignore[misc]
+            out = ""
+            for k, term in enumerate(terms):
+                shown = self._print(term)  # type: ignore[attr-defined]
+                if k == 0:
+                    out = shown
+                else:
+                    out += " - " + shown[1:] if shown.startswith("-") else " + " + shown
+            return out
+        if self._settings.get("ascending") and expr is self._outermost and expr.is_polynomial():  # type: ignore[attr-defined]
+            terms = ascending_terms(expr)
+        else:
+            terms = negatives_last(self._as_ordered_terms(expr, order=order))  # type: ignore[attr-defined]
+        return super()._print_Add(sympy.Add(*terms, evaluate=False), order="none")  # type: ignore[misc]
+
+
+def negatives_last(terms: list[sympy.Expr]) -> list[sympy.Expr]:
+    """``[−λ, 2]`` → ``[2, −λ]`` (``2 − λ``, not ``−λ + 2``) unless every term is negative."""
+    if terms and terms[0].could_extract_minus_sign() and not all(t.could_extract_minus_sign() for t in terms):
+        return [t for t in terms if not t.could_extract_minus_sign()] + [
+            t for t in terms if t.could_extract_minus_sign()]
+    return list(terms)
+
+
+def print_order_terms(expr: sympy.Add) -> list[sympy.Expr]:
+    """The terms of a sum in the order the printers show them: graded lexicographic
+    (``w₀² + w₀w₁ + 2w₁²``, ``2w₀ + w₁``), negative terms after the positive ones."""
+    return negatives_last(expr.as_ordered_terms(order="grlex"))
+
+
+def ascending_terms(expr: sympy.Add) -> list[sympy.Expr]:
+    """The terms of a polynomial in ascending total degree, as the chapter writes Taylor polynomials:
+    ``1 + x + x²/2 + x³/6``, ``66 + 12Δw₀ + 24Δw₁ + 2Δw₀² + 3Δw₁²`` (terms of one degree in graded order)."""
+    symbols = sorted(expr.free_symbols, key=lambda s: s.sort_key())
+
+    def degree(term: sympy.Expr) -> int:
+        return int(sympy.Poly(term, *symbols).total_degree()) if symbols else 0
+
+    return sorted(print_order_terms(expr), key=degree)
 
 
 def _is_substituted_power(e: Any) -> bool:
@@ -122,7 +167,12 @@ def _plain_number(value: Any) -> bool:
 
 
 class TextPrinter(NumberRules, StrPrinter):
-    """One-line Unicode for terminals: ``2w₀² + 3w₁²``, ``η``, ``√(w₀² + w₁²)``, ``4(3)``."""
+    """One-line Unicode for terminals: ``2w₀² + 3w₁²``, ``η``, ``√(w₀² + w₁²)``, ``4(3)``.
+
+    The setting ``ascending=True`` prints polynomials in ascending powers (``1 + x + x²/2``).
+    """
+
+    _default_settings = {**StrPrinter._default_settings, "ascending": False}
 
     def _paren(self, s: str) -> str:
         return f"({s})"
@@ -263,3 +313,17 @@ def text(obj: Any) -> str:
     elif isinstance(obj, float):
         obj = sympy.Float(obj)
     return tidy_text(_TEXT_PRINTER.doprint(obj))
+
+
+_ASCENDING_PRINTER = TextPrinter({"order": "grlex", "ascending": True})
+
+
+def ascending_text(obj: sympy.Basic) -> str:
+    """Like :func:`text`, with polynomials in ascending powers: ``1 + x + x²/2 + x³/6``.
+
+    Example:
+        >>> x = sympy.Symbol("x")
+        >>> ascending_text(x**3/6 + x**2/2 + x + 1)
+        '1 + x + x²/2 + x³/6'
+    """
+    return tidy_text(_ASCENDING_PRINTER.doprint(obj))

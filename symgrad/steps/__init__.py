@@ -7,8 +7,8 @@
 """
 
 from .chapter import WORKOUTS, chapter_workouts
-from .core import Apply, Check, Deriv, Derivation, Grad, Math, Name, Row, Step
+from .core import Apply, Ascending, Check, Deriv, Derivation, Grad, Math, Name, Row, Step
 from .explain import Explain, explain
 
-__all__ = ["Derivation", "Step", "Math", "Check", "Apply", "Deriv", "Grad", "Name", "Row", "Explain", "explain",
+__all__ = ["Derivation", "Step", "Math", "Check", "Ascending", "Apply", "Deriv", "Grad", "Name", "Row", "Explain", "explain",
            "chapter_workouts", "WORKOUTS"]

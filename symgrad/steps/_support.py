@@ -156,9 +156,9 @@ def _numeric_eigenvalues(H: sympy.ImmutableMatrix) -> np.ndarray:
 
 
 def _latex_text(s: str) -> str:
-    from ..render import latex_text  # rendering of plain words inside LaTeX
+    from ..render import math_text  # rendering of plain words inside a LaTeX formula
 
-    return latex_text(s)
+    return math_text(s)
 
 
 def _set_text(s: sympy.Set) -> str:
@@ -188,3 +188,23 @@ def _shape(lhs: sympy.Expr, f: Function) -> tuple[str, str] | None:
         return {2: ("Circle", "concentric circles"), 3: ("Sphere", "concentric spheres")}.get(
             f.n, ("Hypersphere", "concentric hyperspheres"))
     return None
+
+
+def _chain_rule_form(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr | None:
+    """The derivative of ``c·g(x)ⁿ`` (``g`` linear) as the chain rule writes it, ``n·c·g′·gⁿ⁻¹`` unevaluated:
+    ``(x − 3)²`` → ``2(x − 3)`` (SymPy's ``diff`` distributes it to ``2x − 6``). None for any other shape,
+    or when the form prints no differently. The form is checked against ``diff`` before it is returned.
+    """
+    coefficient, rest = expr.as_independent(x, as_Add=False)
+    if not (isinstance(rest, sympy.Pow) and isinstance(rest.base, sympy.Add) and rest.exp.is_Integer
+            and rest.exp >= 2):
+        return None
+    inner, n = rest.base, rest.exp
+    inner_slope = sympy.diff(inner, x)
+    if inner_slope.has(x):  # a product of three factors reads no better than SymPy's own form
+        return None
+    form = sympy.Mul(n * coefficient * inner_slope, inner if n == 2 else inner ** (n - 1), evaluate=False)
+    derivative = sympy.diff(expr, x)
+    if sympy.expand(form.doit() - derivative) != 0 or _plain(form) == _plain(derivative):
+        return None
+    return form

@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..analysis._text import print_order_terms
 from ..errors import VerificationError
 from ..function import Function
 
-__all__ = ["Derivation", "Step", "Math", "Apply", "Deriv", "Grad", "Name", "Row", "Checker", "substituted",
+__all__ = ["Derivation", "Step", "Math", "Ascending", "Apply", "Deriv", "Grad", "Name", "Row", "Checker", "substituted",
            "powers_evaluated", "to_float"]
 
 UE = sympy.UnevaluatedExpr
@@ -72,6 +73,13 @@ class Grad:
 
     of: str
     args: tuple = ()
+
+
+@dataclass(frozen=True)
+class Ascending:
+    """A polynomial shown in ascending powers, as the chapter writes Taylor polynomials: ``1 + x + x²/2``."""
+
+    expr: sympy.Expr
 
 
 @dataclass(frozen=True)
@@ -179,8 +187,34 @@ class Derivation:
 
 # -- substituted forms -------------------------------------------------------------
 def substituted(expr: sympy.Expr, point: dict[sympy.Symbol, Any]) -> sympy.Expr:
-    """``expr`` with each variable replaced by its value, kept unevaluated: ``4(3)``."""
-    return expr.xreplace({v: UE(value) for v, value in point.items()})
+    """``expr`` with each variable replaced by its value, kept unevaluated and in the printed order of
+    ``expr``: ``w₀ + 4w₁`` at (1, 2) is ``1 + 4(2)``, not SymPy's re-sorted ``4(2) + 1``.
+
+    The sums and products are rebuilt unevaluated in the order the printers show ``expr``
+    (:func:`symgrad.analysis._text.print_order_terms`), so the numbers line up with the formula printed above them.
+
+    Example:
+        >>> w0, w1 = sympy.symbols("w0 w1", real=True)
+        >>> from symgrad.render import text_of
+        >>> text_of(substituted(w0 + 4*w1, {w0: 1, w1: 2}))
+        '1 + 4(2)'
+    """
+    values = {v: UE(value) for v, value in point.items()}
+    return _in_print_order(expr, values)
+
+
+def _in_print_order(expr: Any, values: dict) -> Any:
+    if not isinstance(expr, sympy.Basic) or not expr.free_symbols & set(values):
+        return expr
+    if expr in values:
+        return values[expr]
+    if isinstance(expr, sympy.Add):
+        return sympy.Add(*[_in_print_order(t, values) for t in print_order_terms(expr)], evaluate=False)
+    if isinstance(expr, sympy.Mul):
+        return sympy.Mul(*[_in_print_order(f, values) for f in expr.as_ordered_factors()], evaluate=False)
+    if isinstance(expr, sympy.Pow):
+        return sympy.Pow(_in_print_order(expr.base, values), _in_print_order(expr.exp, values), evaluate=False)
+    return expr.xreplace(values)
 
 
 def powers_evaluated(expr: sympy.Expr) -> sympy.Expr:

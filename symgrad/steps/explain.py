@@ -33,6 +33,7 @@ from ._support import (
     _data_latex,
     _data_text,
     _eigen_steps,
+    _chain_rule_form,
     _factored,
     _is_chapter_quadratic,
     _latex_text,
@@ -49,7 +50,7 @@ from ._support import (
     _tuple_text,
 )
 from .core import (
-    UE, Apply, Check, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, powers_evaluated,
+    UE, Apply, Ascending, Check, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, powers_evaluated,
     substituted, to_float,
 )
 
@@ -190,7 +191,7 @@ class Explain:
         d = Deriv(name, (w,), total=True)
         word = "decreased" if change < 0 else "did not decrease"
         steps = (
-            Step("Compute derivative", (eq(d, derivative),
+            Step("Compute derivative", (eq(d, *_derivative_forms(f, w)),
                                         eq(Deriv(name, (w,), True, ((w, w0),)), substituted(derivative, point), slope,
                                            label=f"At {w.name} = {_plain(w0)}")), slope),
             Step("Choose learning rate", (eq(ETA, eta),), eta),
@@ -483,7 +484,7 @@ class Explain:
         upward = verdict.is_convex
         relation = (">" if upward else "<") if zeros is None and verdict.verdict.startswith("strictly") else (
             "≥" if upward else "≤")
-        where = f" (equal to 0 only at {_plain(x)} ∈ {_set_text(zeros)})" if zeros is not None else ""
+        where = f" (equal to 0 only at {_where_text(x, zeros)})" if zeros is not None else ""
         math = (Math((d2, sympy.Integer(0)), (relation,), label=f"For all {_plain(x)}",
                      suffix=("✓" if upward else "(concave)") + where),)
         return [Step("Check the sign of the second derivative", math, sympy.true)]
@@ -590,7 +591,7 @@ class Explain:
         solved = ", ".join(_point_text(s, f) for s in solutions) or "no solution"
         steps.append(Step("Set equal to zero", (eq(slope, sympy.zeros(f.n, 1) if f.n > 1 else sympy.Integer(0)),),
                           solutions,
-                          f"Solution: {solved}." + (" (numeric roots, SciPy)" if any(not p.exact for p in stationary)
+                          (f"Solution: {solved}." if solutions else "No solution: the gradient is never 0.") + (" (numeric roots, SciPy)" if any(not p.exact for p in stationary)
                                                     else "")))
         for p in stationary:
             for sample in _instances(p.point):
@@ -661,7 +662,8 @@ class Explain:
             value = sympy.simplify(term.coeff(dx, k) * sympy.factorial(k)) if k else term
             derivative_lines.append(eq(Deriv(name, (x,) * k, True, ((x, a),)) if k else Apply(name, (a,)), value))
             approximation = approximation + term.xreplace({dx: x - a})
-            truncations.append(Math((Apply(name, (x,)), approximation), ("≈",), label=f"{_ordinal(k)} order"))
+            truncations.append(Math((Apply(name, (x,)), Ascending(approximation)), ("≈",),
+                                    label=f"{_ordinal(k)} order"))
         for k, (check, line) in enumerate(zip(_TAYLOR_CHECKS, derivative_lines)):
             check(checker, f"{_ordinal(k)} derivative at the point" if k else "value at the point",
                   sympy.ImmutableMatrix([[line.parts[-1]]]) if k == 2 else line.parts[-1], point)
@@ -674,7 +676,8 @@ class Explain:
         given = (eq(Apply(name, (x,)), f.expr, label="Function"), eq(x, a, label="Around"))
         conclusion = "Accuracy improves with more terms and closer to the expansion point."
         if order > 0 and terms[-1] == 0:
-            conclusion = (f"The order-{order} term is 0 here, so {_plain(f.expr)} ≈ {_plain(approximation)} to order "
+            conclusion = (f"The order-{order} term is 0 here, so {_plain(f.expr)} ≈ {_plain(Ascending(approximation))} "
+                          f"to order "
                           f"{order}. " + conclusion)
         return Derivation("taylor", f"Taylor approximation of order {order}", given, steps, approximation,
                           conclusion, (), tuple(checker.log))
@@ -701,12 +704,12 @@ class Explain:
             if sympy.expand(term - expected) != 0:
                 raise VerificationError(f"the order-{k} Taylor term {term} disagrees with {expected} from the "
                                         "checked value, gradient and Hessian")
-        lines = tuple(Math((Name(f"{_ordinal(k)} order", f"{_ordinal(k)} order"), term), ("",))
+        lines = tuple(Math((Name(f"{_ordinal(k)} order", f"{_ordinal(k)} order"), Ascending(term)), ("",))
                       for k, term in enumerate(terms))
         approximation = sympy.Add(*terms)
         steps.append(Step("Terms by order", lines, tuple(terms)))
         steps.append(Step("Assemble", (Math((Name(f"{name}(w + Δw)", rf"{name}(\vec{{w}} + \Delta\vec{{w}})"),
-                                             approximation), ("≈",)),), approximation))
+                                             Ascending(approximation)), ("≈",)),), approximation))
         if in_variables:
             steps.append(self._taylor_in_variables(f, point, shown, approximation, name))
             approximation = steps[-1].result
@@ -723,7 +726,7 @@ class Explain:
         column = sympy.ImmutableMatrix(list(deltas.values()))
         return Step("Substitute Δw = w − a and expand", (
             eq(Name("Δw", r"\Delta \vec{w}"), column),
-            Math((Apply(name, f.variables), expanded), ("≈",))), expanded)
+            Math((Apply(name, f.variables), Ascending(expanded)), ("≈",))), expanded)
 
     # -- §10 level sets ------------------------------------------------------------------
     def level_set(self, f: Any, values: Sequence[Any] = (1, 2, 5), *, at: Any = None,
@@ -808,7 +811,7 @@ class Explain:
         given = (eq(Apply(name, f.variables), f.expr, label="Function"),
                  eq(_tuple_display(f.variables), _tuple_display(_args(point, f)), label="Start"),
                  eq(ETA, eta, label="Learning rate"))
-        steps = (self._slope_step(f, name, checker), self._update_rule(f, name),
+        steps = (self._slope_step(f, name, checker), self._update_rule(f, name, loss_threshold),
                  _run_table(f, trace, name, head, tail, checker),
                  _stop_step(f, trace, name, tol, loss_threshold))
         final = trace.points[-1][0] if f.n == 1 else sympy.ImmutableMatrix(trace.points[-1])
@@ -820,15 +823,17 @@ class Explain:
         checker.symbolic("∇" + name, f.gradient())
         if f.n == 1:
             (x,) = f.variables
-            return Step("Compute derivative", (eq(Deriv(name, (x,), True), f.partial(x)),), f.partial(x))
+            return Step("Compute derivative", (eq(Deriv(name, (x,), True), *_derivative_forms(f, x)),), f.partial(x))
         return Step("Compute gradient", (eq(Grad(name), f.gradient()),), f.gradient())
 
     @staticmethod
-    def _update_rule(f: Function, name: str) -> Step:
+    def _update_rule(f: Function, name: str, loss_threshold: Any = None) -> Step:
         slope = Deriv(name, f.variables, True) if f.n == 1 else Grad(name)
         variables = _tuple_display(f.variables)
-        return Step("Repeat the update", (Math((variables, Row((variables, Row((ETA, slope), (" ",))), ("−",))),
-                                               (":=",)),))
+        until = "the gradient is about 0" if loss_threshold is None else (
+            f"the gradient is about 0 or {name} ≤ {_plain(_number(loss_threshold, 'the loss threshold'))}")
+        return Step(f"Repeat the update until {until}",
+                    (Math((variables, Row((variables, Row((ETA, slope), (" ",))), ("−",))), (":=",)),))
 
     def _run(self, f: Function, point: dict, eta: Any, max_steps: int, tol: Any, loss_threshold: Any,
              checker: Checker) -> Any:
@@ -854,10 +859,8 @@ class Explain:
         """
         step = self.gd_step(f, at, lr, name=name, hessian=True)
         run = self.descent(f, at, lr, max_steps=max_steps, tol=tol, name=name)
-        keep_going = Step("Keep going: repeat the update", run.steps[0].math, None,
-                          "The same step, repeated by symgrad.optimize.gradient_descent (exact arithmetic).")
-        return Derivation("workout", "A gradient-descent workout", step.given, step.steps + (keep_going,)
-                          + run.steps[1:], step.result, "", step.notes, step.checks + run.checks)
+        return Derivation("workout", "A gradient-descent workout", step.given, step.steps + run.steps[1:],
+                          step.result, "", step.notes, step.checks + run.checks)
 
 
 # -- helpers of the entries above ---------------------------------------------------------
@@ -868,7 +871,7 @@ _KIND_WORDS = {"minimum": "A minimum", "maximum": "A maximum", "saddle": "A sadd
 """CriticalPoint.kind -> the headline of its classification step."""
 
 _VERDICT_WORDS = {
-    "strictly convex": ("✓", "the function is convex (strictly)"),
+    "strictly convex": ("✓", "the function is strictly convex"),
     "convex": ("✓", "the function is convex"),
     "strictly concave": ("✗", "the function is strictly concave, not convex"),
     "concave": ("✗", "the function is concave, not convex"),
@@ -938,12 +941,43 @@ def _convexity_conclusion(f: Function, verdict: Any) -> str:
     return text + "."
 
 
+def _derivative_forms(f: Function, x: sympy.Symbol) -> tuple:
+    """``2(x − 3), 2x − 6``: the chain-rule form first where it differs from the expanded derivative."""
+    chain = _chain_rule_form(f.expr, x)
+    return (f.partial(x),) if chain is None else (chain, f.partial(x))
+
+
+def _where_text(x: sympy.Symbol, points: sympy.Set) -> str:
+    """``{0}`` → ``w = 0``; ``{−1, 1}`` → ``x = −1 and x = 1``; any other set → ``x ∈ S``."""
+    if not isinstance(points, sympy.FiniteSet) or not points:
+        return f"{_plain(x)} ∈ {_set_text(points)}"
+    equalities = [f"{_plain(x)} = {_plain(p)}" for p in sorted(points, key=to_float)]
+    return equalities[0] if len(equalities) == 1 else ", ".join(equalities[:-1]) + " and " + equalities[-1]
+
+
 def _condition_text(region: sympy.Set, x: sympy.Symbol) -> str:
     """``Interval.open(0, oo)`` → ``x > 0``; a union → ``x < -1 or x > 1``."""
+    pieces = region.args if isinstance(region, sympy.Union) else (region,)
+    if all(isinstance(p, sympy.Interval) for p in pieces):
+        return " or ".join(_interval_condition(p, x) for p in pieces)
     condition = region.as_relational(x) if hasattr(region, "as_relational") else None
     if condition is None:
         return f"{_plain(x)} ∈ {_set_text(region)}"
     return _plain(_variable_first(condition, x))
+
+
+def _interval_condition(interval: sympy.Interval, x: sympy.Symbol) -> str:
+    """``(−1, 2)`` → ``−1 < x < 2``; ``(0, ∞)`` → ``x > 0``; ``(−∞, 1]`` → ``x ≤ 1``."""
+    low = None if interval.start == -sympy.oo else (_plain(interval.start), "<" if interval.left_open else "≤")
+    high = None if interval.end == sympy.oo else (_plain(interval.end), "<" if interval.right_open else "≤")
+    name = _plain(x)
+    if low and high:
+        return f"{low[0]} {low[1]} {name} {high[1]} {high[0]}"
+    if low:
+        return f"{name} {'>' if low[1] == '<' else '≥'} {low[0]}"
+    if high:
+        return f"{name} {high[1]} {high[0]}"
+    return f"every {name}"
 
 
 def _variable_first(condition: sympy.Basic, x: sympy.Symbol) -> sympy.Basic:
