@@ -3,6 +3,7 @@
 Systems (all given the same ``(N, 2)`` float64 array, all returning ``(N, 2)``):
 
 * ``symgrad numpy``: ``Function(...).compile("numpy").gradient(X)``;
+* ``symgrad numpy (engine=symengine)``: ``Function(..., engine="symengine")``: a ``symengine.Lambdify`` kernel;
 * ``symgrad torch``: ``compile("torch").gradient(T)``;
 * ``sympy lambdify``: ``lambdify`` of the gradient, stacked with ``np.stack``;
 * ``symengine llvm``: ``Lambdify(..., backend="llvm")`` (``"lambda"`` if LLVM is missing);
@@ -43,6 +44,14 @@ def systems() -> dict[str, Callable[[np.ndarray], Callable[[], Any]]]:
     out: dict[str, Callable[[np.ndarray], Callable[[], Any]]] = {
         "symgrad numpy": lambda X: lambda: c_np.gradient(X),
     }
+    try:
+        import symengine  # noqa: F401
+
+        # engine="symengine": derived by SymEngine, compiled by symengine.Lambdify (LLVM on large batches)
+        c_se = Function(expr, (w0, w1), engine="symengine").compile("numpy")
+        out["symgrad numpy (engine=symengine)"] = lambda X: lambda: c_se.gradient(X)
+    except ImportError:
+        pass
     grad_fn = sympy.lambdify((w0, w1), [sympy.diff(expr, w0), sympy.diff(expr, w1)], modules="numpy")
     out["sympy lambdify"] = lambda X: lambda: np.stack(grad_fn(X[:, 0], X[:, 1]), axis=1)
     try:

@@ -8,7 +8,9 @@ Workloads (``n`` variables):
 Each system goes from the expression to compiled value, gradient and Hessian
 and evaluates them once at a point (so lazy compilation is paid):
 
-* ``symgrad``: ``Function(f, xs)`` → ``gradient()``, ``hessian()``, ``compile("numpy").evaluate(x)``;
+* ``symgrad``: ``Function(f, xs).compile("numpy").evaluate(x)`` -- derives the gradient and Hessian
+  (SymEngine objects, or the coefficients of a quadratic) and compiles them; no SymPy matrices are built;
+* ``symgrad (+ SymPy matrices)``: the same, then ``gradient()`` and ``hessian()`` as SymPy matrices;
 * ``sympy (jacobian²)``: ``Matrix([f]).jacobian(xs)``, its Jacobian, ``lambdify`` (the best plain route);
 * ``sympy (hessian)``: ``sympy.hessian`` + ``lambdify`` (the obvious route; small sizes only);
 * ``symengine``: ``diff`` for the gradient, ``diff`` of each entry for the Hessian, ``Lambdify(cse=True)``;
@@ -65,9 +67,16 @@ WORKLOADS = {"rosenbrock": rosenbrock, "quadratic": quadratic}
 def run_symgrad(f, xs, point):
     from symgrad.function import Function
 
+    return Function(f, xs).compile("numpy").evaluate(point)
+
+
+def run_symgrad_sympy(f, xs, point):
+    from symgrad.function import Function
+
     F = Function(f, xs)
+    result = F.compile("numpy").evaluate(point)
     F.gradient(), F.hessian()
-    return F.compile("numpy").evaluate(point)
+    return result
 
 
 def run_sympy_jacobian(f, xs, point):
@@ -120,6 +129,7 @@ def torch_function(workload: str, n: int) -> Callable:
 def systems(workload: str, n: int, f, xs) -> dict[str, Callable[[np.ndarray], Any]]:
     table_ = {
         "symgrad": lambda p: run_symgrad(f, xs, p),
+        "symgrad (+ SymPy matrices)": lambda p: run_symgrad_sympy(f, xs, p),
         "sympy (jacobian²)": lambda p: run_sympy_jacobian(f, xs, p),
         "sympy (hessian)": lambda p: run_sympy_hessian(f, xs, p),
     }

@@ -17,6 +17,18 @@ How it works, once:
    columns ``X[..., i]`` to the kernel (no Python loop over points) and
    assembles ``(...,)``, ``(..., n)`` and ``(..., n, n)`` outputs.
 
+Fast NumPy kernels (used for float64 input when :class:`symgrad.Function`
+hands over a fast derivative source, ``cse="auto"``): a polynomial of degree
+<= 2 (:class:`symgrad.function.QuadraticForm`) is evaluated by matrix products
+(``c + b·x + ½ xᵀHx``, ``Hx + b``, ``H``) with no code generation at all; a
+function SymEngine derived (:class:`symgrad.function.SymEngineDerivatives`) is
+compiled from its SymEngine expressions by ``symengine.Lambdify`` with CSE
+(the ``lambda`` backend, milliseconds to build; the LLVM backend is built on the
+first batch of at least :data:`LLVM_MIN_POINTS` points, where it pays). SymPy's
+printer and ``lambdify`` are then never used, and the SymPy gradient and
+Hessian are never built unless asked for. Any other input (float32, complex,
+torch) takes the SymPy route below.
+
 Backends are rows of the :data:`BACKENDS` table; each knows how to turn input
 into an array, lambdify, and assemble entries. torch is imported only when a
 torch kernel is first built. Torch callables keep the input's dtype and device
@@ -197,6 +209,17 @@ class NumpyBackend:
         k = len(layout.shape)
         return np.moveaxis(out, tuple(range(k)), tuple(range(-k, 0)))
 
+    def fill_points(self, layout: "_Layout", values: np.ndarray | None, batch_shape: tuple[int, ...]) -> np.ndarray:
+        """Like :meth:`fill`, from a point-major kernel output ``batch_shape + (k,)`` (SymEngine's ``Lambdify``)."""
+        if layout.identity and values is not None:
+            return values.reshape(batch_shape + layout.shape)
+        dtype = np.result_type(layout.template.dtype, values.dtype if values is not None else np.float64)
+        out = np.empty(batch_shape + (layout.size,), dtype=dtype)
+        out[...] = layout.template
+        if values is not None and len(layout.positions):
+            out[..., layout.positions] = values[..., layout.sources]
+        return out.reshape(batch_shape + layout.shape)
+
     def to_numpy(self, array: Any) -> np.ndarray:
         return np.asarray(array)
 
@@ -305,6 +328,7 @@ class _Layout:
     positions: np.ndarray
     sources: np.ndarray
     constant_positions: np.ndarray
+    identity: bool = False  # every slot varying, in order: a point-major kernel output is the result
 
     @property
     def size(self) -> int:
@@ -327,7 +351,171 @@ class _Layout:
                     positions.append(place)
                     sources.append(source_of[offset + k])
         as_index = lambda items: np.array(items, dtype=np.intp)  # noqa: E731
-        return _Layout(shape, template, as_index(positions), as_index(sources), as_index(fixed))
+        size = len(template)
+        identity = len(kernel.varying) == size and positions == list(range(size)) and sources == list(range(size))
+        return _Layout(shape, template, as_index(positions), as_index(sources), as_index(fixed), identity)
+
+
+# -- fast NumPy evaluators (float64 input; built from a fast derivative source) ---------------
+#: a SymEngine kernel switches from the ``lambda`` backend to LLVM on a batch of this many points
+LLVM_MIN_POINTS = 4096
+
+
+class _FastPathUnavailable(Exception):
+    """A fast evaluator cannot handle this function after all; the SymPy route takes over."""
+
+
+class _QuadraticNumpy:
+    """``c + b·x + ½ xᵀHx``, its gradient ``Hx + b`` and constant Hessian ``H`` by matrix products."""
+
+    def __init__(self, H: np.ndarray, b: np.ndarray, c: float):
+        self.H, self.b, self.c = H, b, c
+
+    def _value(self, X: np.ndarray, HX: np.ndarray):
+        return self.c + np.einsum("...i,...i->...", X, self.b + 0.5 * HX)[()]
+
+    def value(self, X: np.ndarray):
+        return self._value(X, X @ self.H)
+
+    def gradient(self, X: np.ndarray) -> np.ndarray:
+        return X @ self.H + self.b
+
+    def value_and_gradient(self, X: np.ndarray):
+        HX = X @ self.H
+        return self._value(X, HX), HX + self.b
+
+    def hessian(self, X: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(self.H, X.shape[:-1] + self.H.shape).copy()
+
+    def evaluate(self, X: np.ndarray):
+        return (*self.value_and_gradient(X), self.hessian(X))
+
+
+class _SymEngineKernel:
+    """SymEngine expressions compiled by ``symengine.Lambdify`` (with CSE); constants kept apart.
+
+    Same ``constants`` / ``varying`` interface as :class:`_Kernel`, but called with
+    the points array itself and returning ``batch_shape + (len(varying),)``.
+    """
+
+    def __init__(self, exprs: list[Any], symbols: list[Any]):
+        import symengine
+
+        self.size = len(exprs)
+        self.constants = {i: _symengine_number(e) for i, e in enumerate(exprs) if not e.free_symbols}
+        self.varying = [i for i in range(self.size) if i not in self.constants]
+        self._build = lambda backend: symengine.Lambdify(  # noqa: E731
+            symbols, [exprs[i] for i in self.varying], cse=True, backend=backend
+        )
+        self._lambda = self._build("lambda") if self.varying else None
+        self._llvm = None
+
+    def __call__(self, X: np.ndarray) -> np.ndarray | None:
+        if self._lambda is None:
+            return None
+        if X.ndim > 1 and X.size >= LLVM_MIN_POINTS * X.shape[-1] and _have_llvm():
+            if self._llvm is None:
+                self._llvm = self._build("llvm")
+            return self._llvm(X)
+        return self._lambda(X)
+
+
+def _symengine_number(expr) -> float:
+    value = complex(expr)
+    if value.imag:
+        raise TypeError(f"complex constant {expr}")  # the SymPy route handles complex entries
+    return value.real
+
+
+def _have_llvm() -> bool:
+    from symengine.lib import symengine_wrapper
+
+    return bool(getattr(symengine_wrapper, "have_llvm", False))
+
+
+class _SymEngineNumpy:
+    """Value, gradient and Hessian kernels compiled from SymEngine expressions, one per output combination."""
+
+    def __init__(self, source: Any, upper: list[tuple[int, int]], backend: "NumpyBackend"):
+        import symengine
+
+        n = len(source.symbols)
+        self.n = n
+        self.backend = backend
+        self._symbols = list(source.symbols)
+        self._exprs = {
+            "v": [source.expr],
+            "g": list(source.se_gradient),
+            "h": [source.se_upper.get(key, symengine.Integer(0)) for key in upper],
+        }
+        self._upper = upper
+        self._kernels: dict[str, tuple[_SymEngineKernel, dict[str, _Layout]]] = {}
+
+    def _kernel(self, parts: str) -> tuple[_SymEngineKernel, dict[str, _Layout]]:
+        if parts not in self._kernels:
+            exprs = [e for part in parts for e in self._exprs[part]]
+            try:
+                kernel = _SymEngineKernel(exprs, self._symbols)
+            except (TypeError, ValueError, RuntimeError) as error:  # e.g. a complex constant entry
+                raise _FastPathUnavailable(str(error)) from error
+            layouts, offset = {}, 0
+            for part in parts:
+                layouts[part] = self._layout(part, kernel, offset)
+                offset += len(self._exprs[part])
+            self._kernels[parts] = (kernel, layouts)
+        return self._kernels[parts]
+
+    def _layout(self, part: str, kernel: _SymEngineKernel, offset: int) -> _Layout:
+        n = self.n
+        if part == "v":
+            return _Layout.build((), [[0]], kernel, offset)
+        if part == "g":
+            return _Layout.build((n,), [[i] for i in range(n)], kernel, offset)
+        slots = [[i * n + j] if i == j else [i * n + j, j * n + i] for i, j in self._upper]
+        return _Layout.build((n, n), slots, kernel, offset)
+
+    def _outputs(self, parts: str, X: np.ndarray) -> tuple:
+        kernel, layouts = self._kernel(parts)
+        values = kernel(X)
+        batch = X.shape[:-1]
+        outputs = []
+        for part in parts:
+            out = self.backend.fill_points(layouts[part], values, batch)
+            outputs.append(out[()] if part == "v" else out)
+        return tuple(outputs)
+
+    def value(self, X):
+        return self._outputs("v", X)[0]
+
+    def gradient(self, X):
+        return self._outputs("g", X)[0]
+
+    def value_and_gradient(self, X):
+        return self._outputs("vg", X)
+
+    def hessian(self, X):
+        return self._outputs("h", X)[0]
+
+    def evaluate(self, X):
+        return self._outputs("vgh", X)
+
+
+def _fast_evaluator(source: Any, variables: tuple[sympy.Symbol, ...], upper: list[tuple[int, int]], backend: Any):
+    """A fast float64 NumPy evaluator for ``source``, or None when it cannot be built (the SymPy route is used)."""
+    from .function import QuadraticForm, SymEngineDerivatives
+
+    if source is None or backend.name != "numpy" or not variables:
+        return None
+    if isinstance(source, QuadraticForm):
+        try:
+            return _QuadraticNumpy(*source.arrays())
+        except TypeError:  # complex or symbolic coefficients
+            return None
+    if isinstance(source, SymEngineDerivatives):
+        if not source.expr.free_symbols <= set(source.symbols):
+            return None  # parameters that are not variables: the SymPy route explains the error
+        return _SymEngineNumpy(source, upper, backend)
+    return None
 
 
 # -- the compiled function ------------------------------------------------------------------
@@ -364,6 +552,7 @@ class CompiledFunction:
         *,
         cse: str = "auto",
         torch_compile: bool = False,
+        fast: Any = None,
     ):
         self.expr = expr
         self.variables = tuple(variables)
@@ -378,12 +567,33 @@ class CompiledFunction:
         self._gradient_source = gradient
         self._hessian_source = hessian
         self._upper = [(i, j) for i in range(self.n) for j in range(i, self.n)]
+        self._fast_source = fast if cse == "auto" and not torch_compile else None
 
     def __repr__(self) -> str:
         return f"<CompiledFunction {self.expr} ({self.backend.name})>"
 
     @cached_property
+    def _fast(self):
+        return _fast_evaluator(self._fast_source, self.variables, self._upper, self.backend)
+
+    def _fast_call(self, method: Callable[[Any, np.ndarray], Any], X: Any):
+        """``(True, result)`` from the fast evaluator when it applies to ``X`` (float64 NumPy), else ``(False, X)``."""
+        if self._fast_source is None or self._fast is None:
+            return False, X
+        X = self.backend.asarray(X)
+        if X.dtype != np.float64 or X.size == 0:
+            return False, X
+        self._check_shape(X)
+        try:
+            return True, method(self._fast, X)
+        except _FastPathUnavailable:
+            self._fast_source = None
+            return False, X
+
+    @cached_property
     def _gradient_exprs(self) -> list[sympy.Expr]:
+        if callable(self._gradient_source):
+            self._gradient_source = self._gradient_source()
         if self._gradient_source is not None:
             return list(self._gradient_source)
         from .function import Function
@@ -392,7 +602,7 @@ class CompiledFunction:
 
     @cached_property
     def _hessian_exprs(self) -> list[sympy.Expr]:
-        hessian = self._hessian_source
+        hessian = self._hessian_source() if callable(self._hessian_source) else self._hessian_source
         if hessian is None:
             from .function import Function
 
@@ -446,12 +656,15 @@ class CompiledFunction:
 
     def _columns(self, X: Any):
         X = self.backend.asarray(X)
+        self._check_shape(X)
+        return X, [X[..., i] for i in range(self.n)], tuple(X.shape[:-1])
+
+    def _check_shape(self, X) -> None:
         if X.ndim == 0 or X.shape[-1] != self.n:
             raise InputError(
                 f"expected points with {self.n} coordinates in the last axis "
                 f"({', '.join(v.name for v in self.variables)}), got an array of shape {tuple(X.shape)}"
             )
-        return X, [X[..., i] for i in range(self.n)], tuple(X.shape[:-1])
 
     def _value_from(self, kernel: _Kernel, values: list[Any], X, batch):
         entry = kernel.constants[0] if 0 in kernel.constants else values[0]
@@ -459,12 +672,18 @@ class CompiledFunction:
 
     def value(self, X: Any):
         """``f(X)`` for one point or a batch."""
+        done, X = self._fast_call(lambda fast, X: fast.value(X), X)
+        if done:
+            return X
         X, columns, batch = self._columns(X)
         kernel = self._value_kernel
         return self._value_from(kernel, kernel(columns), X, batch)
 
     def gradient(self, X: Any):
         """``∇f(X)`` with shape ``(..., n)``; the value is not computed."""
+        done, X = self._fast_call(lambda fast, X: fast.gradient(X), X)
+        if done:
+            return X
         X, columns, batch = self._columns(X)
         kernel = self._gradient_kernel
         layout = self._layout("g", lambda: self._gradient_layout(kernel, 0))
@@ -472,6 +691,9 @@ class CompiledFunction:
 
     def value_and_gradient(self, X: Any):
         """``(f(X), ∇f(X))`` from one shared-CSE kernel."""
+        done, X = self._fast_call(lambda fast, X: fast.value_and_gradient(X), X)
+        if done:
+            return X
         X, columns, batch = self._columns(X)
         kernel = self._value_gradient_kernel
         values = kernel(columns)
@@ -480,6 +702,9 @@ class CompiledFunction:
 
     def hessian(self, X: Any):
         """The Hessian with shape ``(..., n, n)``; value and gradient are not computed."""
+        done, X = self._fast_call(lambda fast, X: fast.hessian(X), X)
+        if done:
+            return X
         X, columns, batch = self._columns(X)
         kernel = self._hessian_kernel
         layout = self._layout("h", lambda: self._hessian_layout(kernel, 0))
@@ -487,6 +712,9 @@ class CompiledFunction:
 
     def evaluate(self, X: Any):
         """``(f(X), ∇f(X), H(X))`` from one shared-CSE kernel."""
+        done, X = self._fast_call(lambda fast, X: fast.evaluate(X), X)
+        if done:
+            return X
         X, columns, batch = self._columns(X)
         kernel = self._full_kernel
         values = kernel(columns)
@@ -532,12 +760,17 @@ def compile_function(
     hessian: sympy.MatrixBase | None = None,
     cse: str = "auto",
     torch_compile: bool = False,
+    fast: Any = None,
 ) -> CompiledFunction:
     """Compile a scalar SymPy expression of ordered ``variables`` for ``backend``.
 
-    ``gradient`` and ``hessian`` may be passed when already derived (as
-    :class:`symgrad.Function` does); otherwise they are derived here. ``cse``
-    and ``torch_compile`` are described in :class:`CompiledFunction`.
+    ``gradient`` and ``hessian`` may be passed when already derived, or as
+    callables that derive them on first use (as :class:`symgrad.Function`
+    does); otherwise they are derived here. ``fast`` is a fast derivative
+    source (:class:`symgrad.function.QuadraticForm` or
+    :class:`symgrad.function.SymEngineDerivatives`) used for float64 NumPy input
+    with ``cse="auto"``. ``cse`` and ``torch_compile`` are described in
+    :class:`CompiledFunction`.
 
     Example:
         >>> import sympy
@@ -545,4 +778,4 @@ def compile_function(
         >>> float(compile_function(x**3, [x]).hessian([2.0])[0, 0])
         12.0
     """
-    return CompiledFunction(expr, variables, backend, gradient, hessian, cse=cse, torch_compile=torch_compile)
+    return CompiledFunction(expr, variables, backend, gradient, hessian, cse=cse, torch_compile=torch_compile, fast=fast)

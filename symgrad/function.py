@@ -159,16 +159,29 @@ class Function:
     @cached_property
     def _jacobian(self) -> sympy.ImmutableMatrix:
         rows = list(self._expr) if not self.is_scalar else [self._expr]
-        if self.is_scalar and self._symengine_derivatives is not None:
-            return sympy.ImmutableMatrix([list(self._symengine_derivatives[0])])
+        fast = self._fast_derivatives if self.is_scalar else None
+        if fast is not None:
+            return sympy.ImmutableMatrix([fast.gradient])
         return sympy.ImmutableMatrix([_TermIndex(row).gradient(self._variables) for row in rows])
 
     @cached_property
-    def _symengine_derivatives(self) -> tuple[list[sympy.Expr], dict[tuple[int, int], sympy.Expr]] | None:
-        """Gradient and upper-triangle Hessian from SymEngine, or None to use SymPy."""
+    def _quadratic_form(self) -> QuadraticForm | None:
+        """The coefficients when this is a large polynomial of degree <= 2 (``engine="auto"``), else None."""
+        if not self.is_scalar or self._engine != "auto" or not _is_large(self._expr, self.n):
+            return None
+        return quadratic_form(self._expr, self._variables)
+
+    @cached_property
+    def _symengine_derivatives(self) -> SymEngineDerivatives | None:
+        """Gradient and upper-triangle Hessian kept as SymEngine objects, or None to use SymPy."""
         if not self.is_scalar or not _wants_symengine(self._expr, self.n, self._engine):
             return None
         return _symengine_derivatives(self._expr, self._variables)
+
+    @property
+    def _fast_derivatives(self) -> QuadraticForm | SymEngineDerivatives | None:
+        """The fastest exact source of derivatives: coefficients of a quadratic, then SymEngine, else None."""
+        return self._quadratic_form or self._symengine_derivatives
 
     def gradient(self) -> sympy.ImmutableMatrix:
         """The gradient as an ``(n, 1)`` column of partial derivatives."""
@@ -187,8 +200,9 @@ class Function:
     @cached_property
     def _hessian(self) -> sympy.ImmutableMatrix:
         n = self.n
-        if self._symengine_derivatives is not None:
-            upper = self._symengine_derivatives[1]
+        fast = self._fast_derivatives
+        if fast is not None:
+            upper = fast.upper_hessian
         else:
             upper = _upper_hessian(list(self._gradient), self._variables)
         flat = [upper.get((min(i, j), max(i, j)), sympy.S.Zero) for i in range(n) for j in range(n)]
@@ -299,8 +313,10 @@ class Function:
         key = backend + repr(sorted(options.items()))
         if key not in self._compiled:
             self._require_scalar("compile", "compile each component separately")
+            # SymPy matrices are handed over lazily: the fast kernels never need them
             self._compiled[key] = compile_function(
-                self._expr, self._variables, backend, gradient=self._gradient, hessian=self._hessian, **options
+                self._expr, self._variables, backend, gradient=lambda: self._gradient,
+                hessian=lambda: self._hessian, fast=self._fast_derivatives, **options
             )
         return self._compiled[key]
 
@@ -543,7 +559,12 @@ def _wants_symengine(expr: sympy.Expr, n: int, engine: str) -> bool:
         return False
     if _symengine() is None or not _symengine_supports(expr):
         return False
-    return engine == "symengine" or n >= _SYMENGINE_MIN_VARIABLES or _tree_size_at_least(expr, _SYMENGINE_MIN_NODES)
+    return engine == "symengine" or _is_large(expr, n)
+
+
+def _is_large(expr: sympy.Expr, n: int) -> bool:
+    """Large enough for the fast paths of ``engine="auto"`` (many variables or a large tree)."""
+    return n >= _SYMENGINE_MIN_VARIABLES or _tree_size_at_least(expr, _SYMENGINE_MIN_NODES)
 
 
 def _tree_size_at_least(expr: sympy.Basic, limit: int) -> bool:
@@ -624,14 +645,46 @@ def _symengine_supports(expr: sympy.Expr) -> bool:
     return True
 
 
-def _symengine_derivatives(
-    expr: sympy.Expr, variables: Sequence[sympy.Symbol]
-) -> tuple[list[sympy.Expr], dict[tuple[int, int], sympy.Expr]] | None:
+class SymEngineDerivatives:
+    """The gradient and nonzero upper-triangle Hessian entries of one function, as SymEngine objects.
+
+    Compiled NumPy kernels are built from these directly (``symengine.Lambdify``);
+    SymPy objects with the original symbols (and their assumptions, put back by
+    name) are made only when asked for (:attr:`gradient`, :attr:`upper_hessian`).
+
+    Attributes:
+        expr: the function as a SymEngine expression.
+        symbols: the variables as SymEngine symbols, in order.
+        se_gradient: ``[df/dx_i]`` (SymEngine).
+        se_upper: ``{(i, j): d²f/dx_i dx_j}`` for ``j >= i`` where nonzero (SymEngine).
+    """
+
+    def __init__(self, expr, symbols, se_gradient, se_upper, originals: dict[sympy.Symbol, sympy.Symbol]):
+        self.expr = expr
+        self.symbols = symbols
+        self.se_gradient = se_gradient
+        self.se_upper = se_upper
+        self._originals = originals
+
+    def _back(self, e) -> sympy.Expr:
+        return e._sympy_().xreplace(self._originals)
+
+    @cached_property
+    def gradient(self) -> list[sympy.Expr]:
+        """The gradient entries as SymPy expressions in the original symbols."""
+        return [self._back(g) for g in self.se_gradient]
+
+    @cached_property
+    def upper_hessian(self) -> dict[tuple[int, int], sympy.Expr]:
+        """The nonzero upper-triangle Hessian entries as SymPy expressions."""
+        return {key: self._back(h) for key, h in self.se_upper.items()}
+
+
+def _symengine_derivatives(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> SymEngineDerivatives | None:
     """The gradient and the nonzero upper-triangle Hessian entries, derived by SymEngine.
 
-    Results are converted back to SymPy and the original symbols (with their
-    assumptions) are put back by name. Returns None when SymEngine cannot
-    convert the expression, so the caller falls back to SymPy.
+    Returns None when SymEngine cannot convert the expression, so the caller
+    falls back to SymPy.
     """
     se = _symengine()
     try:
@@ -649,8 +702,116 @@ def _symengine_derivatives(
     except Exception:  # anything SymEngine cannot take falls back to SymPy
         return None
     originals = {sympy.Symbol(s.name): s for s in expr.free_symbols | set(variables) if isinstance(s, sympy.Symbol)}
+    return SymEngineDerivatives(f, xs, gradient, upper, originals)
 
-    def back(e) -> sympy.Expr:
-        return e._sympy_().xreplace(originals)
 
-    return [back(g) for g in gradient], {key: back(h) for key, h in upper.items()}
+# -- polynomials of degree <= 2: derivatives by reading coefficients -----------------------
+class QuadraticForm:
+    """``f = c + Σ b_i x_i + Σ_{i<=j} q_ij x_i x_j`` with constant coefficients.
+
+    The gradient is ``∂f/∂x_k = b_k + 2 q_kk x_k + Σ_{j≠k} q_kj x_j`` and the
+    Hessian is constant (``2 q_kk`` on the diagonal, ``q_ij`` off it), so both
+    are read off the coefficients in one pass over the terms -- no
+    differentiation, and compiled kernels are matrix products
+    (:mod:`symgrad.backends`). The SymPy results are the expressions
+    ``sympy.diff`` gives.
+
+    Attributes:
+        variables: the variables, in order.
+        quadratic: ``{(i, j): [q_ij terms]}`` for ``i <= j`` (SymPy numbers or constants; kept as
+            separate terms, as the expression has them, so results match ``diff`` term for term).
+        linear: ``{i: [b_i terms]}``.
+        constant: ``c``.
+    """
+
+    def __init__(self, variables, quadratic: dict[tuple[int, int], list[sympy.Expr]],
+                 linear: dict[int, list[sympy.Expr]], constant: sympy.Expr):
+        self.variables = tuple(variables)
+        self.quadratic = quadratic
+        self.linear = linear
+        self.constant = constant
+
+    @cached_property
+    def gradient(self) -> list[sympy.Expr]:
+        """``[∂f/∂x_k]`` as SymPy expressions."""
+        terms: list[list[sympy.Expr]] = [[] for _ in self.variables]
+        xs = self.variables
+        for (i, j), coefficients in self.quadratic.items():
+            for q in coefficients:
+                if i == j:
+                    terms[i].append(2 * q * xs[i])
+                else:
+                    terms[i].append(q * xs[j])
+                    terms[j].append(q * xs[i])
+        for i, coefficients in self.linear.items():
+            terms[i].extend(coefficients)
+        return [sympy.Add(*t) for t in terms]
+
+    @cached_property
+    def upper_hessian(self) -> dict[tuple[int, int], sympy.Expr]:
+        """``{(i, j): H_ij}`` for ``i <= j`` where nonzero (constants)."""
+        upper = {}
+        for (i, j), coefficients in self.quadratic.items():
+            entry = sympy.Add(*[2 * q if i == j else q for q in coefficients])
+            if entry != 0:
+                upper[i, j] = entry
+        return upper
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """``(H, b, c)`` as float64 arrays, so ``f(x) = c + b·x + ½ xᵀHx``; TypeError if not real."""
+        n = len(self.variables)
+        H = np.zeros((n, n))
+        for (i, j), h in self.upper_hessian.items():
+            H[i, j] = H[j, i] = float(h)
+        b = np.zeros(n)
+        for i, coefficients in self.linear.items():
+            b[i] = float(sympy.Add(*coefficients))
+        return H, b, float(self.constant)
+
+
+def quadratic_form(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> QuadraticForm | None:
+    """The coefficients of ``expr`` if it is an expanded polynomial of degree <= 2 in ``variables``.
+
+    Every term must be a constant (no free symbols) times at most two variables
+    (``x_i``, ``x_i**2`` or ``x_i*x_j``); anything else (``(x+1)**2``,
+    ``sin(x)``, a parameter ``a*x``) returns None and the caller derives as usual.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> q = quadratic_form(3*x**2 + 2*x*y - y + 5, (x, y))
+    >>> q.gradient, q.upper_hessian
+    ([6*x + 2*y, 2*x - 1], {(0, 0): 6, (0, 1): 2})
+    """
+    index = {v: i for i, v in enumerate(variables)}
+    quadratic: dict[tuple[int, int], list[sympy.Expr]] = {}
+    linear: dict[int, list[sympy.Expr]] = {}
+    constants: list[sympy.Expr] = []
+    for term in expr.args if isinstance(expr, sympy.Add) else (expr,):
+        split = _monomial(term, index)
+        if split is None:
+            return None
+        coefficient, positions = split
+        if not positions:
+            constants.append(coefficient)
+        elif len(positions) == 1:
+            linear.setdefault(positions[0], []).append(coefficient)
+        else:
+            quadratic.setdefault((min(positions), max(positions)), []).append(coefficient)
+    return QuadraticForm(variables, quadratic, linear, sympy.Add(*constants))
+
+
+def _monomial(term: sympy.Expr, index: dict[sympy.Symbol, int]) -> tuple[sympy.Expr, list[int]] | None:
+    """``(constant coefficient, [variable positions])`` of a term of degree <= 2, else None."""
+    coefficient, rest = term.as_coeff_Mul()
+    factors = rest.args if isinstance(rest, sympy.Mul) else (rest,)
+    constant, positions = [coefficient], []
+    for factor in factors:
+        base, power = factor.as_base_exp() if isinstance(factor, sympy.Pow) else (factor, sympy.S.One)
+        if base in index and power.is_Integer and 1 <= int(power) <= 2:
+            positions.extend([index[base]] * int(power))
+        elif factor.free_symbols:
+            return None
+        else:
+            constant.append(factor)
+    if len(positions) > 2:
+        return None
+    return sympy.Mul(*constant), positions

@@ -142,3 +142,77 @@ def test_torch_compile_option_gives_the_same_numbers():
 def test_torch_compile_needs_the_torch_backend():
     with pytest.raises(InputError, match="torch"):
         Function(EXPR, (x, y)).compile("numpy", torch_compile=True)
+
+
+# -- fast NumPy evaluators: SymEngine Lambdify kernels and quadratic forms against the SymPy route -------
+from symgrad import backends as _backends  # noqa: E402
+
+XS = sympy.symbols("x0:9", real=True)
+FAST_EXPR = sympy.Add(*[100 * (XS[i + 1] - XS[i] ** 2) ** 2 + sympy.sin(XS[i]) * XS[i + 1] + sympy.exp(XS[i] / 4)
+                        for i in range(8)])
+QUAD_EXPR = sympy.Add(*[sympy.Rational(i - 2 * j + 1, 3) * XS[i] * XS[j] for i in range(9) for j in range(i, 9)],
+                      *[(k - 4) * XS[k] for k in range(9)], 7)
+
+
+def _fast_and_plain(expr):
+    fast = Function(expr, XS).compile("numpy")
+    plain = Function(expr, XS, engine="sympy").compile("numpy", cse="sympy")
+    return fast, plain
+
+
+FAST_PAIRS = {}
+
+
+def _pair(kind):
+    if kind not in FAST_PAIRS:
+        FAST_PAIRS[kind] = _fast_and_plain(FAST_EXPR if kind == "symengine" else QUAD_EXPR)
+    return FAST_PAIRS[kind]
+
+
+@pytest.mark.parametrize("kind", ["symengine", "quadratic"])
+@given(batch=arrays(np.float64, st.sampled_from([(9,), (3, 9), (2, 2, 9)]), elements=st.floats(-2, 2)))
+def test_fast_evaluators_match_the_sympy_route(kind, batch):
+    if kind == "symengine":
+        pytest.importorskip("symengine")
+    fast, plain = _pair(kind)
+    assert fast._fast is not None and plain._fast is None  # the two routes really differ
+    for method in ("value", "gradient", "hessian", "value_and_gradient", "evaluate"):
+        ours, theirs = getattr(fast, method)(batch), getattr(plain, method)(batch)
+        for a, b in zip(ours if isinstance(ours, tuple) else (ours,), theirs if isinstance(theirs, tuple) else (theirs,)):
+            assert np.shape(a) == np.shape(b)
+            np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-9)
+
+
+def test_large_batches_switch_to_llvm_with_the_same_numbers(monkeypatch):
+    pytest.importorskip("symengine")
+    monkeypatch.setattr(_backends, "LLVM_MIN_POINTS", 8)
+    fast, plain = _fast_and_plain(FAST_EXPR)
+    X = np.random.default_rng(1).uniform(-1, 1, (50, 9))
+    np.testing.assert_allclose(fast.gradient(X), plain.gradient(X), rtol=1e-11, atol=1e-9)
+    np.testing.assert_allclose(fast.hessian(X), plain.hessian(X), rtol=1e-11, atol=1e-9)
+
+
+def test_other_dtypes_take_the_sympy_route():
+    pytest.importorskip("symengine")
+    fast, plain = _fast_and_plain(FAST_EXPR)
+    X32 = np.full((2, 9), 0.5, dtype=np.float32)
+    assert fast.gradient(X32).dtype == plain.gradient(X32).dtype
+    np.testing.assert_array_equal(fast.gradient(X32), plain.gradient(X32))  # the very same kernel
+    Xc = np.full(9, 0.5 + 0.1j)
+    np.testing.assert_allclose(fast.gradient(Xc), plain.gradient(Xc))
+    Xi = np.ones((2, 9), dtype=int)  # integers are promoted to float64 and take the fast route
+    np.testing.assert_allclose(fast.gradient(Xi), plain.gradient(Xi), rtol=1e-12)
+
+
+def test_fast_route_keeps_the_shape_error():
+    fast, _ = _pair("quadratic")
+    with pytest.raises(InputError, match="9 coordinates"):
+        fast.gradient(np.ones(3))
+
+
+def test_a_parameter_still_refuses_to_compile_on_the_fast_route():
+    pytest.importorskip("symengine")
+    a = sympy.Symbol("a", real=True)
+    c = Function(FAST_EXPR + a * XS[0], XS).compile("numpy")
+    with pytest.raises(InputError, match="a, which are not variables"):
+        c.gradient(np.ones(9))

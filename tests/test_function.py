@@ -164,3 +164,63 @@ def test_large_rosenbrock_matches_plain_sympy():
     for engine in ("sympy", "auto"):
         f = Function(expr, xs, engine=engine)
         assert f.hessian() - sympy.hessian(expr, xs) == sympy.zeros(30, 30)
+
+
+# -- polynomials of degree <= 2: coefficients instead of differentiation -----------------------
+from symgrad.function import quadratic_form  # noqa: E402
+
+QSYMBOLS = sympy.symbols("q0:4", real=True)
+coefficients = st.one_of(st.integers(-5, 5), st.fractions(max_denominator=7).map(lambda f: sympy.Rational(f.numerator, f.denominator)),
+                         st.floats(-3, 3, allow_nan=False).map(sympy.Float), st.just(sympy.pi), st.just(sympy.sqrt(2)))
+monomials = st.lists(st.sampled_from(QSYMBOLS), min_size=0, max_size=2).map(lambda vs: sympy.Mul(*vs))
+quadratics = st.lists(st.tuples(coefficients, monomials), min_size=1, max_size=12).map(
+    lambda terms: sympy.Add(*[c * m for c, m in terms]))
+
+
+@given(quadratics)
+def test_quadratic_form_gives_sympys_gradient_and_hessian(expr):
+    form = quadratic_form(expr, QSYMBOLS)
+    assert form is not None
+    assert form.gradient == [sympy.diff(expr, v) for v in QSYMBOLS]  # the same expressions, term for term
+    H = sympy.hessian(expr, QSYMBOLS)
+    upper = {(i, j): H[i, j] for i in range(4) for j in range(i, 4) if H[i, j] != 0}
+    assert form.upper_hessian == upper
+
+
+@given(quadratics, st.lists(st.floats(-3, 3), min_size=4, max_size=4))
+def test_quadratic_form_arrays_evaluate_the_function(expr, point):
+    H, b, c = quadratic_form(expr, QSYMBOLS).arrays()
+    p = np.array(point)
+    exact = float(expr.evalf(subs=dict(zip(QSYMBOLS, map(sympy.Float, point)))))
+    assert np.isclose(c + b @ p + 0.5 * p @ H @ p, exact, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("expr", [x**3 + y, sympy.sin(x) * y, (x + 1) ** 2, x * y * z, x / y, x**sympy.Rational(1, 2)])
+def test_non_quadratics_are_not_read_as_quadratic_forms(expr):
+    assert quadratic_form(expr, (x, y, z)) is None
+
+
+def test_a_parameter_that_is_not_a_variable_is_not_a_coefficient():
+    a = sympy.Symbol("a", real=True)
+    assert quadratic_form(a * x**2 + y, (x, y)) is None
+
+
+def test_large_quadratic_uses_the_coefficients_and_matches_plain_sympy():
+    xs = sympy.symbols("x0:9", real=True)
+    expr = sympy.Add(*[(i - j + 2) * xs[i] * xs[j] for i in range(9) for j in range(i, 9)], *[k * xs[k] for k in range(9)])
+    f, plain = Function(expr, xs), Function(expr, xs, engine="sympy")
+    assert f._quadratic_form is not None and plain._quadratic_form is None
+    assert f.gradient() == plain.gradient() and f.hessian() == plain.hessian()
+
+
+def test_compiling_with_symengine_builds_no_sympy_matrices():
+    pytest.importorskip("symengine")
+    xs = sympy.symbols("x0:10", real=True)
+    expr = sympy.Add(*[100 * (xs[i + 1] - xs[i] ** 2) ** 2 + sympy.sin(xs[i]) for i in range(9)])
+    f = Function(expr, xs)
+    value, grad, hess = f.compile("numpy").evaluate(np.linspace(-1, 1, 10))
+    assert "_gradient" not in f.__dict__ and "_hessian" not in f.__dict__  # SymPy objects only on demand
+    ref = Function(expr, xs, engine="sympy").compile("numpy", cse="sympy").evaluate(np.linspace(-1, 1, 10))
+    np.testing.assert_allclose(grad, ref[1], rtol=1e-12)
+    np.testing.assert_allclose(hess, ref[2], rtol=1e-12, atol=1e-12)
+    assert (f.gradient() - Function(expr, xs, engine="sympy").gradient()).applyfunc(sympy.expand) == sympy.zeros(10, 1)

@@ -162,3 +162,93 @@ def test_bad_inputs_are_explained():
         gradient_descent(BOWL, (1, 1, 1), 0.1)
     with pytest.raises(InputError, match="β"):
         momentum(BOWL, (1.0, 1.0), 0.1, beta=1.5)
+
+
+# -- the quadratic fast path of gradient_descent against the step-by-step loop ---------------------------
+from unittest import mock  # noqa: E402
+
+import symgrad.optimize as _optimize  # noqa: E402
+
+QV = sp.symbols("v0:3", real=True)
+
+
+def _plain_descent(*args, **kwargs):
+    with mock.patch.object(_optimize, "_quadratic_coefficients", lambda objective: None):
+        return gradient_descent(*args, **kwargs)
+
+
+def _assert_same_trace(fast, plain):
+    assert fast.stop_reason == plain.stop_reason and fast.steps == plain.steps
+    assert fast.diverged_at == plain.diverged_at and len(fast.points) == len(plain.points)
+    scale = np.maximum(np.abs(plain.path), 1.0)
+    assert np.all(np.abs(fast.path - plain.path) <= 1e-12 * scale)
+    finite = np.isfinite(plain.losses)
+    np.testing.assert_allclose(fast.losses[finite], plain.losses[finite], rtol=1e-12, atol=1e-12)
+    finite = np.isfinite(plain.gradient_norms) & np.isfinite(fast.gradient_norms)
+    np.testing.assert_allclose(fast.gradient_norms[finite], plain.gradient_norms[finite], rtol=1e-9, atol=1e-12)
+    assert (fast.advice is None) == (plain.advice is None)
+
+
+@given(
+    p=st.integers(1, 3),
+    diagonal=st.lists(st.floats(0.2, 4), min_size=3, max_size=3),
+    coupling=st.floats(-0.1, 0.1),
+    linear=st.lists(st.floats(-3, 3), min_size=3, max_size=3),
+    start=st.lists(st.floats(-5, 5), min_size=3, max_size=3),
+    lr=st.floats(0.01, 0.9),
+    max_steps=st.integers(0, 60),
+    tol=st.sampled_from([0.0, 1e-6, 1e-2]),
+    threshold=st.sampled_from([None, -100.0, 0.5]),
+    keep_path=st.booleans(),
+)
+def test_quadratic_descent_gives_the_plain_trace(p, diagonal, coupling, linear, start, lr, max_steps, tol, threshold, keep_path):
+    v = QV[:p]
+    expr = sum(diagonal[i] * v[i] ** 2 + linear[i] * v[i] for i in range(p)) + coupling * v[0] * v[-1]
+    f = Function(expr, v)
+    args = (f, [float(s) for s in start[:p]], lr, max_steps)
+    kwargs = dict(tol=tol, loss_threshold=threshold, keep_path=keep_path)
+    fast = gradient_descent(*args, **kwargs)
+    assert _optimize._quadratic_coefficients(_optimize._objective(f, start[:p], lr, None, False)) is not None
+    _assert_same_trace(fast, _plain_descent(*args, **kwargs))
+
+
+@given(start=st.lists(st.floats(-5, 5), min_size=2, max_size=2), lr=st.floats(0.2, 3.0))
+def test_quadratic_descent_detects_divergence_like_the_plain_loop(start, lr):
+    f = Function(2 * w0**2 + 3 * w1**2 - w0 * w1 + w0)
+    fast, plain = gradient_descent(f, start, lr, 300, tol=0), _plain_descent(f, start, lr, 300, tol=0)
+    _assert_same_trace(fast, plain)
+    if plain.stop_reason == "diverged":
+        assert fast.advice == plain.advice
+
+
+def test_quadratic_descent_across_chunks_matches_torch(monkeypatch):
+    monkeypatch.setattr(_optimize, "_FIRST_CHUNK", 7)  # several chunks, doubling, in a short run
+    expr = 2 * w0**2 + 3 * w1**2 + w0 * w1 - w1
+    ours = gradient_descent(Function(expr), (3.0, -4.0), 0.05, 100, tol=0)
+    theirs = torch_descent(expr, (w0, w1), (3.0, -4.0), 0.05, 100)
+    np.testing.assert_allclose(ours.path, theirs, rtol=1e-9, atol=1e-12)
+    _assert_same_trace(ours, _plain_descent(Function(expr), (3.0, -4.0), 0.05, 100, tol=0))
+    stopped = gradient_descent(Function(expr), (3.0, -4.0), 0.05, 10_000, tol=1e-8)
+    _assert_same_trace(stopped, _plain_descent(Function(expr), (3.0, -4.0), 0.05, 10_000, tol=1e-8))
+    assert stopped.stop_reason == "gradient_tolerance"
+
+
+def test_the_chapters_fit_takes_the_fast_path_with_torchs_trajectory():
+    from symgrad.models import LinearModel, squared_error
+
+    g = torch.Generator().manual_seed(0)
+    xs = 10 * torch.randn(100, generator=g, dtype=torch.float64)
+    ys = 1.5 * xs + 2.73 + 0.5 * torch.randn(100, generator=g, dtype=torch.float64)
+    L = squared_error(LinearModel(), xs.numpy(), ys.numpy(), reduction="mean")
+    assert _optimize._quadratic_coefficients(_optimize._objective(L, [0.3, -0.7], 0.001, None, False)) is not None
+    ours = gradient_descent(L, [0.3, -0.7], 0.001, 300, tol=0)
+    w_, b_ = sp.symbols("w b", real=True)
+    params = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (0.3, -0.7)]
+    opt = torch.optim.SGD(params, lr=0.001)
+    path = [[0.3, -0.7]]
+    for _ in range(300):
+        opt.zero_grad()
+        torch.mean((params[0] * xs + params[1] - ys) ** 2).backward()
+        opt.step()
+        path.append([p.item() for p in params])
+    np.testing.assert_allclose(ours.path, np.array(path), rtol=1e-9, atol=1e-12)
