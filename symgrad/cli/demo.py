@@ -56,6 +56,50 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chapter_run():
+    from ..optimize import gradient_descent
+
+    return gradient_descent("2*w0^2 + 3*w1^2", [3.0, 4.0], 0.1, max_steps=15, tol=0)
+
+
+def _clusters(seed: int = 3):
+    """Two clouds ("car" and "giraffe") that a line separates, as in the chapter's figure 3.1a."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    points = np.vstack([rng.normal([-2.0, -1.0], 0.6, (25, 2)), rng.normal([2.0, 1.5], 0.6, (25, 2))])
+    return points, np.array(["car"] * 25 + ["giraffe"] * 25)
+
+
+def _trained_linear_classifier():
+    import numpy as np
+
+    from ..models import LinearClassifier
+
+    points, names = _clusters()
+    return LinearClassifier().fit(points, np.where(names == "car", -1.0, 1.0))
+
+
+def _fitted_hypersphere(seed: int = 4):
+    """A cluster ("horse") inside a ring ("zebra"), figure 3.1b, and xᵀdiag(w)x + b fitted to ±1 labels."""
+    import numpy as np
+
+    from ..models import HypersphereModel, least_squares
+
+    rng = np.random.default_rng(seed)
+    angle = rng.uniform(0, 2 * np.pi, 60)
+    radius = np.r_[rng.uniform(0, 1.3, 30), rng.uniform(2.6, 3.4, 30)]
+    points = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    names = np.array(["horse"] * 30 + ["zebra"] * 30)
+    model = HypersphereModel()
+    return model, (points, names), least_squares(model, points, np.where(names == "horse", -1.0, 1.0))
+
+
+def _draw_hypersphere(plot, path: str):
+    model, data, theta = _fitted_hypersphere()
+    return plot.decision_boundary(model, data, theta=theta, save=path)
+
+
 def _figures(folder: str) -> list[tuple[str, str]]:
     """Draw the chapter's figures if matplotlib is installed; [] otherwise."""
     import importlib.util
@@ -74,6 +118,14 @@ def _figures(folder: str) -> list[tuple[str, str]]:
          lambda path: plot.taylor("exp(x)", [0], orders=(1, 2, 3), name="f", save=path)),
         ("surface.png", "The loss surface of w₀² + 3w₁² (programming exercise 3)",
          lambda path: plot.surface("w0^2 + 3*w1^2", save=path)),
+        ("descent.png", "Gradient descent on 2w₀² + 3w₁² from (3, 4) with η = 0.1 (§9.4), and the loss per step",
+         lambda path: plot.descent(_chapter_run(), save=path)),
+        ("descent.gif", "The same descent, animated (programming exercise 5)",
+         lambda path: plot.animate_descent(_chapter_run(), path)),
+        ("boundary-linear.png", "A linear classifier trained by symgrad separates two clusters (§2.2, hyperplane)",
+         lambda path: plot.decision_boundary(_trained_linear_classifier(), _clusters(), save=path)),
+        ("boundary-circle.png", "A hypersphere classifier fitted by least squares separates a cluster from a ring "
+         "(§2.2, hypersphere)", lambda path: _draw_hypersphere(plot, path)),
     ]
     made = []
     for name, title, draw in drawings:

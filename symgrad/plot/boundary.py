@@ -197,8 +197,8 @@ def _ordered_unique(labels: np.ndarray) -> list:
 
 
 def _title(model: Any) -> str:
-    if isinstance(model, Function):
-        return _base.math_text(f"\\phi = {sympy.latex(model.expr)}", fallback="decision boundary")
-    if isinstance(model, sympy.Expr):
-        return _base.math_text(f"\\phi = {sympy.latex(model)}", fallback="decision boundary")
+    expr = model.expr if isinstance(model, Function) else model
+    if isinstance(expr, sympy.Expr):
+        shown = expr.xreplace({f: sympy.Float(f, 4) for f in expr.atoms(sympy.Float)})  # a title, not a table
+        return _base.math_text(f"\\phi = {sympy.latex(shown)}", fallback="decision boundary")
     return f"decision boundary of {type(model).__name__}"
