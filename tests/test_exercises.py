@@ -165,3 +165,19 @@ def test_cli_writes_sheet_key_and_grading_key(tmp_path, capsys):
     assert "answer" not in json.loads((tmp_path / "sheet.json").read_text(encoding="utf-8"))["questions"][0]
     assert main(["exercises", "--list"]) == 0
     assert "stable_lr" in capsys.readouterr().out
+
+
+def test_answer_key_shows_the_level_contours_of_two_variable_level_set_exercises(tmp_path):
+    pytest.importorskip("matplotlib")
+    from symgrad.cli import main
+
+    assert main(["exercises", "--family", "level_set", "--family", "gradient", "--seed", "3", "--out", str(tmp_path)]) == 0
+    key = (tmp_path / "key.md").read_text(encoding="utf-8")
+    sheet = (tmp_path / "sheet.md").read_text(encoding="utf-8")
+    assert "](q1-contours.png)" in key and (tmp_path / "q1-contours.png").stat().st_size > 5_000
+    assert "contours.png" not in sheet  # the picture belongs to the key
+    assert not (tmp_path / "q2-contours.png").exists()  # only the level-set family gets one
+    assert main(["exercises", "--family", "level_set", "--seed", "3", "--format", "latex", "--out", str(tmp_path / "tex")]) == 0
+    tex = (tmp_path / "tex" / "key.tex").read_text(encoding="utf-8")
+    assert r"\includegraphics" in tex and "graphicx" in tex
+    assert "graphicx" not in (tmp_path / "tex" / "sheet.tex").read_text(encoding="utf-8")

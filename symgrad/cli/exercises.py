@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     os.makedirs(args.out, exist_ok=True)
     _write(os.path.join(args.out, f"sheet.{ext}"), sheets.sheet(items, args.format, title=title))
-    _write(os.path.join(args.out, f"key.{ext}"), sheets.sheet(items, args.format, title=title, answers=True))
+    figures = sheets.draw_figures(items, args.out) if args.format != "json" else {}
+    _write(os.path.join(args.out, f"key.{ext}"),
+           sheets.sheet(items, args.format, title=title, answers=True, figures=figures))
     _write(os.path.join(args.out, "grading_key.json"), json.dumps(sheets.grading_key(items), indent=2) + "\n")
     print(f"wrote {len(items)} verified exercises to {args.out} (sheet.{ext}, key.{ext}, grading_key.json)")
     return 0
@@ -90,8 +92,9 @@ def _roster(args: argparse.Namespace, families: list[str], ext: str, title: str)
         numbered = [(f"{student}:q{k}", ex) for k, ex in enumerate(items, 1)]
         stem = _safe(student)
         _write(os.path.join(args.out, f"{stem}.{ext}"), sheets.sheet(numbered, args.format, title=title, student=student))
+        figures = sheets.draw_figures(numbered, args.out) if args.format != "json" else {}
         _write(os.path.join(args.out, f"{stem}.key.{ext}"),
-               sheets.sheet(numbered, args.format, title=title, answers=True, student=student))
+               sheets.sheet(numbered, args.format, title=title, answers=True, student=student, figures=figures))
         key.update(sheets.grading_key(numbered))
     _write(os.path.join(args.out, "grading_key.json"), json.dumps(key, indent=2) + "\n")
     print(f"wrote personalised sheets for {len(students)} students and grading_key.json ({len(key)} questions) "

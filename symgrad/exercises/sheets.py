@@ -61,8 +61,11 @@ def derivation_dict(d: Any) -> dict[str, Any]:
 
 
 def sheet(items: Sequence[tuple[str, Exercise]], fmt: str = "md", *, title: str = "Problem sheet",
-          answers: bool = False, student: str | None = None) -> str:
+          answers: bool = False, student: str | None = None, figures: dict[str, str] | None = None) -> str:
     """A problem sheet (or, with ``answers=True``, its answer key) in ``"md"`` or ``"latex"``.
+
+    ``figures`` maps a question id to an image file (made by :func:`draw_figures`) that the
+    answer key shows beside the answer.
 
     Example:
         >>> from symgrad import exercises
@@ -70,10 +73,11 @@ def sheet(items: Sequence[tuple[str, Exercise]], fmt: str = "md", *, title: str 
         >>> text.splitlines()[0]
         '# Problem sheet'
     """
+    figures = figures or {}
     if fmt in ("md", "markdown"):
-        return _markdown(items, title, answers, student)
+        return _markdown(items, title, answers, student, figures)
     if fmt == "latex":
-        return _latex(items, title, answers, student)
+        return _latex(items, title, answers, student, figures)
     if fmt == "json":
         return json.dumps(sheet_json(items, title=title, answers=answers, student=student), indent=2,
                           ensure_ascii=False) + "\n"
@@ -102,7 +106,7 @@ def _json_context(context: Any) -> dict[str, Any]:
 
 
 # -- Markdown ------------------------------------------------------------------------------
-def _markdown(items, title: str, answers: bool, student: str | None) -> str:
+def _markdown(items, title: str, answers: bool, student: str | None, figures: dict[str, str]) -> str:
     lines = [f"# {title}" + (" — answer key" if answers else ""), ""]
     if student:
         lines += [f"Student: **{student}**", ""]
@@ -112,7 +116,10 @@ def _markdown(items, title: str, answers: bool, student: str | None) -> str:
             lines += [(f"**{m.label}:** " if m.label else "") + f"${math_latex(m)}$", ""]
         lines += [ex.prompt.question, ""]
         if answers:
-            lines += [f"**Answer:** ${_answer_latex(ex)}$", "", "<details><summary>Worked solution</summary>", "",
+            lines += [f"**Answer:** ${_answer_latex(ex)}$", ""]
+            if q in figures:
+                lines += [f"![Level contours and gradient arrows]({figures[q]})", ""]
+            lines += ["<details><summary>Worked solution</summary>", "",
                       render(ex.solution, "md").replace("\n### ", "\n#### ", 1), "</details>", ""]
         else:
             lines += ["*Answer:*", "", ""]
@@ -120,8 +127,10 @@ def _markdown(items, title: str, answers: bool, student: str | None) -> str:
 
 
 # -- LaTeX -------------------------------------------------------------------------------------
-def _latex(items, title: str, answers: bool, student: str | None) -> str:
-    out = [_PREAMBLE, rf"\section*{{{latex_text(title)}{' --- answer key' if answers else ''}}}"]
+def _latex(items, title: str, answers: bool, student: str | None, figures: dict[str, str]) -> str:
+    preamble = _PREAMBLE.replace(r"\usepackage{amsmath,amssymb}", r"\usepackage{amsmath,amssymb,graphicx}") if (
+        answers and figures) else _PREAMBLE
+    out = [preamble, rf"\section*{{{latex_text(title)}{' --- answer key' if answers else ''}}}"]
     if student:
         out.append(rf"\noindent Student: \textbf{{{latex_text(student)}}}\par\medskip")
     for number, (q, ex) in enumerate(items, 1):
@@ -132,6 +141,8 @@ def _latex(items, title: str, answers: bool, student: str | None) -> str:
         out.append(r"\smallskip\noindent " + latex_text(ex.prompt.question) + r"\par")
         if answers:
             out.append(r"\medskip\noindent\textbf{Answer:} $" + _answer_latex(ex) + r"$\par")
+            if q in figures:
+                out.append(r"\begin{center}\includegraphics[width=0.6\linewidth]{" + figures[q] + r"}\end{center}")
             out.append(render_latex_body(ex.solution).replace(r"\subsection*", r"\subsubsection*", 1))
         else:
             out.append(r"\vspace{4cm}")
@@ -146,3 +157,31 @@ def _answer_latex(ex: Exercise) -> str:
     if isinstance(answer, list):
         return r"\left\{" + ", ".join(latex_of(a) for a in answer) + r"\right\}"
     return latex_of(answer)
+
+
+#: families whose answer key shows a picture, and how to draw it (two-variable functions only)
+FIGURE_FAMILIES = {"level_set": "contours"}
+
+
+def draw_figures(items: Sequence[tuple[str, Exercise]], folder: str, prefix: str = "") -> dict[str, str]:
+    """Draw the key's figures into ``folder`` when matplotlib is installed; ``{question: file name}``.
+
+    Only families in :data:`FIGURE_FAMILIES` with a two-variable function get one (the level contours with
+    gradient arrows). Without the ``plot`` extra nothing is drawn and the key has no figures.
+    """
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("matplotlib") is None:
+        return {}
+    from .. import plot
+
+    made = {}
+    for q, ex in items:
+        function = ex.context.get("function") if isinstance(ex.context, dict) else None
+        if ex.family not in FIGURE_FAMILIES or function is None or len(function.free_symbols) != 2:
+            continue
+        name = prefix + "".join(c if c.isalnum() else "-" for c in q) + "-contours.png"
+        plot.contours(function, arrows=True, save=os.path.join(folder, name))
+        made[q] = name
+    return made
