@@ -28,8 +28,8 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from .analysis._text import SUPERSCRIPTS as _SUP
-from .analysis._text import (NumberRules, TextPrinter, ascending_text, decimal_text, float_text, symbol_text, text,
-                             tidy_text)
+from .analysis._text import (NumberRules, TextPrinter, approx_text, ascending_text, decimal_text, float_text,
+                             symbol_text, text, tidy_text)
 from .steps import Apply, Ascending, Deriv, Derivation, Grad, Math, Name, Row, Step
 
 __all__ = ["render", "FORMATS", "text_of", "latex_of", "math_text", "render_latex_body", "derivation_to_dict", "step_to_dict",
@@ -73,6 +73,18 @@ class ChapterLatexPrinter(NumberRules, LatexPrinter):
 
     def _print_Tuple(self, t: sympy.Tuple) -> str:
         return "(" + ", ".join(self._print(e) for e in t) + ")"
+
+    def _print_ComplexRootOf(self, expr: sympy.CRootOf) -> str:
+        """A root with no closed form, by its value: ``\approx -1.7523`` alone, ``(-1.7523\ldots)`` inside."""
+        shown = approx_text(expr)
+        if expr is self._outermost:
+            return r"\approx " + shown
+        return rf"({shown}\ldots)" if shown.startswith("-") else rf"{shown}\ldots"
+
+    def _print_Relational(self, expr: sympy.core.relational.Relational) -> str:
+        if expr.rel_op == "==" and isinstance(expr.rhs, sympy.CRootOf):
+            return rf"{self._print(expr.lhs)} \approx {approx_text(expr.rhs)}"
+        return super()._print_Relational(expr)
 
 
 _LATEX_PRINTER = ChapterLatexPrinter()
@@ -239,9 +251,20 @@ def _row_block(row: Row) -> Block:
     return _hjoin(blocks, seps)
 
 
+def _approximate_part(relation: str, shown: str, mark: str) -> tuple[str, str]:
+    """``= ≈ −1.75`` (a part that prints as an approximation after ``=``) → ``≈ −1.75``."""
+    if relation == "=" and shown.startswith(mark):
+        return "≈", shown[len(mark):].lstrip()
+    return relation, shown
+
+
 def _math_block(m: Math) -> Block:
     blocks = [_block(p) for p in m.parts]
-    seps = [{",": ", ", ":": ": "}.get(r, f" {r} ") for r in m.relations]
+    relations = list(m.relations)
+    for k, r in enumerate(relations):
+        if len(blocks[k + 1]) == 1:
+            relations[k], blocks[k + 1][0] = _approximate_part(r, blocks[k + 1][0], "≈")
+    seps = [{",": ", ", ":": ": "}.get(r, f" {r} ") for r in relations]
     if m.suffix:
         blocks.append([m.suffix])
         seps.append(" ")
@@ -251,7 +274,8 @@ def _math_block(m: Math) -> Block:
 def _math_latex(m: Math) -> str:
     out = latex_of(m.parts[0])
     for r, part in zip(m.relations, m.parts[1:]):
-        out += {",": r",\quad ", ":": r"\colon\ "}.get(r, f" {_LATEX_OPS.get(r, r)} ") + latex_of(part)
+        r, shown = _approximate_part(r, latex_of(part), r"\approx")
+        out += {",": r",\quad ", ":": r"\colon\ "}.get(r, f" {_LATEX_OPS.get(r, r)} ") + shown
     if m.suffix:
         out += r" \quad " + _suffix_latex(m.suffix)
     return out

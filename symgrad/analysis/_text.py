@@ -23,7 +23,8 @@ from typing import Any
 import sympy
 from sympy.printing.str import StrPrinter
 
-__all__ = ["TextPrinter", "NumberRules", "text", "ascending_text", "print_order_terms", "ascending_terms", "tidy_text", "symbol_text", "decimal_text", "float_text", "SUPERSCRIPTS"]
+__all__ = ["TextPrinter", "NumberRules", "text", "ascending_text", "print_order_terms", "ascending_terms", "tidy_text", "symbol_text", "decimal_text", "float_text", "approx_text",
+           "APPROX_DECIMALS", "SUPERSCRIPTS"]
 
 UE = sympy.UnevaluatedExpr
 
@@ -58,6 +59,26 @@ def float_text(f: sympy.Float, latex: bool = False) -> str:
     mantissa, exponent = shown.split("e")
     power = str(int(exponent))
     return mantissa + (rf" \cdot 10^{{{power}}}" if latex else "·10" + power.translate(SUPERSCRIPTS))
+
+
+APPROX_DECIMALS = 4
+"""Decimals of a number shown as ``≈`` (a root with no closed form, a value computed from one)."""
+
+
+def approx_text(value: Any, decimals: int = APPROX_DECIMALS) -> str:
+    """A real number rounded for display: ``CRootOf(2x³ − 5x + 2, 0)`` → ``"-1.7523"`` (``decimals`` places;
+    very large or very small magnitudes in 5 significant digits, ``1.2346·10⁻⁷``). The minus stays ASCII here;
+    :func:`tidy_text` turns it into ``−``.
+
+    Example:
+        >>> approx_text(sympy.sqrt(2))
+        '1.4142'
+    """
+    number = float(sympy.N(value, 30)) if isinstance(value, sympy.Basic) else float(value)
+    if number != 0 and (abs(number) >= 1e6 or abs(number) < 10.0 ** (1 - decimals)):
+        return float_text(sympy.Float(float(format(number, ".5g"))))
+    shown = f"{number:.{decimals}f}"
+    return "0." + "0" * decimals if float(shown) == 0 else shown
 
 
 class NumberRules:
@@ -206,6 +227,13 @@ class TextPrinter(NumberRules, StrPrinter):
     def _print_Exp1(self, expr: Any) -> str:
         return "e"
 
+    def _print_ComplexRootOf(self, expr: sympy.CRootOf) -> str:
+        """A root with no closed form, by its value: ``≈ −1.7523`` alone, ``(−1.7523…)`` inside a formula."""
+        shown = approx_text(expr)
+        if expr is self._outermost:
+            return "≈ " + shown
+        return f"({shown}…)" if shown.startswith("-") else f"{shown}…"
+
     def _print_Abs(self, expr: sympy.Abs) -> str:
         return f"|{self._print(expr.args[0])}|"
 
@@ -213,6 +241,8 @@ class TextPrinter(NumberRules, StrPrinter):
         return "π"
 
     def _print_Relational(self, expr: sympy.core.relational.Relational) -> str:
+        if expr.rel_op == "==" and isinstance(expr.rhs, sympy.CRootOf):  # x ≈ −1.7523, not x = (−1.7523…)
+            return f"{self._print(expr.lhs)} ≈ {approx_text(expr.rhs)}"
         return f"{self._print(expr.lhs)} {_RELATIONS.get(expr.rel_op, expr.rel_op)} {self._print(expr.rhs)}"
 
     def _print_And(self, expr: sympy.And) -> str:
@@ -291,7 +321,7 @@ def tidy_text(s: str) -> str:
     for pattern, replacement in _IMPLICIT:
         s = pattern.sub(replacement, s)
     s = _SYMBOL_TIMES_SYMBOL.sub(_juxtapose, s)
-    s = s.replace("*", "·").replace(" - ", " − ")
+    s = s.replace("*", "·").replace(" - ", " − ").replace("= ≈ ", "≈ ")
     return re.sub(r"(^|[\s(\[,⎡⎢⎣])-", r"\1−", s.strip())
 
 

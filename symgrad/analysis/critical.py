@@ -30,7 +30,7 @@ and ``"unknown"`` when eigenvalue signs cannot be decided.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from typing import Any
 
@@ -40,7 +40,7 @@ import sympy
 from ..errors import InputError
 from ..function import Function
 from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
-from ._text import text
+from ._text import approx_text, text
 from .linalg import eigenvalues
 from .smoothness import non_differentiable_points, smooth_at
 
@@ -61,10 +61,14 @@ class CriticalPoint:
         eigenvalues: the Hessian's eigenvalues there (empty where the Hessian does not exist).
         reason: the argument, in sentences.
         value: ``f`` at the point.
-        extremum: ``"global minimum"`` / ``"global maximum"`` when ``f - f(p)`` has a proven sign, else None.
+        extremum: ``"global minimum"`` / ``"global maximum"`` when ``f - f(p)`` has a proven sign, or (one
+            variable) when ``f`` tends to ``+∞`` (``-∞``) at both ends and ``f(p)`` is the smallest (largest) value
+            among the critical points, compared exactly; else None.
         one_sided: at a non-differentiable point, ``{variable name: (left limit, right limit)}`` of the
             difference quotients whose partial derivative does not exist (the proof, from
             :class:`~.smoothness.NonDifferentiability`); empty elsewhere.
+        global_note: for a local extremum, why it is or is not the global one (``"f → -∞ as x → -∞"``,
+            a comparison of values); empty when that was not decided.
     """
 
     point: dict[sympy.Symbol, sympy.Expr]
@@ -75,16 +79,25 @@ class CriticalPoint:
     value: sympy.Expr | None = None
     extremum: str | None = None
     one_sided: dict[str, tuple[sympy.Expr, sympy.Expr]] = field(default_factory=dict)
+    global_note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"point": {k.name: str(v) for k, v in self.point.items()}, "kind": self.kind, "exact": self.exact,
                 "eigenvalues": [str(e) for e in self.eigenvalues], "reason": self.reason,
                 "value": None if self.value is None else str(self.value), "extremum": self.extremum,
-                "one_sided": {k: [str(a), str(b)] for k, (a, b) in self.one_sided.items()}}
+                "one_sided": {k: [str(a), str(b)] for k, (a, b) in self.one_sided.items()},
+                "global_note": self.global_note}
 
 
 def _fmt(point: dict) -> str:
-    return "(" + ", ".join(f"{text(k)} = {text(v)}" for k, v in point.items()) + ")"
+    return "(" + ", ".join(f"{text(k)} {_equals(v)}" for k, v in point.items()) + ")"
+
+
+def _equals(value: sympy.Expr) -> str:
+    """``= 1`` for an exact closed form, ``≈ −1.7523`` for a value holding ``CRootOf`` (no closed form)."""
+    if value.has(sympy.CRootOf) and not value.free_symbols:
+        return "≈ " + approx_text(value)
+    return "= " + text(value)
 
 
 def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True,
@@ -120,7 +133,7 @@ def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True
     for kink in kinks:
         if kink.is_isolated and dom.contains(kink.point) is not False:
             results.append(_classify_kink(fn, kink, dom, timeout))
-    return results
+    return _decide_global(fn, results, dom, timeout)
 
 
 def classify_point(f: Any, point: Any, *, timeout: float | None = None) -> CriticalPoint:
@@ -226,10 +239,11 @@ def _global_certificate(fn, point, value, dom, timeout) -> tuple[str | None, str
     if value.free_symbols or value.has(sympy.Float) or value.has(sympy.CRootOf):
         return None, ""  # only closed-form values: a sign proof with CRootOf constants is too slow to attempt
     proof = prove_sign(fn.expr - value, dom, timeout=timeout)
+    difference = f"f = {text(fn.expr)}" if value == 0 else f"f − f(p) = {text(fn.expr - value)}"
     if proof.sign in ("positive", "nonnegative", "zero"):
-        return "global minimum", f"f - f(p) = {text(fn.expr)} - ({text(value)}) ≥ 0 everywhere ({proof.how}), so f(p) = {text(value)} is a global minimum"
+        return "global minimum", f"{difference} ≥ 0 everywhere ({proof.how}), so f(p) = {text(value)} is a global minimum"
     if proof.sign in ("negative", "nonpositive"):
-        return "global maximum", f"f - f(p) ≤ 0 everywhere ({proof.how}), so f(p) = {text(value)} is a global maximum"
+        return "global maximum", f"{difference} ≤ 0 everywhere ({proof.how}), so f(p) = {text(value)} is a global maximum"
     return None, ""
 
 
@@ -246,15 +260,15 @@ def _classify(fn: Function, point, exact, timeout, dom) -> CriticalPoint:
     value = settle(fn.expr.xreplace(point))
     hessian = sympy.ImmutableMatrix(fn.hessian().xreplace(point)).applyfunc(settle)
     extremum, certificate = _global_certificate(fn, point, value, dom, timeout)
-    if hessian.free_symbols - _family_symbols(point):
+    if hessian.free_symbols - _family_symbols(point) or any(v.free_symbols & set(fn.variables) for v in point.values()):
         kind = {"global minimum": "minimum", "global maximum": "maximum"}.get(extremum, "degenerate")
-        return CriticalPoint(point, kind, exact, (), (certificate or "the critical points form a set, not isolated points") + ".", value, extremum)
+        return CriticalPoint(point, kind, exact, (), _set_reason(fn, point, certificate, extremum) + ".", value, extremum)
     if hessian.free_symbols:
         result_values = tuple(hessian[i, i] for i in range(fn.n)) if hessian.is_diagonal() else ()
     else:
         result_values = eigenvalues(hessian).values
     signs = [_sign(v) for v in result_values] if result_values else [None]
-    kind, reason = _kind_from_signs(signs, result_values)
+    kind, reason = _kind_from_signs(signs, result_values, fn.n == 1)
     if kind == "degenerate":
         kind, reason = _higher_order(fn, point, hessian, timeout)
     if extremum and kind in ("degenerate", "unknown"):
@@ -280,7 +294,22 @@ def _sign(value: sympy.Expr) -> int | None:
     return number_sign(value)
 
 
-def _kind_from_signs(signs, values) -> tuple[str, str]:
+def _set_reason(fn: Function, point: dict, certificate: str, extremum: str | None) -> str:
+    """Why a set of critical points that is not a finite list (``w₀ = w₁``: a line) is what it is."""
+    free = [v for v in fn.variables if point[v] == v]
+    equations = " and ".join(f"{text(v)} = {text(point[v])}" for v in fn.variables if point[v] != v) or "no condition"
+    shape = {1: "a line", 2: "a plane"}.get(len(free), f"a set of dimension {len(free)}")
+    where = f"the critical points are not isolated: every point with {equations} is one ({shape})"
+    if extremum:
+        kind = "minima" if extremum.endswith("minimum") else "maxima"
+        return (f"{where}. {certificate[0].upper()}{certificate[1:]}, at every point of the set: they are all global "
+                f"{kind}, none of them strict (f is constant along the set, where the Hessian is singular)")
+    return f"{where}; the Hessian is singular along it, and symgrad could not decide what kind of points they are"
+
+
+def _kind_from_signs(signs, values, one_variable: bool = False) -> tuple[str, str]:
+    if one_variable and values:
+        return _second_derivative_kind(signs[0], values[0])
     listed = ", ".join(text(v) for v in values)
     if None in signs:
         return "unknown", f"the signs of the Hessian's eigenvalues ({listed}) could not be decided"
@@ -291,6 +320,18 @@ def _kind_from_signs(signs, values) -> tuple[str, str]:
     if 1 in signs and -1 in signs:
         return "saddle", f"the Hessian has eigenvalues of both signs ({listed}): f rises in some directions and falls in others"
     return "degenerate", f"the Hessian is singular (eigenvalues {listed}), so the second-derivative test is inconclusive"
+
+
+def _second_derivative_kind(sign: int | None, value: sympy.Expr) -> tuple[str, str]:
+    """The second-derivative test in one variable, in its own words."""
+    shown = f"f'' {_equals(value)}"
+    if sign is None:
+        return "unknown", f"the sign of {shown} could not be decided"
+    if sign > 0:
+        return "minimum", f"{shown} > 0 here, so this is a strict local minimum"
+    if sign < 0:
+        return "maximum", f"{shown} < 0 here, so this is a strict local maximum"
+    return "degenerate", "f'' = 0 here, so the second-derivative test is inconclusive"
 
 
 def _line_behaviour(fn, point, direction) -> tuple[str | None, int]:
@@ -328,3 +369,86 @@ def _higher_order(fn, point, hessian, timeout) -> tuple[str, str]:
     if "odd" in behaviours or ("up" in behaviours and "down" in behaviours):
         return "saddle", "the Hessian is singular, but along eigenvector lines f rises in one direction and falls in another, so this is a saddle"
     return "degenerate", "the Hessian is singular and the tests along its eigenvectors do not decide the kind of point"
+
+
+# --------------------------------------------------------------------------- global or only local
+def _decide_global(fn: Function, results: list[CriticalPoint], dom: Domain, timeout) -> list[CriticalPoint]:
+    """Add to each local extremum whether it is the global one (:attr:`CriticalPoint.global_note`).
+
+    Two arguments, both exact: ``f`` is unbounded in the wrong direction along a coordinate line through the
+    point (``f → -∞`` disproves a global minimum); in one variable, on all of ℝ, with ``f`` continuous and
+    tending to ``+∞`` (``-∞``) at both ends, the smallest (largest) value among the critical points is the
+    global minimum (maximum), compared by the exact sign of the differences.
+    """
+    if any(v.free_symbols for p in results for v in p.point.values()):
+        return results
+    results = [_unbounded_note(fn, p, dom, timeout) if p.kind in ("minimum", "maximum") and not p.extremum else p
+               for p in results]
+    if fn.n == 1:
+        for sense in ("minimum", "maximum"):
+            results = _smallest_of_the_candidates(fn, results, dom, sense, timeout)
+    return results
+
+
+_SENSE = {"minimum": (-1, "−∞", "∞", "smallest", "<"), "maximum": (1, "∞", "−∞", "largest", ">")}
+
+
+def _unbounded_note(fn: Function, p: CriticalPoint, dom: Domain, timeout) -> CriticalPoint:
+    _, beyond, _, _, _ = _SENSE[p.kind]
+    t = sympy.Symbol("t", real=True)
+    for v in fn.variables:
+        interval = dom.interval(v)
+        line = fn.expr.xreplace({**{u: p.point[u] for u in fn.variables if u != v}, v: t})
+        for end, bound in (("−∞", interval.inf), ("∞", interval.sup)):
+            if bound not in (sympy.oo, -sympy.oo):
+                continue
+            limit = attempt(sympy.limit, line, t, bound, timeout=timeout)
+            if limit == (-sympy.oo if beyond == "−∞" else sympy.oo):
+                others = ", ".join(f"{text(u)} = {text(p.point[u])}" for u in fn.variables if u != v)
+                note = (f"not a global {p.kind}: f → {beyond} as {text(v)} → {end}"
+                        + (f" (with {others})" if others else ""))
+                return _with_note(p, note)
+    return p
+
+
+def _smallest_of_the_candidates(fn, results, dom, sense, timeout) -> list[CriticalPoint]:
+    sign, _, end_value, word, relation = _SENSE[sense]
+    x = fn.variables[0]
+    locals_ = [p for p in results if p.kind == sense and not p.extremum and not p.global_note]
+    if not locals_ or dom.interval(x) != sympy.S.Reals or any(p.value is None or p.value.has(sympy.Float) for p in results):
+        return results
+    target = sympy.oo if end_value == "∞" else -sympy.oo
+    if any(attempt(sympy.limit, fn.expr, x, end, timeout=timeout) != target for end in (-sympy.oo, sympy.oo)):
+        return results
+    continuous = attempt(sympy.calculus.util.continuous_domain, fn.expr, x, sympy.S.Reals, timeout=timeout)
+    if continuous != sympy.S.Reals:
+        return results
+    best = locals_[0]
+    for p in results[1:] if results[0] is best else results:
+        if p is best:
+            continue
+        difference = number_sign(p.value - best.value)
+        if difference is None or difference == 0:
+            return results  # a tie or an undecided comparison: say nothing
+        if difference == sign:
+            best = p
+    if best not in locals_:
+        return results
+    others = [p for p in results if p is not best]
+    compared = "; ".join(f"at {_fmt(p.point)} f {_equals(p.value)}" for p in others)
+    note = (f"f → {end_value} as {text(x)} → ±∞ and f is continuous, so f takes its {word} value at a critical "
+            f"point; f {_equals(best.value)} here is the {word} of them ({compared}): the global {sense}")
+    out = []
+    for p in results:
+        if p is best:
+            out.append(_with_note(p, note, "global " + sense))
+        elif p.kind == sense and not p.global_note:
+            out.append(_with_note(p, f"a local {sense} only: f {_equals(p.value)} here, and at {_fmt(best.point)} "
+                                     f"f {_equals(best.value)} is {'smaller' if sense == 'minimum' else 'larger'}"))
+        else:
+            out.append(p)
+    return out
+
+
+def _with_note(p: CriticalPoint, note: str, extremum: str | None = None) -> CriticalPoint:
+    return replace(p, global_note=note, extremum=extremum or p.extremum)

@@ -267,6 +267,15 @@ class Checker:
             )
         self.log.append(Check(what, _short(a), _short(b), method))
 
+    def approx(self, what: str, shown: float, independent: Any, decimals: int, method: str) -> None:
+        """Raise VerificationError unless ``shown`` (a number displayed as ``≈`` with ``decimals`` places) is the
+        ``independent`` value rounded to that precision: ``|shown − independent| ≤ ½·10⁻ᵈ``."""
+        b = float(np.asarray(independent, dtype=float).reshape(-1)[0])
+        if not abs(float(shown) - b) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(b):
+            raise VerificationError(f"{what}: the shown value {shown} is not {b!r} ({method}) to {decimals} decimals; "
+                                    "it is not shown")
+        self.log.append(Check(what, f"≈ {shown}", _short(np.array([b])), f"{method}, to {decimals} decimals"))
+
     def _x(self, point: dict[sympy.Symbol, Any]) -> np.ndarray:
         return np.array([to_float(point[v]) for v in self.function.variables], dtype=float)
 
