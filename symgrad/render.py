@@ -75,7 +75,7 @@ class ChapterLatexPrinter(NumberRules, LatexPrinter):
         return "(" + ", ".join(self._print(e) for e in t) + ")"
 
     def _print_ComplexRootOf(self, expr: sympy.CRootOf) -> str:
-        """A root with no closed form, by its value: ``\approx -1.7523`` alone, ``(-1.7523\ldots)`` inside."""
+        r"""A root with no closed form, by its value: ``\approx -1.7523`` alone, ``(-1.7523\ldots)`` inside."""
         shown = approx_text(expr)
         if expr is self._outermost:
             return r"\approx " + shown

@@ -136,3 +136,15 @@ def test_words_inside_a_formula_never_contain_a_dollar():
 def test_small_floats_are_powers_of_ten_in_latex():
     assert latex_of(sympy.Float(6.87195e-07)) == r"6.87195 \cdot 10^{-7}"
     assert text_of(sympy.Float(6.87195e-07)) == "6.87195·10⁻⁷"
+
+
+def test_a_leftover_crootof_prints_as_its_rounded_value():
+    import sympy
+
+    from symgrad.render import latex_of, text_of
+
+    x = sympy.Symbol("x", real=True)
+    root = sympy.Poly(2 * x**3 - 5 * x + 2, x).real_roots()[0]  # ≈ −1.75233 (numpy.roots)
+    assert text_of(root) == "≈ −1.7523" and latex_of(root) == r"\approx -1.7523"
+    assert text_of(sympy.Eq(x, root)) == "x ≈ −1.7523"
+    assert "CRootOf" not in text_of(12 * root**2 - 10) and "CRootOf" not in latex_of(12 * root**2 - 10)

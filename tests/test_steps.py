@@ -362,3 +362,37 @@ def test_derivative_of_a_shifted_square_shows_the_chain_rule_form():
 def test_small_floats_print_as_powers_of_ten():
     text = _text(explain.descent("(x - 3)^2", 0, "0.1", name="f"))
     assert "e-07" not in text and "·10⁻⁷" in text
+
+
+# -- the chapter's non-convex example (§13.1): roots with no closed form, shown rounded and checked ----------
+def test_quartic_roots_are_named_rounded_and_the_global_minimum_is_chosen():
+    # 4x³ − 10x + 4 = 2(2x³ − 5x + 2); roots by numpy.roots: −1.75233, 0.43232, 1.32001;
+    # L(−1.75233) ≈ −12.934 < L(1.32001) ≈ −0.396 (evaluated by hand in float arithmetic below)
+    d = explain.critical_points("x^4 - 5*x^2 + 4*x")
+    text = str(d)
+    assert "CRootOf" not in text and "CRootOf" not in d._repr_markdown_()
+    assert "x₁ ≈ −1.7523, x₂ ≈ 0.4323, x₃ ≈ 1.3200" in text
+    assert "Divide by 2: 2x³ − 5x + 2 = 0" in text
+    assert "12x₁² − 10 ≈ 26.85 > 0" in text and "≈ −7.757 < 0" in text
+    f = lambda v: v**4 - 5 * v**2 + 4 * v  # noqa: E731
+    assert f(-1.7523321768) < f(1.3200117334)
+    assert "global minimum is at x₁ ≈ −1.7523" in d.steps[-1].remark
+    assert "Hessian" not in text
+    assert any("to 4 decimals" in c.method for c in d.checks)
+
+
+def test_a_line_of_minima_is_described_as_a_line():
+    d = explain.critical_points("(w0 - w1)^2")
+    assert "every point with w₀ = w₁ (a line)" in d.steps[1].remark
+    assert "none is strict" in d.steps[-1].remark and "2(w₀ − w₁)" in str(d)
+
+
+def test_sine_families_are_classified_by_the_second_derivative():
+    text = str(explain.critical_points("sin(x)"))
+    assert "−sin(2πn + π/2) = −1 < 0" in text and "every integer n" in text
+
+
+def test_two_variable_cubic_minimum_is_only_local():
+    d = explain.critical_points("w0^3 - 3*w0 + w1^2")
+    assert "(w₀, w₁) = (−1, 0) or (1, 0)" in d.steps[1].remark
+    assert "Not a global minimum: f → −∞ as w₀ → −∞" in d.steps[-1].remark

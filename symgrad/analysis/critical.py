@@ -40,7 +40,7 @@ import sympy
 from ..errors import InputError
 from ..function import Function
 from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
-from ._text import approx_text, text
+from ._text import approx_text, text, tidy_text
 from .linalg import eigenvalues
 from .smoothness import non_differentiable_points, smooth_at
 
@@ -93,10 +93,14 @@ def _fmt(point: dict) -> str:
     return "(" + ", ".join(f"{text(k)} {_equals(v)}" for k, v in point.items()) + ")"
 
 
+def _at(point: dict) -> str:
+    return ", ".join(f"{text(k)} {_equals(v)}" for k, v in point.items())
+
+
 def _equals(value: sympy.Expr) -> str:
     """``= 1`` for an exact closed form, ``≈ −1.7523`` for a value holding ``CRootOf`` (no closed form)."""
     if value.has(sympy.CRootOf) and not value.free_symbols:
-        return "≈ " + approx_text(value)
+        return "≈ " + tidy_text(approx_text(value))
     return "= " + text(value)
 
 
@@ -302,8 +306,10 @@ def _set_reason(fn: Function, point: dict, certificate: str, extremum: str | Non
     where = f"the critical points are not isolated: every point with {equations} is one ({shape})"
     if extremum:
         kind = "minima" if extremum.endswith("minimum") else "maxima"
-        return (f"{where}. {certificate[0].upper()}{certificate[1:]}, at every point of the set: they are all global "
-                f"{kind}, none of them strict (f is constant along the set, where the Hessian is singular)")
+        bound = certificate.split(", so f(p)")[0]
+        return (f"{where}. {bound}, and f = {text(settle(fn.expr.xreplace(point)))} on the whole {shape.split()[-1]}, so "
+                f"every point of it is a global {extremum.split()[1]}; none is strict, since f is constant along the "
+                f"{shape.split()[-1]} (the Hessian is singular there)")
     return f"{where}; the Hessian is singular along it, and symgrad could not decide what kind of points they are"
 
 
@@ -435,16 +441,17 @@ def _smallest_of_the_candidates(fn, results, dom, sense, timeout) -> list[Critic
     if best not in locals_:
         return results
     others = [p for p in results if p is not best]
-    compared = "; ".join(f"at {_fmt(p.point)} f {_equals(p.value)}" for p in others)
+    compared = ", ".join(f"f {_equals(p.value)} at {_at(p.point)}" for p in others)
     note = (f"f → {end_value} as {text(x)} → ±∞ and f is continuous, so f takes its {word} value at a critical "
-            f"point; f {_equals(best.value)} here is the {word} of them ({compared}): the global {sense}")
+            f"point. Compared exactly, f {_equals(best.value)} at {_at(best.point)} is the {word} of the values there "
+            f"({compared}): the global {sense}")
     out = []
     for p in results:
         if p is best:
             out.append(_with_note(p, note, "global " + sense))
         elif p.kind == sense and not p.global_note:
-            out.append(_with_note(p, f"a local {sense} only: f {_equals(p.value)} here, and at {_fmt(best.point)} "
-                                     f"f {_equals(best.value)} is {'smaller' if sense == 'minimum' else 'larger'}"))
+            out.append(_with_note(p, f"only a local {sense}: f {_equals(p.value)} here, and f {_equals(best.value)} "
+                                     f"at {_at(best.point)} is {'smaller' if sense == 'minimum' else 'larger'}"))
         else:
             out.append(p)
     return out

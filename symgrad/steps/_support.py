@@ -179,6 +179,9 @@ def _factored(column: sympy.ImmutableMatrix) -> tuple:
         return ()
     if common in (0, 1, -1) or not common.free_symbols and not common.is_Rational:
         return ()
+    common = sympy.factor(common)  # 2w₀ − 2w₁ → 2(w₀ − w₁), never a bare sum before the column
+    if isinstance(common, sympy.Add):
+        return ()
     return (Row((common, sympy.ImmutableMatrix(column.applyfunc(lambda e: sympy.simplify(e / common)))), ("",)),)
 
 
