@@ -68,7 +68,8 @@ def main(argv=None) -> int:
           f"max {max(totals):.1f}) over {repeats} repeat(s); target < 60 s for 1000 -> "
           f"{'met' if median * 1000 / n < 60 else 'NOT met'} ({median * 1000 / n:.1f} s per 1000)")
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "exercises.json"), "w", encoding="utf-8") as fh:
+    with open(os.path.join(RESULTS, "exercises.smoke.json" if args.smoke else "exercises.json"), "w",
+              encoding="utf-8") as fh:
         json.dump({"n": n, "repeats": repeats, "median_s": median, "min_s": min(totals), "max_s": max(totals),
                    "per_exercise_s": shares, "smoke": args.smoke}, fh, indent=2)
     return 0

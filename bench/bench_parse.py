@@ -59,8 +59,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny workloads, one repeat")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--output", type=Path, default=HERE / "results" / "parse.json")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="where to write the JSON (default bench/results/parse.json, parse.smoke.json with --smoke)")
     args = parser.parse_args(argv)
+    if args.output is None:
+        args.output = HERE / "results" / ("parse.smoke.json" if args.smoke else "parse.json")
     repeats = 1 if args.smoke else args.repeats
     limits = Limits(max_length=100_000, max_tokens=10_000)
     rows = []

@@ -355,8 +355,8 @@ def to_sympy_number(value: Any) -> sympy.Expr:
         from .parse import parse
 
         parsed = parse(value)
-        if not isinstance(parsed, sympy.Expr):
-            raise InputError(f"expected a number, got {value!r}")
+        if not isinstance(parsed, sympy.Expr) or parsed.free_symbols:
+            raise InputError(f"expected a number, got {value!r}; write values like 3, -1/2, 0.1 or sqrt(2)")
         return parsed
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # torch / numpy 0-d
         return to_sympy_number(value.item())

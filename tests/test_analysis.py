@@ -279,7 +279,7 @@ def test_verdict_to_dict_is_plain_data():
 
 def test_reasons_print_formulas_as_the_chapter_writes_them():
     # plain SymPy str would give 12*w**2 and >=; the reasons use the same Unicode printer as the derivations
-    assert "f'' = 12w² ≥ 0" in convexity(w**4).reason
+    assert "f″(w) = 12w² ≥ 0" in convexity(w**4).reason
     assert "|x|" in convexity(sympy.Abs(x) + x**2).reason
 
 
@@ -308,3 +308,12 @@ def test_singular_somewhere_marks_convex_functions_with_a_flat_hessian(expr, sin
 def test_a_kink_as_critical_point_carries_its_one_sided_limits():
     (p,) = critical_points(sympy.Abs(x))
     assert p.kind == "non-differentiable" and p.one_sided == {"x": (-1, 1)}
+
+
+def test_a_variable_exponent_restricts_the_natural_domain_to_a_positive_base():
+    from symgrad.analysis._text import text
+
+    verdict = convexity(x**x)
+    assert verdict.verdict == "strictly convex"
+    assert verdict.domain.describe() == "x > 0"  # x^x = exp(x log x) is defined for x > 0
+    assert text(x**x) == "x^x" and text(2 ** (x + 1)) == "2^(x + 1)"

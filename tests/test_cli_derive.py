@@ -122,3 +122,33 @@ def test_python_dash_m_and_help_do_not_import_torch():
     result = subprocess.run([sys.executable, "-m", "symgrad", "derive", "--help"], env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0 and "gd-step" in result.stdout and "examples:" in result.stdout
+
+
+def test_user_errors_in_derive_are_messages_not_tracebacks(tmp_path, capsys):
+    for argv, expected in [
+        (["derive", "gradient", "x^2", "--at", "abc"], "expected a number, got 'abc'"),
+        (["derive", "eigenvalues", "x,1;1,2"], "eigenvalues need a matrix of numbers"),
+        (["derive", "eigenvalues", "x^2"], "eigenvalues need a matrix of numbers"),
+        (["derive", "gradient", "x^2", "--at", "x=1", "--out", str(tmp_path / "missing" / "f.txt")], "cannot write"),
+    ]:
+        code, out, err = run(argv, capsys)
+        assert code == 1, argv
+        assert expected in err and "Traceback" not in err, (argv, err)
+
+
+def test_eigenvalues_accept_every_matrix_notation(capsys):
+    for matrix in ["2,1;1,2", "[[2,1],[1,2]]", "[2 1; 1 2]", r"\begin{bmatrix} 2 & 1 \\ 1 & 2 \end{bmatrix}"]:
+        code, out, _ = run(["derive", "eigenvalues", matrix], capsys)
+        assert code == 0 and "λ₁ = 1, λ₂ = 3" in out, matrix
+
+
+def test_expressions_and_values_may_start_with_a_minus_sign(capsys):
+    code, out, _ = run(["derive", "convexity", "-log(x)"], capsys)
+    assert code == 0 and "strictly convex on x > 0" in out
+    code, out, _ = run(["derive", "gradient", "x^2 + y", "--at", "-1,2"], capsys)
+    assert code == 0 and "∇L(−1, 2)" in out
+
+
+def test_a_one_variable_hessian_is_a_one_by_one_matrix(capsys):
+    code, out, _ = run(["derive", "hessian", "x^3"], capsys)
+    assert code == 0 and "ᵀ" not in out and "1×1 matrix of the second derivative" in out

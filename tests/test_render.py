@@ -148,3 +148,25 @@ def test_a_leftover_crootof_prints_as_its_rounded_value():
     assert text_of(root) == "≈ −1.7523" and latex_of(root) == r"\approx -1.7523"
     assert text_of(sympy.Eq(x, root)) == "x ≈ −1.7523"
     assert "CRootOf" not in text_of(12 * root**2 - 10) and "CRootOf" not in latex_of(12 * root**2 - 10)
+
+
+# representative convexity derivations beyond the chapter: kinks, a restricted domain, a norm, a saddle, pieces
+CONVEXITY_EXTRA = {"convexity-abs": "abs(x)", "convexity-neg-log": "-log(x)", "convexity-norm": "sqrt(w0^2 + w1^2)",
+                   "convexity-saddle": "w0^2 - w1^2", "convexity-reciprocal": "1/x", "convexity-sine": "sin(x)"}
+
+
+@pytest.mark.parametrize("golden_id", list(CONVEXITY_EXTRA))
+def test_convexity_derivations_match_golden_files(golden_id, golden):
+    d = explain.convexity(CONVEXITY_EXTRA[golden_id])
+    golden(f"derivations/{golden_id}.md", render(d, "md"))
+    golden(f"derivations/{golden_id}.txt", render(d, "text"))
+
+
+def test_convexity_text_is_plain_mathematics():
+    # no SymPy spellings, the derivation's own name in every sentence, the domain stated
+    for expr in ("max(x, 0)", "-log(x)", "1/x", "abs(w0) + 2*abs(w1)", "-sqrt(x)"):
+        text = render(explain.convexity(expr, name="L"), "text")
+        for raw in ("Max(", "**", "··", ">=", "CRootOf", " f ", "f''", "F''"):
+            assert raw not in text, (expr, raw)
+    assert "For all x > 0: 1/x² > 0" in render(explain.convexity("-log(x)"), "text")
+    assert "strictly convex on x > 0 and strictly concave on x < 0" in render(explain.convexity("1/x"), "text")

@@ -93,8 +93,10 @@ def test_one_dimensional_convexity_examples():
     d = explain.convexity("x^3")
     assert d.result == "neither"  # f''(−1) = −6 < 0 and f''(1) = 6 > 0: neither convex nor concave
     # the counterexample, worked by hand: x₁ = −2, x₂ = 0, f(−1) = −1 > (−8 + 0)/2 = −4
-    chord = d.steps[-1].math[-1]
+    below = next(s for s in d.steps if s.text.startswith("A chord below the graph"))
+    chord = below.math[-1]
     assert chord.parts[1:3] == (-1, -4) and chord.relations[:2] == ("=", ">")
+    assert below.math[3].parts[-1] == -4  # ½(f(x₁) + f(x₂)) = ½(−8 + 0) = −4
     # §13.2: "For x > 0: 6x > 0 (convex); for x < 0: 6x < 0 (concave)"
     x = sym("x")
     signs = d.steps[1].math

@@ -277,6 +277,9 @@ def _natural_conditions(expr: sympy.Expr) -> list[sympy.Basic]:
                                   else sympy.GreaterThan(node.base, 0, evaluate=False))
             elif not exponent.is_Rational:
                 conditions.append(sympy.StrictGreaterThan(node.base, 0, evaluate=False))
+        elif isinstance(node, sympy.Pow) and node.base.free_symbols and not node.exp.is_number:
+            # a variable exponent: u**v is defined (as exp(v log u)) for u > 0, as in real analysis
+            conditions.append(sympy.StrictGreaterThan(node.base, 0, evaluate=False))
     return conditions
 
 

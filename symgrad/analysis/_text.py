@@ -222,7 +222,26 @@ class TextPrinter(NumberRules, StrPrinter):
         if expr.exp.is_Integer and expr.exp > 1:
             return self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE["Pow"]) + str(
                 expr.exp).translate(SUPERSCRIPTS)
+        if expr.exp.is_Rational and expr.exp.is_negative:  # x⁻² → 1/x², (x + 1)⁻¹ → 1/(x + 1)
+            if expr.exp == -1:
+                return "1/" + self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE["Pow"])
+            return "1/" + self._print(sympy.Pow(expr.base, -expr.exp, evaluate=False))
+        if expr.exp.is_Rational and not expr.exp.is_Integer:  # x^(1/3), never x**(1/3)
+            base = self.parenthesize(expr.base, sympy.printing.precedence.PRECEDENCE["Pow"])
+            return f"{base}^({expr.exp.p}/{expr.exp.q})"
+        if not expr.exp.is_number:  # a variable exponent: x^x, 2^(x + 1)
+            power = sympy.printing.precedence.PRECEDENCE["Pow"]
+            exponent = self._print(expr.exp)
+            return self.parenthesize(expr.base, power) + "^" + (
+                exponent if expr.exp.is_Atom else f"({exponent})")
         return StrPrinter._print_Pow(self, expr, rational)
+
+    def _print_Max(self, expr: sympy.Max) -> str:
+        """``max(x, 0)`` as a student writes it (the variable first, constants last)."""
+        return "max(" + ", ".join(self._print(a) for a in _variables_first(expr.args)) + ")"
+
+    def _print_Min(self, expr: sympy.Min) -> str:
+        return "min(" + ", ".join(self._print(a) for a in _variables_first(expr.args)) + ")"
 
     def _print_Exp1(self, expr: Any) -> str:
         return "e"
@@ -276,7 +295,7 @@ class TextPrinter(NumberRules, StrPrinter):
         return "ℝ"
 
     def _print_ImmutableDenseMatrix(self, m: sympy.MatrixBase) -> str:
-        if m.cols == 1:
+        if m.cols == 1 and m.rows > 1:
             return "(" + ", ".join(self._print(e) for e in m) + ")ᵀ"
         return "[" + "; ".join(", ".join(self._print(e) for e in row) for row in m.tolist()) + "]"
 
@@ -290,6 +309,11 @@ class TextPrinter(NumberRules, StrPrinter):
 
 
 _RELATIONS = {"==": "=", ">=": "≥", "<=": "≤", "!=": "≠"}
+
+
+def _variables_first(args: tuple) -> list:
+    """The arguments of ``max``/``min`` with the ones that hold variables first: ``max(x, 0)``, not ``Max(0, x)``."""
+    return [a for a in args if a.free_symbols] + [a for a in args if not a.free_symbols]
 
 
 def symbol_text(name: str) -> str:

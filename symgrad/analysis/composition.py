@@ -99,9 +99,9 @@ def _add(expr, ctx) -> Shape:
     why = tuple(w for s in shapes for w in s.why)
     convex, concave = all(s.convex for s in shapes), all(s.concave for s in shapes)
     if convex and not concave:
-        why += (f"{text(expr)} is a sum of convex terms, so it is convex",)
+        why += (f"{text(expr)} is convex: a sum of convex functions is convex",)
     elif concave and not convex:
-        why += (f"{text(expr)} is a sum of concave terms, so it is concave",)
+        why += (f"{text(expr)} is concave: a sum of concave functions is concave",)
     return Shape(convex, concave, why)
 
 
@@ -114,43 +114,62 @@ def _mul(expr, ctx) -> Shape:
     if _affine(inner):
         return Shape(True, True, inner.why)
     if ctx.nonnegative(constant):
-        return Shape(inner.convex, inner.concave, inner.why + ((f"{text(constant)} ≥ 0 times it keeps the shape",) if inner.known else ()))
+        word = "convex" if inner.convex else "concave"
+        return Shape(inner.convex, inner.concave, inner.why + (
+            (f"{text(expr)} is {word}: a nonnegative multiple of a {word} function is {word}",) if inner.known else ()))
     if ctx.nonpositive(constant):
         flipped = Shape(inner.concave, inner.convex, inner.why)
         if flipped.known:
-            word = "convex" if flipped.convex else "concave"
-            flipped = Shape(flipped.convex, flipped.concave, inner.why + (f"{text(expr)} is a negative multiple of {text(rest)}, so it is {word}",))
+            word, other = ("convex", "concave") if flipped.convex else ("concave", "convex")
+            what = "the negative" if constant == -1 else "a negative multiple"
+            flipped = Shape(flipped.convex, flipped.concave, inner.why + (
+                f"{text(expr)} is {word}: {what} of a {other} function is {word}",))
         return flipped
     return UNKNOWN
+
+
+def _composed(word: str, outer: str, expr, inner: Shape, how: str) -> Shape:
+    """The sentence for ``h(g)``: ``eᵘ`` alone, ``h`` of an affine ``g``, or a monotone ``h`` of a convex/concave ``g``."""
+    u = expr.args[0] if not isinstance(expr, sympy.Pow) else expr.base
+    if how == "affine" and isinstance(u, sympy.Symbol):
+        sentence = f"{text(expr)} is {word}: {outer} is a {word} function"
+    elif how == "affine":
+        sentence = (f"{text(expr)} is {word}: {outer} is {word} and {text(u)} is affine, and a {word} function of an "
+                    f"affine expression is {word}")
+    else:
+        monotone, inner_word = how.split("/")
+        sentence = (f"{text(expr)} is {word}: {outer} is {word} and {monotone}, and {text(u)} is {inner_word}; "
+                    f"a {word} {monotone} function of a {inner_word} function is {word}")
+    return Shape(word == "convex", word == "concave", inner.why + (sentence,))
 
 
 def _convex_of(outer: str, inner: Shape, expr, increasing: bool | None, decreasing: bool | None) -> Shape:
     """``h(g)`` with ``h`` convex: convex if g affine, or h increasing & g convex, or h decreasing & g concave."""
     if _affine(inner):
-        return Shape(True, False, inner.why + (f"{text(expr)} is the convex function {outer} of an affine expression, so it is convex",))
+        return _composed("convex", outer, expr, inner, "affine")
     if increasing and inner.convex:
-        return Shape(True, False, inner.why + (f"{text(expr)}: {outer} is convex and nondecreasing here, and its argument is convex",))
+        return _composed("convex", outer, expr, inner, "non-decreasing/convex")
     if decreasing and inner.concave:
-        return Shape(True, False, inner.why + (f"{text(expr)}: {outer} is convex and nonincreasing here, and its argument is concave",))
+        return _composed("convex", outer, expr, inner, "non-increasing/concave")
     return UNKNOWN
 
 
 def _concave_of(outer: str, inner: Shape, expr, increasing: bool) -> Shape:
     if _affine(inner):
-        return Shape(False, True, inner.why + (f"{text(expr)} is the concave function {outer} of an affine expression, so it is concave",))
+        return _composed("concave", outer, expr, inner, "affine")
     if increasing and inner.concave:
-        return Shape(False, True, inner.why + (f"{text(expr)}: {outer} is concave and nondecreasing, and its argument is concave",))
+        return _composed("concave", outer, expr, inner, "non-decreasing/concave")
     return UNKNOWN
 
 
 def _abs(expr, ctx) -> Shape:
     u = expr.args[0]
     inner = _shape(u, ctx)
-    return _convex_of("|·|", inner, expr, ctx.nonnegative(u), ctx.nonpositive(u))
+    return _convex_of("the absolute value |u| (a norm on ℝ)", inner, expr, ctx.nonnegative(u), ctx.nonpositive(u))
 
 
 def _exp(expr, ctx) -> Shape:
-    return _convex_of("exp", _shape(expr.args[0], ctx), expr, True, False)
+    return _convex_of("the exponential eᵘ", _shape(expr.args[0], ctx), expr, True, False)
 
 
 def _log(expr, ctx) -> Shape:
@@ -158,8 +177,9 @@ def _log(expr, ctx) -> Shape:
     terms = sympy.Add.make_args(u)
     exps = [t for t in terms if t.free_symbols & ctx.variables]
     if exps and all(_is_exp_of_affine(t, ctx) for t in exps) and all(ctx.positive(t) for t in terms if t not in exps):
-        return Shape(True, False, (f"{text(expr)} is log-sum-exp of affine expressions, which is convex",))
-    return _concave_of("log", _shape(u, ctx), expr, True)
+        return Shape(True, False, (f"{text(expr)} is convex: it is the log-sum-exp of affine expressions, "
+                                   "and log-sum-exp is convex",))
+    return _concave_of("the logarithm log u", _shape(u, ctx), expr, True)
 
 
 def _is_exp_of_affine(term, ctx) -> bool:
@@ -170,14 +190,28 @@ def _is_exp_of_affine(term, ctx) -> bool:
 def _max(expr, ctx) -> Shape:
     shapes = [_shape(a, ctx) for a in expr.args]
     if all(s.convex for s in shapes):
-        return Shape(True, False, tuple(w for s in shapes for w in s.why) + (f"{text(expr)} is a maximum of convex functions, so it is convex",))
+        return Shape(True, False, tuple(w for s in shapes for w in s.why) + (
+            f"{text(expr)} is convex: {_listed(expr.args)} are {_kind(shapes, 'convex')}, and the maximum of convex "
+            "functions is convex",))
     return UNKNOWN
+
+
+def _listed(args) -> str:
+    """``x and 0``; ``a, b and c`` (the variables first, as :mod:`._text` prints ``max``)."""
+    shown = [text(a) for a in args if a.free_symbols] + [text(a) for a in args if not a.free_symbols]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _kind(shapes, word: str) -> str:
+    return f"affine (so {word})" if all(_affine(s) for s in shapes) else word
 
 
 def _min(expr, ctx) -> Shape:
     shapes = [_shape(a, ctx) for a in expr.args]
     if all(s.concave for s in shapes):
-        return Shape(False, True, tuple(w for s in shapes for w in s.why) + (f"{text(expr)} is a minimum of concave functions, so it is concave",))
+        return Shape(False, True, tuple(w for s in shapes for w in s.why) + (
+            f"{text(expr)} is concave: {_listed(expr.args)} are {_kind(shapes, 'concave')}, and the minimum of concave "
+            "functions is concave",))
     return UNKNOWN
 
 
@@ -190,30 +224,39 @@ def _pow(expr, ctx) -> Shape:
         if norm.known:
             return norm
     inner = _shape(base, ctx)
+    power = text(sympy.Pow(_U, p))
     if p.is_integer and p.is_even and p.is_positive:
-        return _convex_of(f"u^{text(p)}", inner, expr, ctx.nonnegative(base), ctx.nonpositive(base))
+        return _convex_of(f"u ↦ {power}", inner, expr, ctx.nonnegative(base), ctx.nonpositive(base))
     if (p > 1) is sympy.true:
-        return _convex_of(f"u^{text(p)} (u ≥ 0)", inner, expr, True, False) if ctx.nonnegative(base) else UNKNOWN
+        return _convex_of(f"u ↦ {power} (for u ≥ 0)", inner, expr, True, False) if ctx.nonnegative(base) else UNKNOWN
     if (p > 0) is sympy.true and (p < 1) is sympy.true:
-        return _concave_of(f"u^{text(p)} (u ≥ 0)", inner, expr, True) if ctx.nonnegative(base) else UNKNOWN
+        outer = "the square root √u" if p == sympy.S.Half else f"u ↦ {power}"
+        return _concave_of(outer + " (for u ≥ 0)", inner, expr, True) if ctx.nonnegative(base) else UNKNOWN
     if (p < 0) is sympy.true and ctx.positive(base):
-        return _convex_of(f"u^{text(p)} (u > 0)", inner, expr, False, True)
+        return _convex_of(f"u ↦ {power} (for u > 0)", inner, expr, False, True)
     return UNKNOWN
+
+
+_U = sympy.Symbol("u", real=True)
 
 
 def _norm_shape(expr, base, ctx) -> Shape:
     """``sqrt(c + Σ cᵢ gᵢ²)`` with affine ``gᵢ``: a Euclidean norm of an affine map."""
+    components = []
     for term in sympy.Add.make_args(base):
         if not (term.free_symbols & ctx.variables):
             if not ctx.nonnegative(term):
                 return UNKNOWN
+            components.append(sympy.sqrt(term))
             continue
         coefficient, square = term.as_independent(*ctx.variables, as_Add=False)
         if not (ctx.positive(coefficient) and isinstance(square, sympy.Pow) and square.exp == 2
                 and _affine(_shape(square.base, ctx))):
             return UNKNOWN
-    return Shape(True, False, (f"{text(expr)} is the Euclidean norm of an affine map of the variables, and every norm is convex "
-                               "(triangle inequality and homogeneity)",))
+        components.insert(len([c for c in components if c.free_symbols]), sympy.sqrt(coefficient) * square.base)
+    vector = "(" + ", ".join(text(c) for c in components) + ")"
+    return Shape(True, False, (f"{text(expr)} is convex: it is the Euclidean length ‖{vector}‖, and a norm is convex "
+                               "(by the triangle inequality, ‖θa + (1 − θ)b‖ ≤ θ‖a‖ + (1 − θ)‖b‖ for 0 ≤ θ ≤ 1)",))
 
 
 RULES = {

@@ -29,7 +29,7 @@ the claim is made after the exact check. A verdict holds on ``.domain``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import combinations, product
 from typing import Any
@@ -61,6 +61,7 @@ class Counterexample:
         chord_value: ``αf(x1) + (1-α)f(x2)``.
         hessian_point, eigenvalue, direction: for a Hessian counterexample, the point
             where ``H`` has the negative eigenvalue and its eigenvector (else ``None``).
+        x1_value, x2_value: ``f(x1)`` and ``f(x2)`` (set for the chord of :attr:`ConvexityVerdict.straight_chord`).
     """
 
     x1: dict[sympy.Symbol, sympy.Expr]
@@ -71,16 +72,23 @@ class Counterexample:
     hessian_point: dict[sympy.Symbol, sympy.Expr] | None = None
     eigenvalue: sympy.Expr | None = None
     direction: tuple[sympy.Expr, ...] | None = None
+    x1_value: sympy.Expr | None = None
+    x2_value: sympy.Expr | None = None
 
-    def describe(self, word: str = "convex") -> str:
+    def describe(self, word: str = "convex", name: str = "f") -> str:
+        """The chord in words, every value given: ``x₁ = −1, x₂ = 1: f(x₁) = −8, f(x₂) = 0, ...``."""
         x1, x2 = _fmt(self.x1), _fmt(self.x2)
-        below = "below" if word == "convex" else "above"
-        sentence = (f"for x1 = {x1} and x2 = {x2}, f at the midpoint is {_value(self.value_between)}, "
-                    f"but the chord gives {_value(self.chord_value)}: the chord lies {below} the graph")
+        middle = {v: (self.x1[v] + self.x2[v]) / 2 for v in self.x1}
+        below, relation = ("below", ">") if word == "convex" else ("above", "<")
+        sentence = (f"take x₁ = {x1} and x₂ = {x2}, with midpoint {_fmt(middle)}; the chord there is "
+                    f"½({name}(x₁) + {name}(x₂)) = {_value(self.chord_value)}, but {name}({_fmt(middle)[1:-1] if len(middle) > 1 else _fmt(middle)}) = "
+                    f"{_value(self.value_between)} {relation} {_value(self.chord_value)}, so the chord lies {below} the graph")
         if self.hessian_point is not None:
             direction = "(" + ", ".join(text(d) for d in self.direction) + ")"
-            sentence = (f"the Hessian at {_fmt(self.hessian_point)} has the eigenvalue {text(self.eigenvalue)} "
-                        f"{'< 0' if word == 'convex' else '> 0'} (direction {direction}); " + sentence)
+            what = "the Hessian" if len(self.x1) > 1 else f"{name}″"
+            has = (f"has the eigenvalue {text(self.eigenvalue)} {'< 0' if word == 'convex' else '> 0'} (direction {direction})"
+                   if len(self.x1) > 1 else f"= {text(self.eigenvalue)} {'< 0' if word == 'convex' else '> 0'}")
+            sentence = f"{what} at {_fmt(self.hessian_point)} {has}; " + sentence
         return sentence
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,6 +113,10 @@ class ConvexityVerdict:
         counterexample: a :class:`Counterexample` to convexity, or None.
         concavity_counterexample: a :class:`Counterexample` to concavity (for ``-f``), or None.
         steps: ``(sentence, SymPy object)`` pairs: the Hessian, its characteristic polynomial, eigenvalues...
+        straight_chord: for *convex but not strictly*, a chord that meets the graph at its midpoint
+            (``value_between == chord_value``), checked exactly; else None.
+        pieces: when the natural domain is not an interval (``1/x``: ``x ≠ 0``), the verdict on each
+            interval piece; the verdict for the whole domain is then ``"unknown"``.
     """
 
     verdict: str
@@ -116,6 +128,8 @@ class ConvexityVerdict:
     counterexample: Counterexample | None = None
     concavity_counterexample: Counterexample | None = None
     steps: tuple[tuple[str, Any], ...] = field(default=())
+    straight_chord: Counterexample | None = None
+    pieces: tuple[ConvexityVerdict, ...] = ()
 
     @property
     def singular_somewhere(self) -> bool | None:
@@ -139,7 +153,9 @@ class ConvexityVerdict:
                 "concavity_counterexample": None if self.concavity_counterexample is None
                 else self.concavity_counterexample.to_dict(),
                 "steps": [[sentence, str(obj)] for sentence, obj in self.steps],
-                "singular_somewhere": self.singular_somewhere}
+                "singular_somewhere": self.singular_somewhere,
+                "straight_chord": None if self.straight_chord is None else self.straight_chord.to_dict(),
+                "pieces": [p.to_dict() for p in self.pieces]}
 
     def __str__(self) -> str:
         return f"{self.verdict} on {self.domain.describe()} ({self.method}): {self.reason}"
@@ -154,6 +170,12 @@ class _Side:
     sentences: list[str] = field(default_factory=list)
     steps: list[tuple[str, Any]] = field(default_factory=list)
     counterexample: Counterexample | None = None
+    tried: list[str] = field(default_factory=list)
+    straight: Counterexample | None = None
+
+
+_NAME = "ƒ"
+"""Stands for the function's name in the sentences below; :func:`convexity` puts the caller's name in."""
 
 
 def _fmt(point: dict) -> str:
@@ -183,7 +205,7 @@ def _value(value: sympy.Expr) -> str:
         return shown
 
 
-def convexity(f: Any, domain: Any = None, *, timeout: float | None = None) -> ConvexityVerdict:
+def convexity(f: Any, domain: Any = None, *, timeout: float | None = None, name: str = "f") -> ConvexityVerdict:
     """Decide whether ``f`` is (strictly) convex, (strictly) concave or neither, with the proof.
 
     Arguments:
@@ -191,6 +213,7 @@ def convexity(f: Any, domain: Any = None, *, timeout: float | None = None) -> Co
         domain: ``None`` (the natural domain: where ``f`` is defined), a SymPy
             ``Interval``, a dict ``{variable: Interval}`` or inequalities such as ``x > 0``.
         timeout: seconds for each symbolic step (default: the library limit).
+        name: the function's name in the sentences of the reason (``"f"``; a derivation passes its own).
 
     Returns:
         a :class:`ConvexityVerdict`; ``"unknown"`` is an honest answer, never a guess.
@@ -204,18 +227,52 @@ def convexity(f: Any, domain: Any = None, *, timeout: float | None = None) -> Co
     fn = scalar_function(f, "convexity")
     dom = resolve_domain(fn, domain, timeout=timeout)
     if dom.unresolved:
-        conditions = ", ".join(text(c) for c in dom.unresolved)
-        return ConvexityVerdict("unknown", None, None, "domain", (
-            f"{text(fn.expr)} is defined only where {conditions}, which is not a box of intervals; convexity needs a convex "
-            "domain. Pass domain= with an interval for each variable."), dom)
+        return _named(_not_an_interval(fn, dom, timeout), name)
     if fn.n == 0:
         return ConvexityVerdict("convex", True, True, "constant", f"{text(fn.expr)} is a constant: convex and concave", dom)
     smooth = _twice_differentiable(fn, dom)
     upward = _analyse_side(fn, dom, +1, smooth, timeout)
     if upward.status == "strict":
-        return _assemble(fn, dom, upward, _Side("no"))
+        return _named(_assemble(fn, dom, upward, _Side("no")), name)
     downward = _analyse_side(fn, dom, -1, smooth, timeout)
-    return _assemble(fn, dom, upward, downward)
+    return _named(_assemble(fn, dom, upward, downward), name)
+
+
+def _named(verdict: ConvexityVerdict, name: str) -> ConvexityVerdict:
+    """The verdict with the function's name in its sentences (they are written with :data:`_NAME`)."""
+    return replace(verdict, reason=verdict.reason.replace(_NAME, name),
+                   pieces=tuple(_named(p, name) for p in verdict.pieces))
+
+
+def _not_an_interval(fn: Function, dom: Domain, timeout) -> ConvexityVerdict:
+    """The natural domain is not a box (``1/x``: ``x ≠ 0``). One variable: the verdict on each interval piece."""
+    conditions = " and ".join(text(c) for c in dom.unresolved)
+    head = (f"{text(fn.expr)} is defined only where {conditions}, and that is not an interval. Convexity is a question "
+            "about an interval (the segment between two points of the domain must stay in it)")
+    pieces = _interval_pieces(fn, dom) if fn.n == 1 else None
+    if not pieces:
+        return ConvexityVerdict("unknown", None, None, "domain", head + (
+            ", so it has no answer on the whole domain. Ask on an interval instead: pass domain= with an interval for "
+            "each variable."), dom)
+    found = tuple(convexity(fn, piece, timeout=timeout, name=_NAME) for piece in pieces)
+    each = "; ".join(f"on {p.domain.describe()}, " + p.reason.split(". This holds")[0].rstrip(".") for p in found)
+    return ConvexityVerdict("unknown", None, None, "pieces", head + (
+        f", so it has no answer on the whole domain; we answer it on each piece instead: {each}."), dom, pieces=found)
+
+
+def _interval_pieces(fn: Function, dom: Domain) -> list[sympy.Interval] | None:
+    """The intervals that make up the set where the unresolved conditions hold (at most four), or None."""
+    (x,) = fn.variables
+    try:
+        region = dom.interval(x)
+        for condition in dom.unresolved:
+            region = region.intersect(condition.as_set())
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    pieces = region.args if isinstance(region, sympy.Union) else (region,)
+    if len(pieces) > 4 or not all(isinstance(p, sympy.Interval) for p in pieces):
+        return None
+    return sorted(pieces, key=lambda p: -float(p.sup) if p.sup.is_finite else -np.inf)
 
 
 def _assemble(fn: Function, dom: Domain, up: _Side, down: _Side) -> ConvexityVerdict:
@@ -230,7 +287,7 @@ def _assemble(fn: Function, dom: Domain, up: _Side, down: _Side) -> ConvexityVer
     if verdict == "neither":
         sentences = up.sentences + down.sentences
     elif verdict == "convex" and down.status == "yes":
-        sentences.append("It is also concave (it is affine).")
+        sentences.append(f"It is also concave ({_NAME} is affine).")
     elif verdict == "unknown":
         sentences = _unknown_sentences(up, down)
     is_convex = {"strict": True, "yes": True, "no": False}.get(up.status)
@@ -239,21 +296,29 @@ def _assemble(fn: Function, dom: Domain, up: _Side, down: _Side) -> ConvexityVer
         is_convex = False
     method = main.method if verdict != "neither" else f"{up.method}+{down.method}"
     steps = tuple(up.steps) + tuple(s for s in down.steps if s not in up.steps)
-    if not dom.is_everything:
-        sentences.append(f"This holds on {dom.describe()}.")
+    if not dom.is_everything and verdict != "unknown":
+        sentences.append(f"This holds on {dom.describe()}, the domain of {_NAME}.")
     return ConvexityVerdict(verdict, is_convex, is_concave, method or "none", " ".join(sentences), dom,
-                            up.counterexample, down.counterexample, steps)
+                            up.counterexample, down.counterexample, steps, main.straight if verdict == "convex" else None)
 
 
 def _unknown_sentences(up: _Side, down: _Side) -> list[str]:
+    """What was shown, what was tried and what would settle the question."""
     parts = []
     if up.status == "no":
         parts.extend(up.sentences)
     if down.status == "no":
         parts.extend(down.sentences)
-    parts.append("symgrad could not prove or refute " + ("convexity" if up.status is None else "concavity")
-                 + (" or concavity" if up.status is None and down.status is None else "")
-                 + ", so the answer is unknown rather than a guess.")
+    open_ = [word for side, word in ((up, "convex"), (down, "concave")) if side.status is None]
+    parts.append(f"Whether {_NAME} is {' or '.join(open_)} is not decided.")
+    tried = list(dict.fromkeys(t for side in (up, down) if side.status is None for t in side.tried))
+    if tried:
+        parts.append("Tried: " + "; ".join(tried) + ".")
+    parts.append(f"What would settle it: a proof that {_NAME}″ ≥ 0 on the whole domain (the Hessian positive "
+                 f"semidefinite, for several variables), or two points whose chord crosses the graph."
+                 if up.status is None else
+                 f"What would settle it: a proof that {_NAME}″ ≤ 0 on the whole domain, or two points whose chord "
+                 "lies above the graph.")
     return parts
 
 
@@ -283,23 +348,46 @@ def _analyse_side(fn: Function, dom: Domain, sign: int, smooth: bool, timeout) -
         found = _search_hessian_counterexample(fn, dom, g, hessian, sign)
         if found is not None:
             return _refuted(found, word, "counterexample-hessian", side.steps)
+        side.tried.append(("the sign of " + (f"{_NAME}″" if fn.n == 1 else "the Hessian's minors")
+                           + " (not proven on the whole domain, and no point where it has the wrong sign was found)"))
+    else:
+        side.tried.append(f"the second-derivative test does not apply ({_NAME} has a kink or is not twice differentiable)")
     shape = curvature(fn.expr, fn.variables, dom)
     if shape.convex if sign > 0 else shape.concave:
-        sentences = [w.rstrip(".") + "." for w in shape.why] + [f"So f is {word} by the composition rules of convex analysis."]
-        equality = _chord_equality(fn, dom, g)
-        if equality is not None:
-            sentences.append(f"It is not strictly {word}: {equality}.")
+        sentences = [_capital(w.rstrip(".")) + "." for w in shape.why] + [f"Hence {_NAME} is {word}."]
+        straight = _chord_equality(fn, dom, g, sign)
+        if straight is not None:
+            sentences.append(f"It is not strictly {word}: it is straight along a segment; "
+                             + _straight_text(straight) + ".")
         else:
-            sentences.append(f"These rules do not decide whether it is strictly {word}.")
-        return _Side("yes", "composition", sentences, side.steps)
+            sentences.append(f"These rules do not say whether it is strictly {word}.")
+        return _Side("yes", "composition", sentences, side.steps, straight=straight)
+    side.tried.append("the composition rules (sums, positive multiples, norms, max, convex functions of affine maps)"
+                      f" do not apply to {text(fn.expr)}")
     found = _search_chord_counterexample(fn, dom, g, sign)
     if found is not None:
         return _refuted(found, word, "counterexample-chord", side.steps)
+    side.tried.append("chords between points of a grid on the domain (none crosses the graph)")
     return side
 
 
+def _capital(sentence: str) -> str:
+    """A clause as the start of a sentence: ``a sum ...`` → ``A sum ...``; a formula (``|x| is ...``) stays."""
+    first = sentence.split(" ")[0]
+    return sentence[0].upper() + sentence[1:] if first.isalpha() and first.islower() else sentence
+
+
+def _straight_text(chord: Counterexample) -> str:
+    """``take x₁ = −3 and x₂ = −2: ƒ(x₁) = 3, ƒ(x₂) = 2, and at the midpoint −2.5, ƒ = 2.5 = ½(3 + 2)``."""
+    middle = {v: (chord.x1[v] + chord.x2[v]) / 2 for v in chord.x1}
+    f1, f2 = chord.x1_value, chord.x2_value
+    return (f"take x₁ = {_fmt(chord.x1)} and x₂ = {_fmt(chord.x2)}: {_NAME}(x₁) = {_value(f1)}, {_NAME}(x₂) = {_value(f2)}, "
+            f"and at the midpoint {_fmt(middle)}, {_NAME} = {_value(chord.value_between)} = ½({text(f1)} + {text(f2)}), "
+            "exactly the chord")
+
+
 def _refuted(found: Counterexample, word: str, method: str, steps) -> _Side:
-    return _Side("no", method, [f"f is not {word}: " + found.describe(word) + "."], list(steps), found)
+    return _Side("no", method, [f"{_NAME} is not {word}: " + found.describe(word, _NAME) + "."], list(steps), found)
 
 
 def _constant_hessian(fn, dom, g, hessian, word, sign) -> _Side:
@@ -312,13 +400,13 @@ def _constant_hessian(fn, dom, g, hessian, word, sign) -> _Side:
     head = f"The Hessian is constant, H = {_matrix_text(shown)}; its eigenvalues are {values}" + (f" (≈ {approx})" if approx and not all(v.is_Integer for v in result.values) else "")
     if kind == "positive definite":
         return _Side("strict", "hessian-constant", [head + f"; all are {'> 0' if sign > 0 else '< 0'}, so H is "
-                                                    f"{'positive' if sign > 0 else 'negative'} definite and f is strictly {word}."], steps)
+                                                    f"{'positive' if sign > 0 else 'negative'} definite and {_NAME} is strictly {word}."], steps)
     if kind == "positive semidefinite":
-        sentence = head + f"; all are {'≥ 0' if sign > 0 else '≤ 0'}, so f is {word}"
+        sentence = head + f"; all are {'≥ 0' if sign > 0 else '≤ 0'}, so {_NAME} is {word}"
         null = (hessian).nullspace()
         if null:
             sentence += (f", but not strictly: along the direction {_matrix_text(null[0])} (an eigenvector for λ = 0) "
-                         f"f changes linearly")
+                         f"{_NAME} changes linearly")
         return _Side("yes", "hessian-constant", [sentence + "."], steps)
     return _Side(None, "hessian-constant", [], steps)
 
@@ -330,18 +418,21 @@ def _second_derivative(fn, dom, g, second, word, sign, timeout) -> _Side:
     proof = prove_sign(second, dom, timeout=timeout)
     steps += _where_signs(proof, sign)
     relation = ">" if sign > 0 else "<"
+    every = f"for every {text(x)}" if dom.interval(x) == sympy.S.Reals else f"for every {dom.describe()}"
+    second_name = f"{_NAME}″({text(x)})"
+    how = "" if "SymPy" in proof.how or not proof.how else f" ({proof.how})"
     if proof.sign == "positive":
         return _Side("strict", "second-derivative",
-                     [f"f'' = {text(shown)} {relation} 0 for every {text(x)} ({proof.how}), so f is strictly {word}."], steps)
+                     [f"{second_name} = {text(shown)} {relation} 0 {every}{how}, so {_NAME} is strictly {word}."], steps)
     if proof.sign in ("nonnegative", "zero"):
         zeros = attempt(sympy.solveset, second, x, dom.interval(x), timeout=timeout)
-        sentence = f"f'' = {text(shown)} {'≥' if sign > 0 else '≤'} 0 for every {text(x)} ({proof.how}), so f is {word}"
+        sentence = f"{second_name} = {text(shown)} {'≥' if sign > 0 else '≤'} 0 {every}{how}, so {_NAME} is {word}"
         if isinstance(zeros, sympy.FiniteSet):
             steps.append(("where f'' = 0", zeros))
             return _Side("strict", "second-derivative", [
-                sentence + f"; f'' = 0 only at {text(x)} = {', '.join(map(text, zeros))}, isolated points, so no segment "
-                f"has f'' = 0 throughout and f is strictly {word}."], steps)
-        return _Side("yes", "second-derivative", [sentence + f"; strict {word}ity was not shown."], steps)
+                sentence + f"; {_NAME}″ = 0 only at {text(x)} = {', '.join(map(text, zeros))}, isolated points, so on no "
+                f"segment is {_NAME}″ = 0 throughout, and {_NAME} is strictly {word}."], steps)
+        return _Side("yes", "second-derivative", [sentence + f"; whether it is strictly {word} was not shown."], steps)
     if proof.sign in ("mixed", "negative", "nonpositive"):
         found = _univariate_counterexample(fn, dom, g, second, timeout)
         if found is not None:
@@ -403,21 +494,21 @@ def _sylvester(fn, dom, g, hessian, word, sign, timeout) -> _Side:
         return _Side("strict", "sylvester", [
             f"The leading principal minors of {'H' if sign > 0 else '-H'} are {_list_text(leading)}, all > 0 "
             f"({'; '.join(p.how for p in proofs)}); by Sylvester's criterion the Hessian is "
-            f"{'positive' if sign > 0 else 'negative'} definite everywhere, so f is strictly {word}."], steps)
+            f"{'positive' if sign > 0 else 'negative'} definite everywhere, so {_NAME} is strictly {word}."], steps)
     minors = principal_minors(hessian)
     proofs = [prove_sign(d, dom, timeout=timeout) for _, d in minors]
     if all(p.sign in ("positive", "nonnegative", "zero") for p in proofs):
         steps.append(("all principal minors", [d for _, d in minors]))
         sentence = (f"Every principal minor of {'H' if sign > 0 else '-H'} ({_list_text([d for _, d in minors])}) is ≥ 0 "
                     f"on the domain, so the Hessian is {'positive' if sign > 0 else 'negative'} semidefinite everywhere "
-                    f"and f is {word}")
+                    f"and {_NAME} is {word}")
         strict = _strictness_nd(fn, dom, g, hessian, timeout)
         if strict:
             why, zeros = strict
             if zeros is not None:
                 steps.append(("where det H = 0", zeros))
             return _Side("strict", "sylvester", [sentence + "; " + why], steps)
-        return _Side("yes", "sylvester", [sentence + f"; strict {word}ity was not shown."], steps)
+        return _Side("yes", "sylvester", [sentence + f"; whether it is strictly {word} was not shown."], steps)
     return _Side(None, "sylvester", [], steps)
 
 
@@ -426,12 +517,12 @@ def _strictness_nd(fn, dom, g, hessian, timeout) -> tuple[str, Any] | None:
     they were not found); None when strictness is not shown."""
     zeros = _det_zeros(fn, hessian, timeout)
     if _separable_and_strict(fn, dom, g, timeout):
-        return ("f is a sum of functions of one variable each, and each part is strictly convex in its variable, "
-                "so f is strictly convex"), (zeros or None)
+        return (f"{_NAME} is a sum of functions of one variable each, and each part is strictly convex in its variable, "
+                f"so {_NAME} is strictly convex"), (zeros or None)
     isolated = zeros is not None and all(len(z) == fn.n and not any(v.free_symbols for v in z.values()) for z in zeros)
     if isolated:
         return (f"det H = {text(sympy.factor(hessian.det()))} vanishes only at isolated points, so along every "
-                "segment the second derivative is > 0 except at finitely many points, and f is strictly convex"), \
+                f"segment the second derivative is > 0 except at finitely many points, and {_NAME} is strictly convex"), \
             (zeros or None)
     return None
 
@@ -573,14 +664,15 @@ def _candidate_pairs(fn, dom, g, sign, accept):
     return [(a, b) for _, a, b in pairs]
 
 
-def _chord_equality(fn, dom, g) -> str | None:
-    """A chord that touches the graph at its midpoint, checked exactly (shows *not strictly* convex)."""
+def _chord_equality(fn, dom, g, sign: int = 1) -> Counterexample | None:
+    """A chord that meets the graph at its midpoint, checked exactly (shows *not strictly* convex); values of ``f``."""
     for x1, x2 in _candidate_pairs(fn, dom, g, 1, lambda gap, scale: abs(gap) < 1e-12 * scale)[:5]:
         if x1 == x2 or dom.contains(x1) is not True or dom.contains(x2) is not True:
             continue
         middle = {v: (x1[v] + x2[v]) / 2 for v in fn.variables}
         gap = g.xreplace(middle) - (g.xreplace(x1) + g.xreplace(x2)) / 2
         if number_sign(gap) == 0:
-            return (f"between x1 = {_fmt(x1)} and x2 = {_fmt(x2)} the graph meets its chord at the midpoint "
-                    f"(f = {text(fn.expr.xreplace(middle))} there, the chord gives the same), so f is straight there")
+            f1, f2 = fn.expr.xreplace(x1), fn.expr.xreplace(x2)
+            return Counterexample(x1, x2, sympy.Rational(1, 2), fn.expr.xreplace(middle), (f1 + f2) / 2,
+                                  x1_value=f1, x2_value=f2)
     return None

@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symgrad`` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_shield_leading_minus(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -71,3 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _shield_leading_minus(argv: list[str]) -> list[str]:
+    """Let ``symgrad derive convexity "-log(x)"`` and ``--at -1,2`` work.
+
+    symgrad's options are all long (``--at``) except ``-h``, so a word that starts with a
+    single ``-`` is an expression or a value, never an option. argparse would read it as an
+    option; a leading space hides the dash from argparse, and the parser ignores the space.
+    """
+    return [f" {word}" if word.startswith("-") and not word.startswith("--") and word != "-h" else word
+            for word in argv]

@@ -26,6 +26,7 @@ import numpy as np
 import sympy
 
 from .. import analysis
+from ..analysis._text import APPROX_DECIMALS, approx_text
 from ..errors import InputError, VerificationError
 from ..function import Function, as_function, to_sympy_number
 from ..optimize import gradient_descent
@@ -384,7 +385,9 @@ class Explain:
             checker.symbolic("Hessian", H, "hessian")
             steps.append(Step("Hessian matrix", (eq(Name("H", "H"), H),), H))
         off = [result[i, j] for i in range(f.n) for j in range(f.n) if i != j]
-        conclusion = ("Diagonal elements: curvature along each axis; off-diagonal elements: coupling between "
+        conclusion = ("With one variable the Hessian is the 1×1 matrix of the second derivative: the curvature."
+                      if f.n == 1 else
+                      "Diagonal elements: curvature along each axis; off-diagonal elements: coupling between "
                       "variables" + (" (here none: the off-diagonal entries are 0)." if off and all(
                           e == 0 for e in off) else "."))
         given = (eq(Apply(name, f.variables), f.expr, label="Function"),)
@@ -428,7 +431,7 @@ class Explain:
             'strictly convex'
         """
         f = as_function(f)
-        verdict = analysis.convexity(f, domain)
+        verdict = analysis.convexity(f, domain, name=name)
         checker = Checker(f)
         given = (eq(Apply(name, f.variables), f.expr, label="Function"),)
         if not verdict.domain.is_everything:
@@ -449,8 +452,12 @@ class Explain:
             steps += self._counterexample_steps(f, name, verdict.counterexample, checker,
                                                 verdict.concavity_counterexample, dict(verdict.steps), signs_shown)
         if verdict.method == "composition" or verdict.verdict == "unknown" or not steps:
+            reason = verdict.reason.split(" It is not strictly")[0] if verdict.straight_chord is not None else verdict.reason
             steps.append(Step("Apply the rules of convex analysis" if verdict.method == "composition"
-                              else "Decide", (), verdict.verdict, verdict.reason))
+                              else "Decide on each piece of the domain" if verdict.pieces else "Decide",
+                              (), verdict.verdict, reason))
+        if verdict.straight_chord is not None:
+            steps.append(_chord_step(f, name, verdict.straight_chord, "on", checker))
         conclusion = _convexity_conclusion(f, verdict)
         return Derivation("convexity", "Convexity test", given, tuple(steps), verdict.verdict, conclusion, (),
                           tuple(checker.log))
@@ -485,7 +492,8 @@ class Explain:
         relation = (">" if upward else "<") if zeros is None and verdict.verdict.startswith("strictly") else (
             "≥" if upward else "≤")
         where = f" (equal to 0 only at {_where_text(x, zeros)})" if zeros is not None else ""
-        math = (Math((d2, sympy.Integer(0)), (relation,), label=f"For all {_plain(x)}",
+        label = f"For all {_plain(x)}" if verdict.domain.is_everything else f"For all {verdict.domain.describe()}"
+        math = (Math((d2, sympy.Integer(0)), (relation,), label=label,
                      suffix=("✓" if upward else "(concave)") + where),)
         return [Step("Check the sign of the second derivative", math, sympy.true)]
 
@@ -548,20 +556,9 @@ class Explain:
                                                       line)
             steps.append(Step("Check the sign of the second derivative" if f.n == 1 else
                               "Find a point where the Hessian has a negative eigenvalue", shown, H))
-        x1, x2 = found.x1, found.x2
-        middle = {v: (x1[v] + x2[v]) / 2 for v in f.variables}
-        f1, f2 = f.at(x1), f.at(x2)
-        for label, value, point in (("f at x₁", f1, x1), ("f at x₂", f2, x2), ("f at the midpoint", found.value_between,
-                                                                                 middle)):
-            checker.value(label, value, point)
-        checker.close("chord value", found.chord_value, (to_float(f1) + to_float(f2)) / 2, "float arithmetic")
-        chord = Name("½(f(x₁) + f(x₂))".replace("f", name), rf"\tfrac{{1}}{{2}}({name}(x_1) + {name}(x_2))")
-        steps.append(Step("A chord below the graph", (
-            eq(Apply(name, _args(x1, f)), f1, label="x₁"),
-            eq(Apply(name, _args(x2, f)), f2, label="x₂"),
-            Math((Apply(name, _args(middle, f)), found.value_between, found.chord_value, chord),
-                 ("=", ">", "="), label="Midpoint", suffix="✗ (the chord lies below the graph)"),
-        ), sympy.false))
+        steps.append(_chord_step(f, name, found, "below", checker))
+        if other is not None:
+            steps.append(_chord_step(f, name, other, "above", checker))
         return steps
 
     # -- §9.5 critical points -----------------------------------------------------------
@@ -859,6 +856,68 @@ class Explain:
 
 
 # -- helpers of the entries above ---------------------------------------------------------
+_CHORD_WORDS = {
+    "below": ("A chord below the graph: {name} is not convex", ">",
+              "the graph lies above the chord, so {name} is not convex"),
+    "above": ("A chord above the graph: {name} is not concave", "<",
+              "the graph lies below the chord, so {name} is not concave"),
+    "on": ("A chord that meets the graph: {name} is not strictly convex", "=",
+           "the graph meets the chord at the midpoint: {name} is straight there, so not strictly convex"),
+}
+"""Where the chord lies -> the step's sentence, the relation between f(midpoint) and the chord, the verdict."""
+
+
+def _chord_step(f: Function, name: str, found: Any, where: str, checker: Checker) -> Step:
+    """Both ends of a chord, its midpoint, the chord's height there (``½(−8 + 0) = −4``) and the comparison;
+    every value checked in floats. ``found`` is a :class:`~symgrad.analysis.Counterexample` (values of ``f``)."""
+    title, relation, verdict = (w.format(name=name) for w in _CHORD_WORDS[where])
+    x1, x2 = found.x1, found.x2
+    middle = {v: (x1[v] + x2[v]) / 2 for v in f.variables}
+    f1, f2 = f.at(x1), f.at(x2)
+    for label, value, point in (("f at x₁", f1, x1), ("f at x₂", f2, x2), ("f at the midpoint", found.value_between,
+                                                                             middle)):
+        checker.value(label, value, point)
+    checker.close("chord value", found.chord_value, (to_float(f1) + to_float(f2)) / 2, "float arithmetic")
+    if where != "on":
+        gap = to_float(found.value_between) - to_float(found.chord_value)
+        if not (gap > 0 if relation == ">" else gap < 0):
+            raise VerificationError(f"the chord does not lie {where} the graph in floats ({gap!r})")
+    chord = Name(f"½({name}(x₁) + {name}(x₂))", rf"\tfrac{{1}}{{2}}({name}(x_1) + {name}(x_2))")
+    from ..render import latex_of
+
+    both = sympy.Add(UE(f1), UE(f2), evaluate=False)
+    half_sum = Name(f"½({_plain(both)})", rf"\tfrac{{1}}{{2}}\left({latex_of(both)}\right)")
+    lines = [eq(Apply(name, _args(x1, f)), f1, *_approx_parts(f1, checker, "f at x₁"), label=f"x₁ = {_point_value(x1)}"),
+             eq(Apply(name, _args(x2, f)), f2, *_approx_parts(f2, checker, "f at x₂"), label=f"x₂ = {_point_value(x2)}"),
+             eq(Apply(name, _args(middle, f)), found.value_between,
+                *_approx_parts(found.value_between, checker, "f at the midpoint"),
+                label=f"Midpoint ½(x₁ + x₂) = {_point_value(middle)}"),
+             eq(chord, half_sum, *((found.chord_value,) if isinstance(found.chord_value, sympy.Rational) else ()),
+                *_approx_parts(found.chord_value, checker, "chord value"), label="Chord at the midpoint")]
+    exact = where == "on" or (isinstance(found.value_between, sympy.Rational)
+                              and isinstance(found.chord_value, sympy.Rational))
+    numbers = ((found.value_between, found.chord_value) if exact else
+               (Name(approx_text(found.value_between).replace("-", "−"), approx_text(found.value_between)),
+                Name(approx_text(found.chord_value).replace("-", "−"), approx_text(found.chord_value))))
+    lines.append(Math((Apply(name, _args(middle, f)), *numbers), ("=" if exact else "≈", relation),
+                      label="Compare", suffix=("✗ " if where != "on" else "") + f"({verdict})"))
+    return Step(title, tuple(lines), sympy.false)
+
+
+def _approx_parts(value: Any, checker: Checker, what: str) -> tuple:
+    """``(≈ 0.9093,)`` for a value that is not a plain rational (``sin(2)``), checked to the decimals shown; else ()."""
+    if isinstance(value, sympy.Rational):
+        return ()
+    shown = approx_text(value)
+    checker.approx(what, float(shown), to_float(value), APPROX_DECIMALS, "mpmath to 30 digits")
+    return (Name(f"≈ {shown}".replace("-", "−"), rf"\approx {shown}"),)
+
+
+def _point_value(point: dict) -> str:
+    values = list(point.values())
+    return _plain(values[0]) if len(values) == 1 else _tuple_text(values)
+
+
 _HESSIAN_METHODS = {"hessian-constant", "second-derivative", "sylvester", "counterexample-hessian"}
 
 _KIND_WORDS = {"minimum": "A minimum", "maximum": "A maximum", "saddle": "A saddle point",
@@ -907,7 +966,7 @@ def _method_lead(f: Function, verdict: Any) -> str:
                 "strictly concave": f"{which} are negative", "concave": f"{which} are ≤ 0"}.get(
             word, "The eigenvalues have both signs")
     if methods & {"second-derivative", "hessian-constant"}:
-        x = _plain(f.variables[0])
+        x = _plain(f.variables[0]) if verdict.domain.is_everything else verdict.domain.describe()
         zeros = "where f'' = 0" in dict(verdict.steps)
         if word == "strictly convex":
             return (f"The second derivative is ≥ 0 for all {x} and 0 only at isolated points" if zeros
@@ -929,6 +988,10 @@ def _method_lead(f: Function, verdict: Any) -> str:
 
 
 def _convexity_conclusion(f: Function, verdict: Any) -> str:
+    if verdict.pieces:
+        each = " and ".join(f"{p.verdict} on {p.domain.describe()}" for p in verdict.pieces)
+        return (f"The domain {verdict.domain.describe()} is not an interval, so there is no single answer: "
+                f"the function is {each}.")
     mark, words = _VERDICT_WORDS[verdict.verdict]
     text = f"{_method_lead(f, verdict)}{' ' + mark if mark else ''}, so {words}"
     if not verdict.domain.is_everything:
