@@ -134,3 +134,54 @@ def test_slow_judgement_times_out_into_an_invalid_result():
 
 def test_public_names():
     assert {"check", "CheckResult", "grade", "DIAGNOSES", "STATUSES"} <= set(sgc.__all__)
+
+
+# ------------------------------------------------------------------------ audit: large terms, crashes, nan
+@pytest.mark.parametrize("big", ["exp(50)", "exp(30)", "10^30", "pi^40"])
+def test_a_large_factor_cannot_hide_an_added_constant(big):
+    result = check(f"{big}*x", f"{big}*x+1")
+    assert result.status == "incorrect" and result.note == "incorrect"
+    witness = result.evidence.witness
+    assert witness is not None and witness["answer"] != witness["expected"]  # shown with enough digits to differ
+    assert result.evidence.method == "symbolic"  # a - e = -1 is found exactly, before any sampling
+
+
+def test_the_numeric_stage_resolves_a_difference_hidden_under_a_large_term():
+    # K*(sin(x) + sqrt(2)/K) is not collected by SymPy and expands to a non-rational constant, so only
+    # the numeric stage can see the difference sqrt(2); |e| is about 1e21 at the test points
+    k = sympy.exp(50)
+    result = check(k * sympy.sin(x), k * (sympy.sin(x) + sympy.sqrt(2) / k))
+    assert result.status == "incorrect" and result.evidence.method == "numeric"
+    assert result.evidence.witness["answer"] != result.evidence.witness["expected"]
+
+
+def test_equal_answers_with_large_terms_are_still_correct():
+    k = sympy.exp(50)
+    assert check(k * sympy.sin(x) + 1, k * (sympy.sin(x) + 1 / k)).status == "correct"
+    assert check("(exp(50)+1)*sin(x)", "exp(50)*sin(x) + sin(x)").status == "correct"
+    assert check("sin(x)^2 + cos(x)^2 + exp(60)*x", "1 + exp(60)*x").status == "correct"
+
+
+@pytest.mark.parametrize("answer", ["exp(exp(exp(exp(1000))))", "exp(exp(1000))", "2^(exp(1000))",
+                                    "factorial(exp(10))", "sinh(cosh(sinh(exp(x))))"])
+def test_fast_growing_towers_are_invalid_not_an_exception(answer):
+    result = check(answer, "x")
+    assert result.status == "invalid" and result.note == "invalid:too_large"
+
+
+@pytest.mark.parametrize("answer", ["nan", "NaN", sympy.nan, sympy.zoo, sympy.oo, sympy.Matrix([1, sympy.nan])])
+def test_nan_and_infinite_answers_are_invalid(answer):
+    result = check(answer, "x")
+    assert result.status == "invalid" and result.note in ("invalid:unparseable", "invalid:undefined")
+
+
+def test_a_numeric_error_inside_the_comparison_is_an_invalid_result(monkeypatch):
+    core = importlib.import_module("symgrad.check.core")
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr(core, "_judge", overflow)
+    result = check("exp(x)", "x")
+    assert result.status == "invalid" and result.note == "invalid:numeric_error"
+    assert "OverflowError" in result.evidence.detail

@@ -85,3 +85,36 @@ def test_vectors_score_by_component(values, index):
     result = check(sympy.Matrix(wrong), sympy.Matrix(values))
     assert result.wrong_components == (index,)
     assert abs(result.score - (len(values) - 1) / len(values)) < 1e-12
+
+
+# ------------------------------------------------------------------------ huge terms cannot hide a constant
+_BASES = (
+    lambda v: sympy.sin(v[0]) * v[2],
+    lambda v: sympy.exp(v[0]) + v[1] ** 2,
+    lambda v: sympy.log(v[2] ** 2 + 1) * v[1],
+    lambda v: sympy.sqrt(v[0] ** 2 + 1) - sympy.cos(v[1]),
+    lambda v: v[0] * v[1] + 3 * v[2],
+    lambda v: sympy.atan(v[0]) / (v[1] ** 2 + 2),
+)
+_HUGE = (sympy.Integer(1), sympy.exp(30), sympy.exp(50), sympy.Integer(10) ** 30, sympy.pi ** 40,
+         sympy.exp(200) * sympy.sqrt(3))
+_CONSTANTS = (sympy.Integer(1), sympy.Rational(-1, 3), sympy.sqrt(2), sympy.exp(-3), sympy.log(3),
+              sympy.Rational(1, 10**6), sympy.pi / 7)
+
+
+@given(base=st.sampled_from(_BASES), huge=st.sampled_from(_HUGE), constant=st.sampled_from(_CONSTANTS),
+       sign=st.sampled_from([1, -1]), grouped=st.booleans())
+def test_a_constant_added_to_huge_terms_is_never_correct(base, huge, constant, sign, grouped):
+    """check(E*K, E*K + c) with c != 0 is incorrect, however large K is (the audit's exp(50)*x vs exp(50)*x + 1).
+
+    Oracle: the difference is c (or K*(c/K)) by construction, and c is a nonzero constant.
+    ``grouped`` writes the key as K*(E + c/K), which SymPy does not collect, so the numeric stage must
+    resolve the cancellation itself.
+    """
+    c = sign * constant
+    assert c.evalf() != 0
+    expr = base(X)
+    answer = huge * expr
+    expected = huge * (expr + c / huge) if grouped and huge != 1 else huge * expr + c
+    result = check(answer, expected)
+    assert result.status == "incorrect", (answer, expected, result.note, result.evidence)

@@ -10,6 +10,7 @@ import pytest
 
 from symgrad.check import grade
 from symgrad.cli import main
+from symgrad.errors import InputError
 
 HERE = os.path.dirname(__file__)
 EXAMPLES = os.path.join(HERE, os.pardir, "examples", "grading")
@@ -135,3 +136,142 @@ def test_malformed_jsonl_lines_still_get_rows(tmp_path):
     assert summary.total == 3
     notes = sorted(r["note"] for r in summary.rows)
     assert notes == ["correct", "invalid:malformed", "invalid:malformed"]
+
+
+# ------------------------------------------------------------------------ audit: CLI errors, resume, input checks
+def _cli(capsys, *argv):
+    code = main(["grade", *argv, "--workers", "1", "--no-progress"])
+    return code, capsys.readouterr().err
+
+
+def _write_csv(path, header, rows, encoding="utf-8"):
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+@pytest.fixture
+def files(tmp_path):
+    key = _write_csv(tmp_path / "key.csv", ["question", "expected"], [["q1", "2*x"], ["q2", "1/3"]])
+    subs = _write_csv(tmp_path / "subs.csv", ["id", "student", "question", "answer"],
+                      [["1", "ada", "q1", "2*x"], ["2", "bob", "q2", "1/3"]])
+    return tmp_path, subs, key
+
+
+@pytest.mark.parametrize("which", ["submissions", "key", "submissions_dir", "key_dir", "out_dir", "out_unwritable"])
+def test_cli_grade_reports_bad_files_cleanly(files, capsys, which):
+    tmp, subs, key = files
+    out = str(tmp / "results.csv")
+    if which == "submissions":
+        subs = str(tmp / "missing.csv")
+    elif which == "key":
+        key = str(tmp / "missing.json")
+    elif which == "submissions_dir":
+        subs = str(tmp)
+    elif which == "key_dir":
+        key = str(tmp)
+    elif which == "out_dir":
+        out = str(tmp)
+    else:
+        out = str(tmp / "no" / "such" / "folder" / "results.csv")
+    code, err = _cli(capsys, subs, "--key", key, "--out", out)
+    assert code == 1
+    assert err.startswith("symgrad: error: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("option", [["--timeout", "-1"], ["--timeout", "0"], ["--timeout", "soon"],
+                                    ["--workers", "0"], ["--chunk-size", "-5"]])
+def test_cli_grade_refuses_bad_option_values_as_usage_errors(files, capsys, option):
+    tmp, subs, key = files
+    with pytest.raises(SystemExit) as stop:
+        main(["grade", subs, "--key", key, "--out", str(tmp / "r.csv"), *option])
+    assert stop.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_duplicate_ids_each_get_a_row_and_resume_skips_nothing(tmp_path):
+    rows = [{"id": "1", "student": "ada", "question": "num", "answer": "1/3"},
+            {"id": "1", "student": "bob", "question": "num", "answer": "1/4"},
+            {"id": "1", "student": "cy", "question": "num", "answer": "2/6"},
+            {"student": "dee", "question": "num", "answer": "1/3"}]
+    out = str(tmp_path / "results.csv")
+    grade(rows[:1], KEY, out=out, workers=1)  # interrupted after the first row
+    summary = grade(rows, KEY, out=out, workers=1)
+    assert summary.skipped == 1 and summary.graded == 3
+    written = _read(out)
+    assert sorted((r["row"], r["student"]) for r in written) == [("1", "ada"), ("2", "bob"), ("3", "cy"), ("4", "dee")]
+    assert {r["student"]: r["note"] for r in written} == {"ada": "correct", "bob": "incorrect", "cy": "correct",
+                                                          "dee": "correct"}
+    again = grade(rows, KEY, out=out, workers=1)
+    assert again.graded == 0 and len(_read(out)) == len(rows)
+
+
+def test_malformed_jsonl_lines_do_not_collide_with_real_ids(tmp_path):
+    src = tmp_path / "subs.jsonl"
+    src.write_text('not json\n{"id": "1", "question": "num", "answer": "1/3"}\n'
+                   '{"id": "2", "question": "num", "answer": "1/3"}\n', encoding="utf-8")
+    out = str(tmp_path / "results.jsonl")
+    grade(str(src), KEY, out=out, workers=1)
+    written = _read(out)
+    assert sorted(r["note"] for r in written) == ["correct", "correct", "invalid:malformed"]
+    assert len({r["id"] for r in written}) == 3  # the malformed line's id is not '1' or '2'
+    assert grade(str(src), KEY, out=out, workers=1).graded == 0 and len(_read(out)) == 3
+
+
+def test_submissions_without_an_answer_column_are_refused(tmp_path):
+    subs = _write_csv(tmp_path / "subs.csv", ["id", "question", "reply"], [["1", "num", "1/3"]])
+    with pytest.raises(InputError, match="no 'answer' column.*reply"):
+        grade(subs, KEY, workers=1)
+    with pytest.raises(InputError, match="no 'answer' column"):
+        grade([{"question": "num", "text": "1/3"}], KEY, workers=1)
+
+
+def test_a_key_with_a_byte_order_mark_is_read(tmp_path):
+    key = _write_csv(tmp_path / "key.csv", ["question", "expected"], [["q1", "2*x"]], encoding="utf-8-sig")
+    subs = _write_csv(tmp_path / "subs.csv", ["question", "answer"], [["q1", "x+x"]], encoding="utf-8-sig")
+    summary = grade(subs, key, workers=1)
+    assert [r["note"] for r in summary.rows] == ["correct"]
+
+
+def test_a_key_that_is_not_utf8_is_a_clear_error(tmp_path):
+    key = tmp_path / "key.csv"
+    key.write_bytes("question,expected\nq\xe9,2*x\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        grade([{"question": "q1", "answer": "1"}], str(key), workers=1)
+
+
+def test_a_question_twice_in_the_key_is_a_clear_error(tmp_path):
+    key = _write_csv(tmp_path / "key.csv", ["question", "expected"], [["q1", "2*x"], ["q2", "1"], ["q1", "3*x"]])
+    with pytest.raises(InputError, match="'q1' twice"):
+        grade([{"question": "q1", "answer": "2*x"}], key, workers=1)
+
+
+def test_grade_help_documents_columns_and_roster_keys(capsys):
+    with pytest.raises(SystemExit):
+        main(["grade", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for word in ("'question'", "'answer'", "'expected'", "<student>:q<k>", "UTF-8"):
+        assert word in text
+
+
+def test_roster_key_from_exercises_grades_plain_question_ids(tmp_path, capsys):
+    roster = _write_csv(tmp_path / "roster.csv", ["student"], [["s1"], ["s2"]])
+    folder = str(tmp_path / "sheets")
+    assert main(["exercises", "--students", roster, "--out", folder, "--family", "gradient",
+                 "--format", "json"]) == 0
+    key_path = os.path.join(folder, "grading_key.json")
+    with open(key_path, encoding="utf-8") as fh:
+        key = json.load(fh)
+    assert sorted(key) == ["s1:q1", "s2:q1"]
+    subs = [{"id": "1", "student": "s1", "question": "q1", "answer": key["s1:q1"]["expected"]},
+            {"id": "2", "student": "s2", "question": "q1", "answer": key["s2:q1"]["expected"]},
+            {"id": "3", "student": "s3", "question": "q1", "answer": "0"}]
+    src = tmp_path / "subs.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in subs), encoding="utf-8")
+    out = str(tmp_path / "results.jsonl")
+    capsys.readouterr()
+    assert main(["grade", str(src), "--key", key_path, "--out", out, "--workers", "1", "--no-progress"]) == 0
+    notes = {r["student"]: r["note"] for r in _read(out)}
+    assert notes == {"s1": "correct", "s2": "correct", "s3": "invalid:unknown_question"}

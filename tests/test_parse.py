@@ -304,3 +304,45 @@ def test_internal_failures_become_input_errors(monkeypatch, raised, caught):
 def test_limits_argument_is_used_by_parse():
     with pytest.raises(InputTooLarge, match="max_length=3"):
         parse("x + 1", limits=Limits(max_length=3))
+
+
+# ------------------------------------------------------------------------ audit: log bases, exp towers, nan
+@pytest.mark.parametrize("text", ["log(x, 0)", "\\log_0 x", "log(x, -2)", "\\log_{-3}{x}", "log(x, 1)",
+                                  "log(x, 1-1)", "log(x, -e)"])
+def test_a_logarithm_base_must_be_positive_and_not_one(text):
+    with pytest.raises(ParseError, match="base of a logarithm"):
+        parse(text)
+
+
+def test_valid_logarithm_bases_still_parse():
+    x = sympy.Symbol("x", real=True)
+    assert parse("log(x, 2)") == sympy.log(x) / sympy.log(2)
+    assert parse("\\log_{10} x") == sympy.log(x) / sympy.log(10)
+    assert parse("log(x, 1/2)") == sympy.log(x, sympy.Rational(1, 2))
+
+
+@pytest.mark.parametrize("text", ["exp(exp(exp(exp(1000))))", "exp(exp(exp(exp(x))))", "e^(exp(exp(exp(x))))",
+                                  "cosh(sinh(exp(exp(x))))", "factorial(exp(exp(exp(x))))"])
+def test_nested_exp_counts_as_a_power_tower(text):
+    with pytest.raises(InputTooLarge, match="max_power_tower"):
+        parse(text)
+
+
+@pytest.mark.parametrize("text, limit", [("exp(exp(1000))", "max_exponent"), ("2^(exp(100))", "max_exponent"),
+                                         ("exp(e^10)", "max_exponent"), ("factorial(exp(10))", "max_factorial"),
+                                         ("(e^5)!", "max_factorial")])
+def test_large_constant_exponents_and_factorials_are_refused(text, limit):
+    with pytest.raises(InputTooLarge, match=limit):
+        parse(text)
+
+
+def test_modest_nested_exp_still_parses():
+    x = sympy.Symbol("x", real=True)
+    assert parse("exp(exp(exp(x)))") == sympy.exp(sympy.exp(sympy.exp(x)))
+    assert parse("exp(exp(6))") == sympy.exp(sympy.exp(6))
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", "2*nan"])
+def test_nan_is_refused_not_read_as_letters(text):
+    with pytest.raises(ParseError, match="not a number"):
+        parse(text)

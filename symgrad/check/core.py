@@ -100,6 +100,8 @@ def check(
         return _invalid("too_large", key, str(error), answer)
     except InputError as error:
         return _invalid("unparseable", key, str(error), answer)
+    if _undefined(raw):
+        return _invalid("undefined", key, "it contains nan, zoo or an infinity", answer)
     warnings += decimal_warnings(answer)
     try:
         value, read_warnings = coerce(raw, key, names)
@@ -112,6 +114,22 @@ def check(
         return _invalid("timeout", key, str(error), answer, interpretation)
     except InputTooLarge as error:
         return _invalid("too_large", key, str(error), answer, interpretation)
+    except _NUMERIC_ERRORS as error:  # a value too large for a float, a division by zero deep inside SymPy...
+        return _invalid("numeric_error", key, f"{type(error).__name__}: {error}", answer, interpretation)
+
+
+#: exceptions of numeric evaluation that become an ``invalid:numeric_error`` result instead of escaping
+_NUMERIC_ERRORS = (OverflowError, ZeroDivisionError, ArithmeticError, ValueError, RecursionError)
+
+
+def _undefined(raw: Any) -> bool:
+    """True when the answer is (or contains) nan, complex infinity or an infinity: not a value to compare."""
+    parts = list(raw) if isinstance(raw, (tuple, list)) else [raw]
+    bad = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+    for part in parts:
+        if isinstance(part, sympy.Basic) and (part in bad or part.has(*bad)):
+            return True
+    return False
 
 
 # ------------------------------------------------------------------------------------------ the key

@@ -6,7 +6,10 @@ return picklable values), because everything they do touches untrusted input.
 A comparison goes through these stages, and stops at the first that decides:
 
 1. **identical** -- the two expressions are the same tree (symbols are matched
-   by name before we get here).
+   by name before we get here). **difference** -- ``a - e``, and its cheap
+   expansion when the expression is small, is a nonzero rational number
+   (``exp(50)*x`` against ``exp(50)*x + 1`` gives ``-1``): different, whatever
+   the size of the terms.
 2. **exact points** -- if both are rational functions with rational
    coefficients, they are evaluated with exact rational arithmetic at random
    rational points inside the domain. One differing point is a proof of
@@ -15,8 +18,17 @@ A comparison goes through these stages, and stops at the first that decides:
    of size N with probability at most d/N, and we use several points).
 3. **numeric** -- otherwise (sqrt, log, trig, exp, abs...) both are evaluated at
    random points with 30-digit arithmetic. A point where they differ by more
-   than 1e-10 (relative) is a counterexample; agreement to 1e-20 at every point
-   leaves the pair *probably equal*, to be proved by stage 4.
+   than 1e-10 (relative) is a counterexample. When they look close, the
+   *difference* ``a - e`` is evaluated at the point as one expression with
+   SymPy's adaptive-precision ``evalf(strict=True)``, at a working precision of
+   (digits of the largest term) + 50 digits, so that a large term (``exp(50)*x``)
+   can never swamp an additive constant. **The rule:** the point is a
+   counterexample when that evaluation resolves ``|a - e| > 1e-40``; it is an
+   agreement when ``|a - e| <= 1e-40`` or when the difference cannot be told
+   apart from zero at that precision (then ``|a - e|`` is below about 1e-50,
+   whatever the size of the terms); when the terms are too large for the
+   precision cap the point decides nothing. Agreement at every point leaves the
+   pair *probably equal*, to be proved by stage 4.
 4. **symbolic** -- :func:`prove_equal` rewrites ``answer - expected`` (expand,
    cancel, log and trig rewriting, then ``simplify``) under the domain's
    assumptions. It runs in its own time-limited call, so a slow proof never
@@ -28,11 +40,13 @@ in double precision: ``|a - e| <= atol + rtol*|e|`` at every point.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
+from sympy.core.evalf import PrecisionExhausted
 
 __all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs"]
 
@@ -42,6 +56,11 @@ _NUMERIC_POINTS = 12
 _PREC = 30
 _EQUAL_REL = sympy.Float("1e-20")
 _DIFFER_REL = sympy.Float("1e-10")
+_EQUAL_ABS = sympy.Float("1e-40")  # a resolved |a - e| at or below this is agreement (see the module docstring)
+_GUARD_DIGITS = 50  # digits of working precision beyond the largest term when resolving a - e
+_MAX_RESOLVE_DIGITS = 6000  # precision cap of that evaluation (terms up to about 10^5950)
+_EXPAND_MAX_OPS = 200  # only small differences are expanded in stage 1
+_EXPAND_MAX_POWER = 12  # ... and only when no integer power is above this
 
 
 @dataclass(frozen=True)
@@ -152,12 +171,12 @@ def _show_point(point: dict) -> tuple[tuple[str, str], ...]:
     return tuple((s.name, str(v)) for s, v in sorted(point.items(), key=lambda kv: kv[0].name))
 
 
-def _short(value: sympy.Expr) -> str:
+def _short(value: sympy.Expr, digits: int = 12) -> str:
     if value is None:
         return "undefined"
     if value.is_Rational:
         return str(value)
-    return str(value.evalf(12))
+    return str(value.evalf(digits))
 
 
 # ------------------------------------------------------------------------------------------ stage 1-3
@@ -179,9 +198,38 @@ def _judge_pair(answer: sympy.Expr, expected: sympy.Expr, settings: Settings, sa
     difference = answer - expected
     if difference == 0:
         return Judgement(True, "symbolic")
+    constant = _constant_difference(difference)
+    if constant is not None:
+        return _constant_gap(answer, expected, constant, settings, salt)
     if _is_rational_function(answer) and _is_rational_function(expected):
         return _judge_exact_points(answer, expected, settings, salt)
     return _judge_numeric(answer, expected, settings, salt)
+
+
+def _constant_difference(difference: sympy.Expr) -> sympy.Rational | None:
+    """The nonzero rational ``a - e`` reduces to (as is, or after a cheap ``expand``), else None."""
+    if difference.is_Rational:
+        return difference if difference != 0 else None
+    if sympy.count_ops(difference) > _EXPAND_MAX_OPS or any(
+            p.exp.is_Integer and abs(int(p.exp)) > _EXPAND_MAX_POWER for p in difference.atoms(sympy.Pow)):
+        return None
+    try:
+        expanded = sympy.expand(difference)
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    return expanded if expanded.is_Rational and expanded != 0 else None
+
+
+def _constant_gap(answer, expected, constant, settings, salt) -> Judgement:
+    """``answer - expected`` is the nonzero number ``constant``: different at every point; show one."""
+    symbols = _symbols_of(answer, expected)
+    point = sample_points(symbols, settings, 1, salt)[0] if symbols else {}
+    e = _numeric_value(expected, point, _PREC)
+    a = _numeric_value(answer, point, _PREC)
+    digits = _digits_to_show(e, constant)
+    a, e = _numeric_value(answer, point, digits + 5) or a, _numeric_value(expected, point, digits + 5) or e
+    return Judgement(False, "symbolic", 1, _show_point(point), _short(a, digits), _short(e, digits),
+                     extra={"difference": str(constant)})
 
 
 def _judge_exact_points(answer, expected, settings, salt) -> Judgement:
@@ -215,11 +263,82 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
         scale = max(sympy.Integer(1), _magnitude(e))
         if gap > _DIFFER_REL * scale:
             return Judgement(False, "numeric", agreed + 1, _show_point(point), _short(a), _short(e))
-        if gap <= _EQUAL_REL * scale:
+        verdict, difference = _resolve_difference(answer - expected, point, max(scale, _magnitude(a)))
+        if verdict is False:
+            digits = _digits_to_show(e, difference)
+            a, e = _numeric_value(answer, point, digits + 5) or a, _numeric_value(expected, point, digits + 5) or e
+            return Judgement(False, "numeric", agreed + 1, _show_point(point), _short(a, digits), _short(e, digits),
+                             extra={"difference": _short(difference)})
+        if verdict is True:
             agreed += 1
     if agreed == 0:
         return Judgement(None, "numeric", 0)
     return Judgement(None, "numeric", agreed, probable=agreed == len(points))
+
+
+def _resolve_difference(difference: sympy.Expr, point: dict, scale: sympy.Expr) -> tuple[bool | None, Any]:
+    """Is ``difference`` (= a - e) zero at ``point``? True, False, or None (cannot tell).
+
+    The difference is evaluated as one expression with adaptive precision
+    (``evalf(strict=True)``), allowing (digits of the largest term) + 50 digits,
+    so cancellation between large terms is resolved instead of rounded away.
+    """
+    value = difference.xreplace(point) if point else difference
+    if value.is_Rational:
+        return value == 0 or abs(value) <= _EQUAL_ABS, value
+    digits = _GUARD_DIGITS + max(_term_digits(value), _digits_of(scale))
+    if digits > _MAX_RESOLVE_DIGITS:
+        return None, None
+    try:
+        resolved = value.evalf(_PREC, maxn=int(digits * 3.33) + 64, strict=True)
+    except PrecisionExhausted:
+        return True, None  # |a - e| is below the working precision: about 1e-50 or less
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError, RecursionError):
+        return None, None
+    if not _finite(resolved) or not resolved.is_real:
+        return None, None
+    return bool(abs(resolved) <= _EQUAL_ABS), resolved
+
+
+def _term_digits(value: sympy.Expr) -> int:
+    """Decimal digits of the largest term of any sum in ``value`` (how much cancellation may happen)."""
+    largest = 0
+    for node in sympy.preorder_traversal(value):
+        if isinstance(node, sympy.Add):
+            for term in node.args:
+                try:
+                    largest = max(largest, _digits_of(abs(term).evalf(5)))
+                except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError):
+                    continue
+    return largest
+
+
+def _digits_of(magnitude: Any) -> int:
+    """Decimal digits before the point of a number (0 for |x| <= 1 or anything not a finite number)."""
+    try:
+        if not getattr(magnitude, "is_number", False) or not _finite(magnitude) or not magnitude.is_real:
+            return 0
+        if magnitude.is_Rational:
+            big = abs(int(magnitude.p)) // max(int(magnitude.q), 1)
+            return len(str(big)) if big > 0 else 0
+        exponent = sympy.Float(abs(magnitude))._mpf_
+        mantissa, exp2 = exponent[1], exponent[2]
+        bits = mantissa.bit_length() + exp2 if mantissa else 0
+        return max(0, math.ceil(bits * 0.30103))
+    except (TypeError, ValueError, OverflowError, AttributeError, ArithmeticError):
+        return 0
+
+
+def _digits_to_show(expected_value: Any, difference: Any) -> int:
+    """Significant digits that make two values differing by ``difference`` print differently."""
+    try:
+        gap = abs(sympy.Float(difference, 15))
+        if gap == 0:
+            return 12
+        needed = _digits_of(expected_value) - math.floor(math.log10(float(gap))) + 3 if gap < 1e300 else 12
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return 12
+    return int(min(max(12, needed), 80))
 
 
 def _judge_with_tolerance(answer, expected, settings, salt) -> Judgement:

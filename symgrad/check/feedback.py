@@ -59,6 +59,9 @@ INVALID_FEEDBACK: dict[str, str] = {
     "timeout": "Your answer took too long to check; write it in a simpler form. This attempt does not count.",
     "undecided": "Your answer could not be checked automatically; your instructor will look at it. This attempt does not count.",
     "empty": "No answer was given. This attempt does not count.",
+    "undefined": "Your answer is not a number (it is undefined: {detail}) This attempt does not count.",
+    "numeric_error": "Your answer could not be evaluated ({detail}) Write it in a simpler form. "
+                     "This attempt does not count.",
 }
 
 

@@ -3,7 +3,20 @@
 ``grade(submissions, key, out=...)`` reads submissions (CSV or JSON Lines, or
 an iterable of dicts with ``student``, ``question``, ``answer`` and an optional
 ``id``), checks each against the key's entry for its question, and writes one
-row per submission. How the guarantees are kept:
+row per submission.
+
+**Columns.** Submissions need an ``answer`` column (aliases ``response``,
+``submission``) and a ``question`` column (``question_id``, ``exercise``,
+``problem``); ``student`` (``student_id``, ``user``, ``name``) and ``id``
+(``submission_id``, ``row_id``) are optional. The key needs ``question`` and
+``expected`` (alias ``answer``), optionally ``kind``, ``rtol``, ``atol``,
+``domain``, ``variables``, ``context``; a question may appear only once. Files
+are UTF-8 (a byte-order mark is accepted). **Roster keys**: a key written by
+``symgrad exercises --students`` names its questions ``<student>:q<k>``; a
+submission with ``student=s1, question=q1`` is looked up as ``s1:q1`` when
+``q1`` itself is not in the key.
+
+How the guarantees are kept:
 
 * **No row is dropped.** Each row is checked inside ``try``; an unknown
   question, a missing answer, a hostile input or an internal error becomes an
@@ -13,7 +26,11 @@ row per submission. How the guarantees are kept:
   pool, and a row that kills its process twice is written as
   ``invalid:worker_crashed``.
 * **Resumable.** Rows are appended to ``out`` as chunks finish (flushed each
-  time); a rerun reads the ids already in ``out`` and skips them.
+  time); a rerun skips the input rows already in ``out``. A result is matched
+  to its input row by the row key ``(row, id, question)``, where ``row`` is the
+  input row number (the line of a JSONL file, the record after the header of a
+  CSV file, the position in an iterable), so duplicated ids never hide an
+  ungraded row and every input row gets exactly one result row.
 * **Parallel through a standard interface.** Chunks of rows are submitted to a
   :class:`concurrent.futures.Executor`: by default a ``ProcessPoolExecutor``
   over the machine's cores; a Dask ``client.get_executor()`` or any other
@@ -37,11 +54,11 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["grade", "GradeSummary", "read_rows", "read_key", "RESULT_FIELDS"]
+__all__ = ["grade", "GradeSummary", "read_rows", "read_key", "row_key", "RESULT_FIELDS"]
 
 #: columns of a result row, in order
 RESULT_FIELDS: tuple[str, ...] = (
-    "id", "student", "question", "status", "correct", "score", "diagnosis", "note", "feedback",
+    "row", "id", "student", "question", "status", "correct", "score", "diagnosis", "note", "feedback",
     "wrong_components", "read_as", "warnings", "evidence", "error", "seconds",
 )
 
@@ -83,23 +100,50 @@ class GradeSummary:
 
 # ------------------------------------------------------------------------------------------ reading files
 def read_rows(source: str | os.PathLike | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Submissions as dicts with ``id``, ``student``, ``question``, ``answer`` (CSV, JSONL, or an iterable).
+    """Submissions as dicts with ``row``, ``id``, ``student``, ``question``, ``answer``.
 
-    A row without an id gets its 1-based position; a line of a JSONL file that is
-    not JSON becomes a row whose ``error`` says so (it still gets a result row).
+    ``source`` is a CSV or JSONL file or an iterable of dicts. ``row`` is the input
+    row number (JSONL line, CSV record after the header, or 1-based position). A
+    row without an id gets the id ``row<N>``; a line of a JSONL file that is not
+    JSON becomes a row whose ``error`` says so (it still gets a result row).
+
+    Raises:
+        InputError: the file cannot be read, is not UTF-8, or has no ``answer`` or
+            ``question`` column (the message lists the columns found).
+
+    Example:
+        >>> read_rows([{"question": "q1", "answer": "2*x"}])[0]["id"]
+        'row1'
     """
     if isinstance(source, (str, os.PathLike)):
-        raw = list(_read_file(os.fspath(source)))
+        path = os.fspath(source)
+        raw = list(_read_file(path, "submissions file", errors="replace"))
     else:
-        raw = [dict(r) for r in source]
+        path = None
+        raw = [(position, dict(r)) for position, r in enumerate(source, start=1)]
+    _require_columns(raw, ("answer", "question"), "submissions", path)
     rows = []
-    for position, row in enumerate(raw, start=1):
-        clean = {name: _field(row, name) for name in _ALIASES}
-        clean["id"] = str(clean["id"]) if clean["id"] not in (None, "") else str(position)
+    for position, row in raw:
+        clean = {"row": position, **{name: _field(row, name) for name in _ALIASES}}
+        clean["id"] = str(clean["id"]) if clean["id"] not in (None, "") else f"row{position}"
         if "_error" in row:
             clean["error"] = row["_error"]
         rows.append(clean)
     return rows
+
+
+def _require_columns(raw: list[tuple[int, dict[str, Any]]], names: tuple[str, ...], what: str,
+                     path: str | None) -> None:
+    """Raise InputError when no row has any alias of one of ``names`` (a missing column, a damaged header)."""
+    readable = [row for _, row in raw if "_error" not in row]
+    if not readable:
+        return
+    found = sorted({str(c) for row in readable for c in row})
+    for name in names:
+        if not any(alias in row for row in readable for alias in _ALIASES[name]):
+            where = f" {path!r}" if path else ""
+            raise InputError(f"the {what}{where} has no {name!r} column (columns found: {', '.join(found) or 'none'}); "
+                             f"name one of them {' or '.join(repr(a) for a in _ALIASES[name])}")
 
 
 def _field(row: Mapping[str, Any], name: str) -> Any:
@@ -109,20 +153,38 @@ def _field(row: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def _read_file(path: str) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        if _is_jsonl(path):
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    yield item if isinstance(item, dict) else {"_error": f"line {number} is not a JSON object"}
-                except json.JSONDecodeError as error:
-                    yield {"_error": f"line {number} is not valid JSON: {error.msg}"}
-        else:
-            csv.field_size_limit(1 << 24)
-            yield from csv.DictReader(fh)
+def _read_file(path: str, what: str, errors: str = "strict") -> list[tuple[int, dict[str, Any]]]:
+    """``(row number, row)`` pairs of a CSV or JSONL file; OS and decoding errors become InputError.
+
+    A UTF-8 byte-order mark is skipped (``utf-8-sig``). With ``errors="strict"`` a
+    file that is not UTF-8 is refused; with ``"replace"`` bad bytes become U+FFFD.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", errors=errors, newline="") as fh:
+            return list(_parse_jsonl(fh) if _is_jsonl(path) else _parse_csv(fh))
+    except UnicodeDecodeError as error:
+        raise InputError(f"the {what} {path!r} is not UTF-8 text (byte {error.start}: {error.reason}); "
+                         f"save it as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) and try again") from None
+    except OSError as error:
+        raise InputError(f"cannot read the {what} {path!r}: {error.strerror or error}") from None
+    except csv.Error as error:
+        raise InputError(f"the {what} {path!r} is not valid CSV: {error}") from None
+
+
+def _parse_jsonl(fh) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            yield number, item if isinstance(item, dict) else {"_error": f"line {number} is not a JSON object"}
+        except json.JSONDecodeError as error:
+            yield number, {"_error": f"line {number} is not valid JSON: {error.msg}"}
+
+
+def _parse_csv(fh) -> Iterator[tuple[int, dict[str, Any]]]:
+    csv.field_size_limit(1 << 24)
+    yield from enumerate(csv.DictReader(fh), start=1)
 
 
 def _is_jsonl(path: str) -> bool:
@@ -136,17 +198,55 @@ def read_key(source: Any) -> dict[str, dict[str, Any]]:
     ``kind``, ``rtol``, ``atol``, ``domain``, ``variables``, ``context``; JSON in
     the last three), a JSON file holding such a mapping, or a mapping whose values
     are the expected answer, an exercise, or such a dict.
+
+    Raises:
+        InputError: the file cannot be read or is not UTF-8 (a byte-order mark is
+            fine), a column is missing, a question appears twice, or an entry has
+            no expected answer.
+
+    Example:
+        >>> read_key({"q1": "2*x"})
+        {'q1': {'expected': '2*x'}}
     """
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
-        if path.lower().endswith(".json"):
-            with open(path, encoding="utf-8") as fh:
-                source = json.load(fh)
-        else:
-            source = {str(r.get("question")): r for r in _read_file(path)}
+        source = _read_json_key(path) if path.lower().endswith(".json") else _key_rows(path)
     if not isinstance(source, Mapping):
         raise InputError("the key must be a file or a mapping {question: expected answer}")
     return {str(q): _key_entry(str(q), entry) for q, entry in source.items()}
+
+
+def _read_json_key(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return json.load(fh)
+    except UnicodeDecodeError as error:
+        raise InputError(f"the key {path!r} is not UTF-8 text (byte {error.start}: {error.reason})") from None
+    except OSError as error:
+        raise InputError(f"cannot read the key {path!r}: {error.strerror or error}") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"the key {path!r} is not valid JSON: {error.msg} (line {error.lineno})") from None
+
+
+def _key_rows(path: str) -> dict[str, dict[str, Any]]:
+    raw = _read_file(path, "key")
+    bad = next(((n, r["_error"]) for n, r in raw if "_error" in r), None)
+    if bad is not None:
+        raise InputError(f"the key {path!r} is damaged: {bad[1]}")
+    rows = [row for _, row in raw]
+    if rows and not any("question" in row for row in rows):
+        found = ", ".join(sorted({str(c) for row in rows for c in row})) or "none"
+        raise InputError(f"the key {path!r} has no 'question' column (columns found: {found}); "
+                         f"it needs the columns 'question' and 'expected'")
+    entries: dict[str, dict[str, Any]] = {}
+    for number, row in raw:
+        question = str(row.get("question") or "").strip()
+        if not question:
+            raise InputError(f"row {number} of the key {path!r} has no question id")
+        if question in entries:
+            raise InputError(f"the key {path!r} lists question {question!r} twice; each question may appear once")
+        entries[question] = row
+    return entries
 
 
 def _key_entry(question: str, entry: Any) -> dict[str, Any]:
@@ -160,12 +260,17 @@ def _key_entry(question: str, entry: Any) -> dict[str, Any]:
         value = entry.get(name)
         if value in (None, ""):
             continue
-        if name in ("domain", "context") and isinstance(value, str):
-            value = json.loads(value)
-        elif name == "variables" and isinstance(value, str):
-            value = value.replace(",", " ").split()
-        elif name in ("rtol", "atol"):
-            value = float(value)
+        try:
+            if name in ("domain", "context") and isinstance(value, str):
+                value = json.loads(value)
+            elif name == "variables" and isinstance(value, str):
+                value = value.replace(",", " ").split()
+            elif name in ("rtol", "atol"):
+                value = float(value)
+        except (ValueError, TypeError) as error:
+            raise InputError(f"the key's {name!r} for question {question!r} is not usable ({value!r}): {error}; "
+                             f"{name} is a number" if name in ("rtol", "atol") else
+                             f"the key's {name!r} for question {question!r} is not valid JSON ({value!r})") from None
         options[name] = value
     return options
 
@@ -180,16 +285,17 @@ def _grade_row(row: dict[str, Any], key: dict[str, dict[str, Any]], limits: Any)
     from .core import check
 
     started = time.perf_counter()
-    base = {"id": row.get("id"), "student": row.get("student"), "question": row.get("question")}
+    base = {"row": row.get("row"), "id": row.get("id"), "student": row.get("student"),
+            "question": row.get("question")}
     if row.get("error"):
         return _error_row(base, "malformed", row["error"], started)
-    question = row.get("question")
-    if question in (None, "") or str(question) not in key:
-        return _error_row(base, "unknown_question", f"question {question!r} is not in the key", started)
+    question = _key_question(row, key)
+    if question is None:
+        return _error_row(base, "unknown_question", f"question {row.get('question')!r} is not in the key", started)
     answer = row.get("answer")
     if answer is None:
         return _error_row(base, "empty", "the row has no answer", started)
-    entry = dict(key[str(question)])
+    entry = dict(key[question])
     expected = entry.pop("expected")
     try:
         result = check(answer if not isinstance(answer, (int, float)) else str(answer), expected, limits=limits, **entry)
@@ -206,6 +312,18 @@ def _grade_row(row: dict[str, Any], key: dict[str, dict[str, Any]], limits: Any)
         "evidence": result.evidence.method, "error": None if result.status != "invalid" else result.evidence.detail,
         "seconds": round(time.perf_counter() - started, 6),
     }
+
+
+def _key_question(row: Mapping[str, Any], key: Mapping[str, Any]) -> str | None:
+    """The key's question id for a row: the plain id, else ``<student>:<question>`` (a roster key)."""
+    question = row.get("question")
+    if question in (None, ""):
+        return None
+    if str(question) in key:
+        return str(question)
+    student = row.get("student")
+    personal = f"{student}:{question}"
+    return personal if student not in (None, "") and personal in key else None
 
 
 def _error_row(base: dict[str, Any], reason: str, message: str, started: float | None = None) -> dict[str, Any]:
@@ -227,7 +345,11 @@ class _Writer:
         if path is None:
             return
         fresh = not os.path.exists(path) or os.path.getsize(path) == 0
-        self.fh = open(path, "a", encoding="utf-8", newline="")
+        try:
+            self.fh = open(path, "a", encoding="utf-8", newline="")
+        except OSError as error:
+            raise InputError(f"cannot write the results to {path!r}: {error.strerror or error}; "
+                             f"choose another --out file") from None
         self.jsonl = _is_jsonl(path)
         if not self.jsonl:
             self.csv = csv.DictWriter(self.fh, fieldnames=RESULT_FIELDS, extrasaction="ignore")
@@ -250,13 +372,22 @@ class _Writer:
             self.fh.close()
 
 
-def _done_ids(path: str | None) -> set[str]:
-    if path is None or not os.path.exists(path):
+def row_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The stable key of an input row and of its result row: ``(row number, id, question)`` as text."""
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    return text(row.get("row")), text(row.get("id")), text(row.get("question"))
+
+
+def _done_keys(path: str | None) -> set[tuple[str, str, str]]:
+    """Row keys of the results already in ``path`` (rows without a row number, from older files, do not count)."""
+    if path is None or not os.path.exists(path) or os.path.isdir(path):
         return set()
     done = set()
-    for row in _read_file(path):
-        if "_error" not in row and row.get("id") not in (None, ""):
-            done.add(str(row["id"]))
+    for _, row in _read_file(path, "results file", errors="replace"):
+        if "_error" not in row and row.get("row") not in (None, ""):
+            done.add(row_key(row))
     return done
 
 
@@ -302,8 +433,9 @@ def grade(
         submissions: a CSV or JSONL file, or an iterable of dicts with ``student``,
             ``question``, ``answer`` (and optionally ``id``).
         key: a CSV/JSONL/JSON file or a mapping (see :func:`read_key`).
-        out: CSV or JSONL file to append result rows to; rows already there (by
-            ``id``) are skipped, so an interrupted run resumes without regrading.
+        out: CSV or JSONL file to append result rows to; input rows already there
+            (matched by :func:`row_key`: row number, id and question) are skipped, so an
+            interrupted run resumes without regrading and without skipping any row.
         executor: any :class:`concurrent.futures.Executor` (a Dask
             ``client.get_executor()``...). Default: a ``ProcessPoolExecutor`` with
             ``workers`` processes (default: all cores); ``workers=1`` grades in this process.
@@ -320,11 +452,12 @@ def grade(
         'correct'
     """
     started = time.perf_counter()
+    _check_settings(workers, chunk_size, out)
     answer_key = read_key(key)
     rows = read_rows(submissions)
     out_path = os.fspath(out) if out is not None else None
-    done = _done_ids(out_path)
-    todo = [r for r in rows if r["id"] not in done]
+    done = _done_keys(out_path)
+    todo = [r for r in rows if row_key(r) not in done]
     writer, bar = _Writer(out_path), _Progress(len(todo), progress)
     graded: list[dict[str, Any]] = []
 
@@ -345,6 +478,15 @@ def grade(
     counts = Counter(r["note"] for r in graded)
     return GradeSummary(len(rows), len(graded), len(rows) - len(todo), dict(counts),
                         time.perf_counter() - started, out_path, graded)
+
+
+def _check_settings(workers: int | None, chunk_size: int, out: Any) -> None:
+    if workers is not None and workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    if chunk_size < 1:
+        raise InputError(f"chunk_size must be at least 1, got {chunk_size}")
+    if out is not None and os.path.isdir(os.fspath(out)):
+        raise InputError(f"--out {os.fspath(out)!r} is a folder; give a results file such as results.csv")
 
 
 def _new_pool(workers: int | None) -> ProcessPoolExecutor:
@@ -377,7 +519,7 @@ def _grade_parallel(todo, key, limits, executor, workers, chunk_size, emit) -> N
             for row in failed:
                 again = _run_chunks(pool, [[row]], key, limits, emit)
                 if again:
-                    emit([_error_row({k: row.get(k) for k in ("id", "student", "question")}, "worker_crashed",
+                    emit([_error_row({k: row.get(k) for k in ("row", "id", "student", "question")}, "worker_crashed",
                                      "the grading process died twice on this answer")])
                     if own:
                         pool.shutdown(wait=False, cancel_futures=True)

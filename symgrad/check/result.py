@@ -37,6 +37,8 @@ INVALID_REASONS: dict[str, str] = {
     "timeout": "judging the answer ran past its time limit",
     "undecided": "neither a proof nor a counterexample was found within the limits",
     "empty": "no answer was given",
+    "undefined": "the answer is nan, an infinity or complex infinity, not a value",
+    "numeric_error": "evaluating the answer failed (a number too large for the arithmetic, a division by zero...)",
 }
 
 #: diagnosis code -> what the student did (the documented vocabulary)

@@ -1,4 +1,9 @@
-"""``symgrad grade SUBMISSIONS --key KEY --out RESULTS``: grade a whole class."""
+"""``symgrad grade SUBMISSIONS --key KEY --out RESULTS``: grade a whole class.
+
+Bad files (missing, a folder, not UTF-8, a missing column, a question twice in
+the key, an unwritable ``--out``) end with ``symgrad: error: ...`` and exit
+status 1; bad option values (``--timeout -1``) are usage errors (exit status 2).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,48 @@ import argparse
 import json
 import sys
 
+_DESCRIPTION = (
+    "Check every submission against the key and append one result row per submission to RESULTS "
+    "(.csv or .jsonl). "
+    "SUBMISSIONS (.csv or .jsonl, UTF-8) needs the columns 'question' and 'answer' "
+    "(aliases: question_id/exercise/problem; response/submission); 'student' and 'id' are optional. "
+    "KEY (.csv, .jsonl, or .json holding {question: entry}) needs 'question' and 'expected', each question once, "
+    "and optionally kind, rtol, atol, domain, variables, context. "
+    "A roster key from 'symgrad exercises --students' names its questions '<student>:q<k>': a submission with "
+    "student=s1 and question=q1 is graded against 's1:q1'. "
+    "Input rows already in RESULTS (matched by row number, id and question) are skipped, so an interrupted "
+    "run resumes where it stopped. Unreadable, too large or timed-out answers get an 'invalid' row; none is dropped."
+)
+
+
+def _positive(kind):
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'number' if kind is float else 'whole number'}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        return value
+    convert.__name__ = kind.__name__
+    return convert
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "grade",
         help="grade a file of submissions against a key (CSV or JSON Lines)",
-        description="Check every submission (columns: id, student, question, answer) against the key "
-        "(columns: question, expected, and optionally kind, rtol, atol, domain, variables, context) and "
-        "append one result row per submission to RESULTS (.csv or .jsonl). Rows already in RESULTS are "
-        "skipped, so an interrupted run resumes where it stopped. Unreadable, too large or timed-out "
-        "answers get an 'invalid' row; none is dropped.",
+        description=_DESCRIPTION,
     )
-    parser.add_argument("submissions", help="submissions file (.csv or .jsonl)")
-    parser.add_argument("--key", required=True, help="answer key (.csv, .jsonl or .json)")
+    parser.add_argument("submissions", help="submissions file (.csv or .jsonl) with columns question, answer "
+                                            "[, student, id]")
+    parser.add_argument("--key", required=True, help="answer key (.csv, .jsonl or .json) with columns question, "
+                                                     "expected [, kind, rtol, atol, domain, variables, context]")
     parser.add_argument("--out", required=True, help="results file to append to (.csv or .jsonl)")
-    parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores; 1 = no pool)")
-    parser.add_argument("--chunk-size", type=int, default=20, help="rows per task (default 20)")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds allowed per answer (default 2)")
+    parser.add_argument("--workers", type=_positive(int), default=None,
+                        help="processes (default: all cores; 1 = no pool)")
+    parser.add_argument("--chunk-size", type=_positive(int), default=20, help="rows per task (default 20)")
+    parser.add_argument("--timeout", type=_positive(float), default=None, help="seconds allowed per answer (default 2)")
     parser.add_argument("--progress", dest="progress", action="store_true", default=None, help="show a progress bar")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="format of the summary")
@@ -30,6 +60,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Grade ``args.submissions`` against ``args.key`` into ``args.out``; print a summary; return 0.
+
+    Raises InputError (shown as ``symgrad: error: ...``, exit status 1) for unusable files.
+    """
     from ..check import grade
     from ..limits import DEFAULT_LIMITS
 

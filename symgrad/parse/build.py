@@ -139,6 +139,8 @@ class Builder:
 
     def check_power(self, base: sympy.Expr, exponent: sympy.Expr, pos: int) -> None:
         if not isinstance(exponent, sympy.Rational):
+            self.check_constant(exponent, self.limits.max_exponent, "max_exponent",
+                                f"the exponent at column {pos + 1}")
             return
         size = max(abs(int(exponent.p)), int(exponent.q))
         if size > self.limits.max_exponent:
@@ -149,6 +151,22 @@ class Builder:
                 self.limits.check("max_digits", int(digits),
                                   f"the power {_short(base)}^{_short(exponent)} at column {pos + 1} "
                                   f"would have about {int(digits)} digits")
+
+    def check_constant(self, value: sympy.Expr, bound: int, name: str, what: str) -> None:
+        """Refuse a constant (no variables, not a plain rational) whose size exceeds ``bound``.
+
+        ``exp(exp(1000))`` or ``2^(e^1000)``: the argument is evaluated to 15 digits
+        (cheap: towers are already bounded by ``max_power_tower``) and compared with the bound.
+        """
+        if isinstance(value, sympy.Rational) or not value.is_number:
+            return
+        try:
+            size = abs(complex(value.evalf(15)))
+        except (TypeError, ValueError, OverflowError, ArithmeticError):
+            size = float("inf")
+        if size > bound:
+            shown = f"about {size:.3g}" if size != float("inf") else "more than 1e308"
+            self.limits.check(name, bound + 1, f"{what} is {shown}, which is too large")
 
     def root(self, node: g.Root) -> sympy.Expr:
         radicand = self.scalar(node.operand, "under a root")
@@ -161,6 +179,8 @@ class Builder:
 
     def factorial(self, node: g.Factorial) -> sympy.Expr:
         value = self.scalar(node.operand, "in a factorial")
+        self.check_constant(value, self.limits.max_factorial, "max_factorial",
+                            f"the argument of the factorial at column {node.pos + 1}")
         if isinstance(value, sympy.Integer):
             if value > self.limits.max_factorial:
                 self.limits.check("max_factorial", int(value) if _digits(value) < 20 else 10**20,
@@ -187,11 +207,24 @@ class Builder:
         if len(node.args) < fewest or (most is not None and len(node.args) > most):
             return self._arity(node, fewest, most)
         args = [self.scalar(a, f"as the argument of {node.function}") for a in node.args]
-        if node.function in ("exp",) and isinstance(args[0], sympy.Rational):
+        if node.function in ("exp", "sinh", "cosh"):
             self.check_power(sympy.E, args[0], node.pos)
+        if node.function == "log" and len(args) == 2:
+            self.check_log_base(args[1], node.pos)
         if node.function == "sqrt":
             self.check_power(args[0], sympy.Rational(1, 2), node.pos)
         return builder(*args)
+
+    def check_log_base(self, base: sympy.Expr, pos: int) -> None:
+        """A logarithm's base must be positive and not 1 (``log(x, 0)`` would silently be 0)."""
+        if not base.is_number:
+            return
+        if base.is_positive is False or base.is_real is False:
+            raise error(f"the base of a logarithm must be positive, not {_short(base)}", self.text, pos,
+                        "Example: log(x, 2) or \\log_2 x; log(x) is the natural logarithm.")
+        if base == 1:
+            raise error("the base of a logarithm cannot be 1", self.text, pos,
+                        "Example: log(x, 2) or \\log_2 x; log(x) is the natural logarithm.")
 
     def _arity(self, node: g.Call, fewest: int, most: int | None) -> sympy.Expr:
         wanted = f"{fewest}" if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"

@@ -132,6 +132,10 @@ Node = Union[Num, Sym, Const, Add, Mul, Neg, Pow, Call, Factorial, AbsValue, Roo
 
 #: Functions whose ``^-1`` means the inverse function (``sin^-1 x`` = asin x).
 INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan"}
+
+#: functions that grow like a power of e: ``exp(exp(x))`` is the tower ``e^(e^x)``, so each call
+#: counts as one level of ``max_power_tower`` for everything inside its parentheses
+TOWER_FUNCTIONS = frozenset({"exp", "sinh", "cosh", "factorial"})
 MATRIX_ENVIRONMENTS = frozenset({"matrix", "bmatrix", "pmatrix", "Bmatrix", "smallmatrix"})
 _OPENERS = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
 
@@ -302,7 +306,8 @@ class Parser:
         height = self.towers + 2
         if height > self.limits.max_power_tower:
             self.limits.check("max_power_tower", height,
-                              f"a tower of {height} powers at column {token.pos + 1}")
+                              f"a tower of {height} powers at column {token.pos + 1} "
+                              "(exp, sinh, cosh and factorial count as powers)")
 
     def postfix(self, node: Node) -> Node:
         while self.at("!"):
@@ -480,6 +485,10 @@ class Parser:
                 raise self.fail(f"{func.raw}^-1 is ambiguous", func, f"Write 1/{func.raw}(x) or {func.raw}(x)^(-1).")
             name, power = INVERSES[name], None
         self.enter()
+        tower = name in TOWER_FUNCTIONS
+        if tower:
+            self.check_tower(func)
+            self.towers += 1
         if self.at("("):
             opener = self.advance()
             saved = (self.abs_open, self.row_mode)
@@ -494,6 +503,8 @@ class Parser:
             args = [self.latex_argument()]
         else:
             args = [self.bare_argument(func)]
+        if tower:
+            self.towers -= 1
         self.depth -= 1
         if base is not None:
             args.append(base)

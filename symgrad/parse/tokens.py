@@ -145,6 +145,10 @@ def suggest(word: str, candidates: object) -> str:
 # --------------------------------------------------------------------------- words
 
 
+#: words for an undefined number; refused rather than read as a product of letters (n*a*n)
+NOT_A_NUMBER_WORDS = frozenset({"nan"})
+
+
 def resolve_word(word: str, pos: int, text: str, symbols: frozenset[str], call_follows: bool) -> list[Token]:
     """Turn one run of letters and digits into name/func/const tokens (see the module docstring)."""
     if word in symbols:
@@ -160,6 +164,10 @@ def resolve_word(word: str, pos: int, text: str, symbols: frozenset[str], call_f
             return [Token("name", word, pos, word)]
     if call_follows:
         raise _unknown_function(word, pos, text)
+    if word.lower() in NOT_A_NUMBER_WORDS:
+        raise error(f"'{word}' is not a number (it means an undefined value)", text, pos,
+                    "Give a value or an expression; if the answer does not exist, say so in words "
+                    "(e.g. 'no minimum').")
     if word in CODE_WORDS:
         raise error(f"'{word}' looks like program code, not mathematics", text, pos,
                     f"Only mathematics is read. {EXAMPLE}")
