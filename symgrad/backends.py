@@ -157,6 +157,49 @@ def _printer(base: type) -> Any:
     return printer_class({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True, "user_functions": {}})
 
 
+# -- torch helpers: functions whose torch versions reject Python numbers -------------------------
+def _as_tensors(args: tuple) -> list:
+    torch = import_torch()
+    like = next(a for a in args if isinstance(a, torch.Tensor))
+    return [a if isinstance(a, torch.Tensor) else torch.as_tensor(a, dtype=like.dtype, device=like.device) for a in args]
+
+
+def _torch_max(*args):
+    """``max(x, 0)`` elementwise: ``torch.max`` takes no Python number."""
+    torch = import_torch()
+    tensors = _as_tensors(args)
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = torch.maximum(out, t)
+    return out
+
+
+def _torch_min(*args):
+    torch = import_torch()
+    tensors = _as_tensors(args)
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = torch.minimum(out, t)
+    return out
+
+
+def _torch_heaviside(x, at_zero=0.5):
+    """SymPy's Heaviside (½ at 0 unless given) for tensors; ``torch.heaviside`` wants a tensor for the value at 0."""
+    torch = import_torch()
+    return torch.heaviside(x, torch.as_tensor(float(at_zero), dtype=x.dtype, device=x.device))
+
+
+_TORCH_HELPERS = {"_sg_max": _torch_max, "_sg_min": _torch_min, "_sg_heaviside": _torch_heaviside}
+
+
+def _call_printer(name: str):
+    return lambda self, expr: f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+
+_TORCH_PRINT_METHODS = {"_print_Max": _call_printer("_sg_max"), "_print_Min": _call_printer("_sg_min"),
+                        "_print_Heaviside": _call_printer("_sg_heaviside")}
+
+
 # -- backends ---------------------------------------------------------------------------
 class NumpyBackend:
     """Arrays are ``numpy.ndarray``; integer input is promoted to float64.
@@ -237,7 +280,8 @@ class TorchBackend:
         import_torch()
         from sympy.printing.pytorch import TorchPrinter
 
-        return sympy.lambdify(list(variables), exprs, modules="torch", cse=cse, printer=_printer(TorchPrinter))
+        printer = _printer(type("SymgradTorchPrinter", (TorchPrinter,), _TORCH_PRINT_METHODS))
+        return sympy.lambdify(list(variables), exprs, modules=[_TORCH_HELPERS, "torch"], cse=cse, printer=printer)
 
     def asarray(self, X: Any):
         torch = import_torch()

@@ -323,8 +323,9 @@ def _objective(f: Any, start: Any, lr: Any, backend: str | None, exact: bool | N
     function = as_function(f)
     if not function.is_scalar:
         raise InputError("an optimizer needs a scalar loss, but this function is vector-valued")
-    if exact is None:
-        exact = backend in (None, "exact") and _is_exact(start) and _is_exact(lr) and not function.expr.has(sympy.Float)
+    if exact is None:  # exact only where it stays small: nested radicals and exponentials swell step by step
+        exact = (backend in (None, "exact") and _is_exact(start) and _is_exact(lr) and not function.expr.has(sympy.Float)
+                 and function.expr.is_rational_function(*function.variables))
     name = "exact" if exact else (backend if backend not in (None, "exact") else "numpy")
     if name not in OBJECTIVES:
         raise InputError(f"unknown backend {backend!r}; choose one of exact, numpy, torch")
@@ -676,7 +677,9 @@ def gradient_descent(
     Arguments:
         f: a :class:`~symgrad.Function`, an expression, or a matrix-form loss.
         start: the start point in any form :meth:`Function.point` accepts.
-        lr: the learning rate ``η``. Exact start and rate give exact arithmetic.
+        lr: the learning rate ``η``. Exact start and rate give exact arithmetic when the loss is a
+            rational function of its variables (polynomials, quotients); for other losses (√, exp, sin...)
+            exact iterates swell at every step, so floats are used unless ``exact=True``.
         max_steps: the step limit.
         tol: stop when ``‖∇f‖ <= tol``.
         loss_threshold: stop when the loss is at or below this value.

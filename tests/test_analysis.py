@@ -317,3 +317,16 @@ def test_a_variable_exponent_restricts_the_natural_domain_to_a_positive_base():
     assert verdict.verdict == "strictly convex"
     assert verdict.domain.describe() == "x > 0"  # x^x = exp(x log x) is defined for x > 0
     assert text(x**x) == "x^x" and text(2 ** (x + 1)) == "2^(x + 1)"
+
+
+@pytest.mark.parametrize("text, straight_from, straight_to", [
+    ("exp(x + y)", (0, 0), (1, -1)), ("(x + y)^4", (0, 1), (1, 0)), ("log(exp(x) + exp(y))", (0, 0), (1, 1)),
+])
+def test_a_hessian_singular_everywhere_is_never_called_strictly_convex(text, straight_from, straight_to):
+    from symgrad import Function
+
+    f = Function(text)
+    a, b = f.at(*straight_from), f.at(*straight_to)
+    middle = f.at(*[(p + q) / sympy.Integer(2) for p, q in zip(straight_from, straight_to)])
+    assert sympy.simplify(middle - (a + b) / 2) == 0  # the graph is straight on this chord: not strictly convex
+    assert convexity(f).verdict == "convex"

@@ -216,3 +216,17 @@ def test_a_parameter_still_refuses_to_compile_on_the_fast_route():
     c = Function(FAST_EXPR + a * XS[0], XS).compile("numpy")
     with pytest.raises(InputError, match="a, which are not variables"):
         c.gradient(np.ones(9))
+
+
+def test_torch_backend_handles_max_min_relu_and_their_heaviside_derivatives():
+    torch = pytest.importorskip("torch")
+    from symgrad import Function
+
+    X = torch.tensor([[1.0, 2.0], [3.0, -1.0], [-2.0, 0.5]], dtype=torch.float64)
+    for text in ["max(x, y)", "min(x^2, 1) + y", "relu(x - 1)*y", "max(x, 0)^2 + min(y, 0)"]:
+        f = Function(text)
+        numpy_c, torch_c = f.compile("numpy"), f.compile("torch")
+        for method in ("value", "gradient", "hessian"):
+            expected = getattr(numpy_c, method)(X.numpy())  # the NumPy route is the oracle here
+            got = getattr(torch_c, method)(X)
+            np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12, err_msg=f"{text}: {method}")

@@ -181,3 +181,11 @@ def test_answer_key_shows_the_level_contours_of_two_variable_level_set_exercises
     tex = (tmp_path / "tex" / "key.tex").read_text(encoding="utf-8")
     assert r"\includegraphics" in tex and "graphicx" in tex
     assert "graphicx" not in (tmp_path / "tex" / "sheet.tex").read_text(encoding="utf-8")
+
+
+def test_convexity_draws_the_worked_solution_cannot_settle_are_drawn_again():
+    from symgrad import exercises
+
+    for seed in range(30):  # seeds 1, 5 and 16 once drew |w² − k²|, which the analysis answers "unknown"
+        ex = exercises.generate("convexity", seed=seed, difficulty=2)
+        assert ex.solution.result != "unknown"

@@ -252,3 +252,17 @@ def test_the_chapters_fit_takes_the_fast_path_with_torchs_trajectory():
         opt.step()
         path.append([p.item() for p in params])
     np.testing.assert_allclose(ours.path, np.array(path), rtol=1e-9, atol=1e-12)
+
+
+def test_exact_inputs_on_a_non_rational_loss_run_in_floats_instead_of_swelling():
+    import sympy
+
+    from symgrad import gradient_descent
+
+    trace = gradient_descent("sqrt(x^2 + 1)", [1], sympy.Rational(1, 10), max_steps=50)  # exact iterates nest radicals
+    assert not trace.exact
+    x = 1.0
+    for _ in range(trace.steps):  # the same run by hand: x ← x − η x/√(x² + 1)
+        x -= 0.1 * x / (x * x + 1) ** 0.5
+    assert abs(float(trace.final[0]) - x) < 1e-12
+    assert gradient_descent("2*w0^2 + 3*w1^2", [3, 4], sympy.Rational(1, 10), max_steps=1).exact

@@ -398,3 +398,18 @@ def test_two_variable_cubic_minimum_is_only_local():
     d = explain.critical_points("w0^3 - 3*w0 + w1^2")
     assert "(w₀, w₁) = (−1, 0) or (1, 0)" in d.steps[1].remark
     assert "Not a global minimum: f → −∞ as w₀ → −∞" in d.steps[-1].remark
+
+
+def test_a_line_of_kinks_is_shown_for_every_value_of_the_free_variable():
+    from symgrad import explain, render
+
+    text = render(explain.critical_points("exp(y) + abs(x)"), "text")
+    assert "does not exist at x = 0 (for every y)" in text
+    assert "left = −1, right = 1" in text
+
+
+def test_eigenvalues_take_a_matrix_in_any_notation():
+    from symgrad import explain
+
+    for matrix in ("[[2,1],[1,2]]", "2,1;1,2", "[2 1; 1 2]", [[2, 1], [1, 2]]):
+        assert sorted(explain.eigenvalues(matrix).result) == [1, 3]

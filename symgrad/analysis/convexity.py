@@ -549,6 +549,8 @@ def _separable_and_strict(fn, dom, g, timeout) -> bool:
 def _det_zeros(fn, hessian, timeout) -> list[dict] | None:
     """The real solutions of ``det H = 0`` for a polynomial determinant (``[]``: nowhere), or None if not solved."""
     determinant = sympy.factor(hessian.det())
+    if determinant.is_zero or sympy.simplify(determinant) == 0:
+        return None  # singular everywhere (exp(x + y), x²/y, (x + y)⁴): the zeros are not isolated
     if not determinant.is_polynomial(*fn.variables):
         return None
     zeros = attempt(sympy.solve, determinant, list(fn.variables), dict=True, timeout=timeout)

@@ -121,7 +121,7 @@ def build(args: argparse.Namespace):
     if args.kind == "level-set":
         return method(args.expr, args.levels.split(","), at=at, **named)
     if args.kind == "eigenvalues":
-        return method(parse_matrix(args.expr))
+        return method(args.expr)
     if args.kind == "loss":
         data = [tuple(pair.split(",")) for pair in args.data.split(";") if pair.strip()]
         return method(args.expr, data, parse_point(args.params), x=args.x, **named)
@@ -143,25 +143,3 @@ def parse_point(text: str) -> dict[str, str] | list[str]:
     pairs = [item.split("=", 1) for item in items]
     return {name.strip(): value.strip() for name, value in pairs}
 
-
-def parse_matrix(text: str):
-    """A square matrix of numbers from ``"2,2;2,6"`` or any matrix notation :func:`symgrad.parse` reads
-    (``[[2,2],[2,6]]``, ``[2 2; 2 6]``, a LaTeX ``bmatrix``)."""
-    import sympy
-
-    from ..errors import InputError
-    from ..parse import parse
-
-    if any(mark in text for mark in "[(\\"):
-        matrix = parse(text)
-    else:
-        rows = [[parse(entry) for entry in row.split(",")] for row in text.split(";") if row.strip()]
-        if len({len(row) for row in rows}) > 1:
-            raise InputError(f"the rows of {text!r} have different lengths; write a matrix as 2,2;2,6")
-        matrix = sympy.ImmutableMatrix(rows) if rows else None
-    if not isinstance(matrix, sympy.MatrixBase) or not matrix.is_square or matrix.shape[0] < 1:
-        raise InputError(f"expected a square matrix of numbers, got {text!r}; write it as 2,2;2,6 or [[2,2],[2,6]]")
-    if matrix.free_symbols:
-        names = ", ".join(sorted(str(s) for s in matrix.free_symbols))
-        raise InputError(f"the matrix {text!r} contains {names}; eigenvalues need a matrix of numbers")
-    return matrix

@@ -378,6 +378,8 @@ def build_convexity(rng: random.Random, level: int) -> Draft:
     if verdict != "convex" and counter is None:
         raise VerificationError(f"no integer chord shows that {f.expr} is not convex")
     solution = explain.convexity(f)
+    if _ANSWER_OF_VERDICT.get(solution.result, "undecided") == "undecided":
+        raise Degenerate(f"the worked solution cannot settle the convexity of {f.expr} ({solution.result!r})")
     if _ANSWER_OF_VERDICT[solution.result] != verdict:
         raise VerificationError(f"explain.convexity says {solution.result!r}, the family says {verdict!r}")
     other = "not convex" if verdict == "convex" else "convex"

@@ -72,13 +72,34 @@ def _is_chapter_quadratic(f: Function) -> bool:
 
 
 def _matrix(matrix: Any) -> sympy.ImmutableMatrix:
+    """A square matrix of numbers from rows, a SymPy matrix, or text: ``"2,2;2,6"`` or any matrix notation
+    :func:`symgrad.parse` reads (``[[2,2],[2,6]]``, ``[2 2; 2 6]``, a LaTeX ``bmatrix``)."""
+    if isinstance(matrix, str):
+        matrix = _matrix_from_text(matrix)
     try:
         H = sympy.ImmutableMatrix([[to_sympy_number(e) for e in row] for row in _rows(matrix)])
     except (TypeError, ValueError) as error:
         raise InputError(f"expected a square matrix of numbers, got {matrix!r}") from error
     if H.rows != H.cols or H.rows == 0:
         raise InputError(f"expected a square matrix, got shape {H.shape}")
+    if H.free_symbols:
+        names = ", ".join(sorted(str(s) for s in H.free_symbols))
+        raise InputError(f"the matrix contains {names}; eigenvalues need a matrix of numbers")
     return H
+
+
+def _matrix_from_text(text: str) -> Any:
+    from ..parse import parse
+
+    if any(mark in text for mark in "[(\\"):
+        parsed = parse(text)
+        if not isinstance(parsed, sympy.MatrixBase):
+            raise InputError(f"expected a square matrix of numbers, got {text!r}; write it as 2,2;2,6 or [[2,2],[2,6]]")
+        return parsed
+    rows = [[parse(entry) for entry in row.split(",")] for row in text.split(";") if row.strip()]
+    if not rows or len({len(row) for row in rows}) > 1:
+        raise InputError(f"expected a square matrix of numbers, got {text!r}; write it as 2,2;2,6 or [[2,2],[2,6]]")
+    return rows
 
 
 def _rows(matrix: Any) -> list:

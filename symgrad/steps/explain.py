@@ -591,17 +591,23 @@ class Explain:
             for sample in _instances(p.point):
                 checker.gradient(f"∇{name} at a critical point", grad.xreplace(sample), sample)
         for p in kinks:
-            checker.value(f"{name} at the non-differentiable point", p.value, p.point)
-            lines = [eq(Apply(name, _args(p.point, f)), p.value)]
+            full = {v: p.point.get(v, v) for v in f.variables}  # a kink line such as x = 0 leaves y free
+            for sample in _instances(full):
+                checker.value(f"{name} at the non-differentiable point", p.value.xreplace(sample), sample)
+            lines = [eq(Apply(name, _args(full, f)), p.value)]
             for variable, (left, right) in p.one_sided.items():
                 lines.append(Math((Deriv(name, (f.variable(variable),)),
                                    Row((Name("left", r"\text{left}"), left), ("=",)),
                                    Row((Name("right", r"\text{right}"), right), ("=",))), (":", ","),
                                   label="One-sided difference quotients"))
-            remark = f"∇{name} does not exist at {_point_text(p.point, f)}: the one-sided difference quotients disagree."
+            free = [v for v in f.variables if v not in p.point]
+            where = _point_text(p.point, f) if not free else (
+                ", ".join(f"{_plain(v)} = {_plain(p.point[v])}" for v in f.variables if v in p.point)
+                + f" (for every {', '.join(_plain(v) for v in free)})")
+            remark = f"∇{name} does not exist at {where}: the one-sided difference quotients disagree."
             if p.extremum == "global minimum":
                 remark += (f" The point is still the minimum: {name} ≥ {_plain(p.value)} = "
-                           f"{name}{_tuple_text(_args(p.point, f))} everywhere.")
+                           f"{name}{_tuple_text(_args(full, f))} everywhere.")
             steps.append(Step("Check where the gradient does not exist", tuple(lines), p.point, remark))
         if f.n == 1 and any(not _is_set(p.point, f) for p in stationary):
             second_derivative = _second_derivative(f)
