@@ -236,7 +236,9 @@ class NumpyBackend:
         array ``layout.shape + batch_shape``) and returned as a transposed view,
         so no write is strided.
         """
-        dtype = np.result_type(like.dtype, layout.template.dtype, *[np.asarray(v).dtype for v in values])
+        # constants are Python numbers: they take the input's precision (float32 in, float32 out), unless complex
+        constants = layout.template.dtype if np.iscomplexobj(layout.template) else like.dtype
+        dtype = np.result_type(like.dtype, constants, *[v.dtype for v in values if isinstance(v, (np.ndarray, np.generic))])
         if not batch_shape:
             out = layout.template.astype(dtype)
             if values:

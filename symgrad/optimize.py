@@ -57,7 +57,8 @@ __all__ = [
     "predicted_steps",
 ]
 
-STOP_REASONS = ("loss_threshold", "gradient_tolerance", "max_steps", "diverged")
+STOP_REASONS = ("loss_threshold", "gradient_tolerance", "max_steps", "diverged", "failed")
+"""Why a run stopped; ``"failed"``: SciPy gave up without success (its message is in ``Trace.advice``)."""
 
 
 # -- the result ---------------------------------------------------------------------------------
@@ -856,7 +857,7 @@ def minimize(f: Any, start: Any, method: str = "BFGS", *, tol: float | None = No
     norms = np.array([np.linalg.norm(compiled.jac(p)) for p in path])
     limited = "iteration" in str(result.message).lower() or (max_steps is not None and result.nit >= max_steps)
     finite = bool(np.all(np.isfinite(losses)))
-    stop = "gradient_tolerance" if result.success else ("max_steps" if limited else ("diverged" if not finite else "gradient_tolerance"))
+    stop = "gradient_tolerance" if result.success else ("max_steps" if limited else ("diverged" if not finite else "failed"))
     trace = Trace(
         function=function, variables=function.variables, points=[tuple(map(float, p)) for p in path], losses=losses,
         gradient_norms=norms, steps=len(path) - 1, stop_reason=stop,

@@ -230,3 +230,13 @@ def test_torch_backend_handles_max_min_relu_and_their_heaviside_derivatives():
             expected = getattr(numpy_c, method)(X.numpy())  # the NumPy route is the oracle here
             got = getattr(torch_c, method)(X)
             np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12, err_msg=f"{text}: {method}")
+
+
+def test_numpy_backend_keeps_float32_input_in_float32():
+    from symgrad import Function
+
+    c = Function("2*w0^2 + 3*w1^2 + sin(w0)").compile("numpy")
+    for X in (np.ones((3, 2), dtype=np.float32), np.ones(2, dtype=np.float32)):
+        assert c.value(X).dtype == c.gradient(X).dtype == c.hessian(X).dtype == np.float32
+        np.testing.assert_allclose(c.gradient(X), c.gradient(X.astype(np.float64)), rtol=1e-6)
+    assert c.gradient(np.ones((3, 2))).dtype == np.float64

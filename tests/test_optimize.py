@@ -266,3 +266,13 @@ def test_exact_inputs_on_a_non_rational_loss_run_in_floats_instead_of_swelling()
         x -= 0.1 * x / (x * x + 1) ** 0.5
     assert abs(float(trace.final[0]) - x) < 1e-12
     assert gradient_descent("2*w0^2 + 3*w1^2", [3, 4], sympy.Rational(1, 10), max_steps=1).exact
+
+
+def test_a_scipy_run_that_gives_up_is_reported_as_failed_not_converged():
+    from symgrad import minimize
+
+    result = minimize("abs(x) + abs(y)", (1.0, 2.0))  # BFGS on a kink: precision loss, no success
+    assert not result.success
+    assert result.trace.stop_reason == "failed" and not result.trace.converged
+    assert "scipy" in result.trace.advice
+    assert minimize("(1 - x)^2 + 100*(y - x^2)^2", (0.0, 0.0), method="trust-exact").trace.stop_reason == "gradient_tolerance"

@@ -952,6 +952,7 @@ _STOP_WORDS = {
     "loss_threshold": "the loss is below the threshold ({name} = {loss} ≤ {threshold})",
     "max_steps": "the step limit was reached with {norm} = {g} > {tol}: allow more steps or use a larger η",
     "diverged": "the run diverged: {advice}",
+    "failed": "the optimizer gave up without reaching a minimum: {advice}",
 }
 """Trace.stop_reason -> why the run stopped, in words."""
 
