@@ -19,35 +19,12 @@ import sympy
 
 import symgrad.plot as plot
 from symgrad import Function
+from symgrad.models import HypersphereModel, cluster_in_ring, two_clusters
 from symgrad.optimize import gradient_descent
 
 w, x, w0, w1, x0, x1 = sympy.symbols("w x w0 w1 x0 x1", real=True)
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, os.pardir, "docs", "gallery")
-
-
-def hypersphere_model():
-    """The chapter's ``xᵀ diag(w) x + b`` classifier (symgrad.models.HypersphereModel)."""
-    try:
-        from symgrad.models import HypersphereModel
-    except ImportError:  # while symgrad.models is being completed
-        from symgrad.models.scalar import HypersphereModel
-    return HypersphereModel()
-
-
-def clusters(seed: int = 3):
-    """Two clouds ("car" and "giraffe") that a line separates (chapter, figure 3.1a)."""
-    rng = np.random.default_rng(seed)
-    points = np.vstack([rng.normal([-2.0, -1.0], 0.6, (25, 2)), rng.normal([2.0, 1.5], 0.6, (25, 2))])
-    return points, np.array(["car"] * 25 + ["giraffe"] * 25)
-
-
-def rings(seed: int = 4):
-    """An inner cloud ("horse") inside a ring ("zebra"): a circle separates them (figure 3.1b)."""
-    rng = np.random.default_rng(seed)
-    angle = rng.uniform(0, 2 * np.pi, 60)
-    radius = np.r_[rng.uniform(0, 1.3, 30), rng.uniform(2.6, 3.4, 30)]
-    return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]), np.array(["horse"] * 30 + ["zebra"] * 30)
 
 
 def figures(dpi: float) -> dict[str, Callable[[str], object]]:
@@ -65,8 +42,8 @@ def figures(dpi: float) -> dict[str, Callable[[str], object]]:
         "taylor_1d.png": lambda p: plot.taylor(Function(sympy.exp(x)), at=0, orders=(1, 2), save=p, dpi=dpi),
         "taylor_2d.png": lambda p: plot.taylor(Function(sympy.log(1 + w0**2 + w1**2)), at=[1, 0.5], orders=(1, 2),
                                                save=p, dpi=dpi),
-        "boundary_linear.png": lambda p: plot.decision_boundary(2 * x0 + x1 + sympy.Rational(1, 2), clusters(), save=p, dpi=dpi),
-        "boundary_circle.png": lambda p: plot.decision_boundary(hypersphere_model(), rings(), theta=[1, 1, -4], save=p, dpi=dpi),
+        "boundary_linear.png": lambda p: plot.decision_boundary(2 * x0 + x1 + sympy.Rational(1, 2), two_clusters(), save=p, dpi=dpi),
+        "boundary_circle.png": lambda p: plot.decision_boundary(HypersphereModel(), cluster_in_ring(), theta=[1, 1, -4], save=p, dpi=dpi),
         "nonfinite.png": lambda p: plot.contours(Function(sympy.log(w0) + w1**2), bounds=[(-2, 3), (-2.5, 2.5)], save=p, dpi=dpi),
     }
 

@@ -27,9 +27,10 @@ def test_demo_report_links_every_figure_it_draws(tmp_path, capsys):
 
 
 def test_demo_trained_classifier_separates_the_clusters():
-    from symgrad.cli.demo import _clusters, _fitted_hypersphere, _trained_linear_classifier
+    from symgrad.cli.demo import _fitted_hypersphere, _trained_linear_classifier
+    from symgrad.models import two_clusters
 
-    points, names = _clusters()
+    points, names = two_clusters()
     predicted = _trained_linear_classifier().predict(points)
     assert ((predicted > 0) == (names == "giraffe")).all()
     model, (ring_points, ring_names), theta = _fitted_hypersphere()

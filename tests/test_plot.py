@@ -16,6 +16,7 @@ import sympy
 
 from symgrad import Function
 from symgrad.errors import BackendUnavailable, InputError
+from symgrad.models import cluster_in_ring, two_clusters
 
 matplotlib = pytest.importorskip("matplotlib")  # the 'plot' extra; CI installs it
 from PIL import Image  # noqa: E402  (pillow comes with the plot extra)
@@ -47,17 +48,12 @@ def _assert_not_blank(path):
     assert pixels.std() > 10
 
 
-def _clusters(seed=0):
-    rng = np.random.default_rng(seed)
-    points = np.vstack([rng.normal([-2, -1], 0.5, (20, 2)), rng.normal([2, 1.5], 0.5, (20, 2))])
-    return points, np.array(["car"] * 20 + ["giraffe"] * 20)
+def _clusters():
+    return two_clusters(seed=0, size=20)
 
 
-def _rings(seed=0):
-    rng = np.random.default_rng(seed)
-    angle = rng.uniform(0, 2 * np.pi, 40)
-    radius = np.r_[rng.uniform(0, 1.3, 20), rng.uniform(2.6, 3.4, 20)]
-    return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]), np.array(["horse"] * 20 + ["zebra"] * 20)
+def _rings():
+    return cluster_in_ring(seed=0, size=20)
 
 
 # -- every plot renders to a file of the expected size -----------------------------------------------

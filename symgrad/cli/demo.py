@@ -62,35 +62,22 @@ def _chapter_run():
     return gradient_descent("2*w0^2 + 3*w1^2", [3.0, 4.0], 0.1, max_steps=15, tol=0)
 
 
-def _clusters(seed: int = 3):
-    """Two clouds ("car" and "giraffe") that a line separates, as in the chapter's figure 3.1a."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    points = np.vstack([rng.normal([-2.0, -1.0], 0.6, (25, 2)), rng.normal([2.0, 1.5], 0.6, (25, 2))])
-    return points, np.array(["car"] * 25 + ["giraffe"] * 25)
-
-
 def _trained_linear_classifier():
     import numpy as np
 
-    from ..models import LinearClassifier
+    from ..models import LinearClassifier, two_clusters
 
-    points, names = _clusters()
+    points, names = two_clusters()
     return LinearClassifier().fit(points, np.where(names == "car", -1.0, 1.0))
 
 
-def _fitted_hypersphere(seed: int = 4):
+def _fitted_hypersphere():
     """A cluster ("horse") inside a ring ("zebra"), figure 3.1b, and xᵀdiag(w)x + b fitted to ±1 labels."""
     import numpy as np
 
-    from ..models import HypersphereModel, least_squares
+    from ..models import HypersphereModel, cluster_in_ring, least_squares
 
-    rng = np.random.default_rng(seed)
-    angle = rng.uniform(0, 2 * np.pi, 60)
-    radius = np.r_[rng.uniform(0, 1.3, 30), rng.uniform(2.6, 3.4, 30)]
-    points = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
-    names = np.array(["horse"] * 30 + ["zebra"] * 30)
+    points, names = cluster_in_ring()
     model = HypersphereModel()
     return model, (points, names), least_squares(model, points, np.where(names == "horse", -1.0, 1.0))
 
@@ -108,6 +95,7 @@ def _figures(folder: str) -> list[tuple[str, str]]:
         return []
     from .. import plot
     from ..errors import BackendUnavailable
+    from ..models import two_clusters
 
     drawings = [
         ("contours.png", "Level contours and gradient arrows of 2w₀² + 3w₁²",
@@ -123,7 +111,7 @@ def _figures(folder: str) -> list[tuple[str, str]]:
         ("descent.gif", "The same descent, animated (programming exercise 5)",
          lambda path: plot.animate_descent(_chapter_run(), path)),
         ("boundary-linear.png", "A linear classifier trained by symgrad separates two clusters (§2.2, hyperplane)",
-         lambda path: plot.decision_boundary(_trained_linear_classifier(), _clusters(), save=path)),
+         lambda path: plot.decision_boundary(_trained_linear_classifier(), two_clusters(), save=path)),
         ("boundary-circle.png", "A hypersphere classifier fitted by least squares separates a cluster from a ring "
          "(§2.2, hypersphere)", lambda path: _draw_hypersphere(plot, path)),
     ]
