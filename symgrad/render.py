@@ -347,7 +347,8 @@ def render_latex_body(d: Derivation) -> str:
         out.append(rf"\noindent\textbf{{{latex_text(m.label)}:}} ${_math_latex(m)}$\par" if m.label
                    else rf"\noindent ${_math_latex(m)}$\par")
     for i, step in enumerate(d.steps, 1):
-        out.append(rf"\paragraph{{Step {i}:}} {latex_text(step.text)}")
+        # a display heading of its own (a run-in \paragraph ran into the first line of the step's math)
+        out.append(rf"\subsubsection*{{Step {i}: {latex_text(step.text)}}}")
         for m in step.math:
             if m.label:
                 out.append(rf"\noindent {latex_text(m.label)}: ${_math_latex(m)}$\par")

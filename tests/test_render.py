@@ -170,3 +170,11 @@ def test_convexity_text_is_plain_mathematics():
             assert raw not in text, (expr, raw)
     assert "For all x > 0: 1/x² > 0" in render(explain.convexity("-log(x)"), "text")
     assert "strictly convex on x > 0 and strictly concave on x < 0" in render(explain.convexity("1/x"), "text")
+
+
+def test_latex_step_headings_are_headings_of_their_own_not_run_into_the_first_line():
+    body = render_latex_body(DERIVATIONS["gd-step"])
+    assert r"\paragraph" not in body
+    headings = re.findall(r"\\subsubsection\*\{Step (\d+): ([^}]*)\}\n", body)
+    assert [int(i) for i, _ in headings] == list(range(1, len(DERIVATIONS["gd-step"].steps) + 1))
+    assert ("5", "Verify improvement") in headings

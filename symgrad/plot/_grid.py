@@ -217,12 +217,38 @@ def value_limits(values: np.ndarray) -> tuple[float, float]:
 
 
 def contour_levels(values: np.ndarray, count: int = 10) -> np.ndarray:
-    """Levels at quantiles of the sampled values: contours spread evenly over the picture."""
+    """Levels near quantiles of the sampled values, each rounded to a round number.
+
+    Quantiles spread the contours evenly over the picture; rounding each to a
+    nice value (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8 times a power of ten) makes the
+    labels read like a textbook's (``70``, not ``65.8``).
+
+    Example:
+        >>> contour_levels(np.array([0.0, 3.7, 65.8, 86.2, 100.0]), count=3).tolist()
+        [0.4, 70.0, 100.0]
+    """
     low, high = value_limits(values)
     finite = values[np.isfinite(values) & (values >= low) & (values <= high)]
     if finite.size == 0:
         return np.linspace(low, high, count)
-    levels = np.unique(np.quantile(finite, np.linspace(0.03, 0.97, count)))
+    levels = np.unique([round_to_nice(q) for q in np.quantile(finite, np.linspace(0.03, 0.97, count))])
     if len(levels) < 2:
         return np.linspace(low, high, count)
     return levels
+
+
+NICE_MANTISSAS = np.array([1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0])
+
+
+def round_to_nice(value: float) -> float:
+    """The nearest number of the form m·10^k with m in :data:`NICE_MANTISSAS` (0 stays 0).
+
+    Example:
+        >>> [round_to_nice(v) for v in (86.2, 65.8, 0.741, -3.65, 0.0)]
+        [80.0, 70.0, 0.7, -4.0, 0.0]
+    """
+    if value == 0 or not np.isfinite(value):
+        return float(value)
+    magnitude = 10.0 ** np.floor(np.log10(abs(value)))
+    mantissa = NICE_MANTISSAS[np.argmin(np.abs(NICE_MANTISSAS - abs(value) / magnitude))]
+    return float(np.copysign(float(f"{mantissa * magnitude:.12g}"), value))

@@ -31,6 +31,15 @@ class DescentRun:
     function: Function
     path: np.ndarray  # (k+1, n)
     losses: np.ndarray  # (k+1,)
+    method: str | None = None
+    lr: Any = None
+
+    def caption(self) -> str:
+        """``gradient descent, η = 0.1, from (3, 4)``: how the run was made, for the title."""
+        start = ", ".join(f"{v:.4g}" for v in self.path[0])
+        method = (self.method or "descent").replace("_", " ")
+        rate = f", η = {float(self.lr):.4g}" if self.lr is not None else ""
+        return f"{method}{rate}, from ({start})"
 
     @property
     def steps(self) -> int:
@@ -53,7 +62,7 @@ def read_trace(trace: Any, f: Any = None) -> DescentRun:
         raise InputError(f"the trace's path has shape {path.shape}, but the function has {function.n} variable(s)")
     losses = getattr(trace, "losses", None)
     losses = _grid.evaluate(function, path) if losses is None else np.asarray(losses, dtype=float).reshape(-1)
-    return DescentRun(function, path, losses)
+    return DescentRun(function, path, losses, getattr(trace, "method", None), getattr(trace, "lr", None))
 
 
 def frame_steps(steps: int, max_frames: int = GIF_MAX_FRAMES) -> np.ndarray:
@@ -157,7 +166,7 @@ def _descent_figure(run: DescentRun, bounds, arrows, show_loss, name, dpi, width
         grid = figure.add_gridspec(1, 2, width_ratios=(1.4, 1)) if show_loss else figure.add_gridspec(1, 1)
         map_ax = figure.add_subplot(grid[0])
         draw_contour_map(map_ax, function, window, arrows=arrows, name=name, colorbar=False)
-        map_ax.set_title(_base.function_title(function.expr, name))
+    map_ax.set_title(_base.function_title(function.expr, name) + "\n" + run.caption(), fontsize=10)
     if show_loss:
         figure.add_subplot(figure.axes[0].get_subplotspec().get_gridspec()[1])
     return figure, map_ax

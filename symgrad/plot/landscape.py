@@ -192,9 +192,12 @@ def draw_contour_map(
     X, Y = np.meshgrid(*axes)
     contour_set = ax.contour(X, Y, np.ma.masked_invalid(values), levels=_grid.contour_levels(values, levels),
                              colors="black", linewidths=0.8, alpha=0.7)
-    ax.clabel(contour_set, fmt="%.3g", fontsize=7, inline=True)
+    labels = ax.clabel(contour_set, fmt="%.3g", fontsize=7, inline=True)
+    for label in labels:  # above the arrows, on a light patch, so no arrow hides a level
+        label.set_zorder(5)
+        label.set_bbox({"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
     if arrows:
-        _draw_gradient_arrows(ax, function, window, arrow_grid)
+        _draw_gradient_arrows(ax, function, window, arrow_grid, name)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
@@ -208,7 +211,8 @@ def draw_contour_map(
         ax.legend(handles=[Patch(color=_base.UNDEFINED_COLOUR, label="undefined")], loc="upper right", fontsize=8)
 
 
-def _draw_gradient_arrows(ax, function: Function, window: _grid.Bounds, count: int) -> None:
+def _draw_gradient_arrows(ax, function: Function, window: _grid.Bounds, count: int, name: str = "L") -> None:
+    """Unit arrows along the gradient, with a key saying so (their length carries no magnitude)."""
     (x0, x1), (y0, y1) = window
     cell = min((x1 - x0), (y1 - y0)) / count
     xs = np.linspace(x0, x1, count + 2)[1:-1]
@@ -220,5 +224,7 @@ def _draw_gradient_arrows(ax, function: Function, window: _grid.Bounds, count: i
     defined = np.isfinite(_grid.evaluate(function, points))  # d/dx log(x) = 1/x exists where log(x) does not
     keep = defined & np.isfinite(length) & (length > 1e-12)
     direction = gradient[keep] / length[keep][:, None] * 0.75 * cell
-    ax.quiver(X[keep], Y[keep], direction[:, 0], direction[:, 1], angles="xy", scale_units="xy", scale=1,
-              color="white", edgecolor="black", linewidth=0.5, width=0.004, headwidth=4, pivot="tail", zorder=4)
+    field = ax.quiver(X[keep], Y[keep], direction[:, 0], direction[:, 1], angles="xy", scale_units="xy", scale=1,
+                      color="white", edgecolor="black", linewidth=0.5, width=0.004, headwidth=4, pivot="tail", zorder=4)
+    ax.quiverkey(field, X=0.06, Y=0.025, U=0.75 * cell, label=rf"direction of $\nabla {name}$ (unit length)",
+                 labelpos="E", coordinates="figure", fontproperties={"size": 8})
