@@ -8,7 +8,6 @@ grader itself, and then watches /proc until no process of that session is left.
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest

@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from .results_file import RESULT_FIELDS, RETRIED_ON_RESUME, ResultsFile, row_key
+from .results_file import RESULT_FIELDS, RETRIED_ON_RESUME, ResultsFile, is_jsonl, row_key
 
 __all__ = ["grade", "GradeSummary", "read_rows", "read_key", "row_key", "RESULT_FIELDS", "RETRIED_ON_RESUME"]
 
@@ -171,7 +171,7 @@ def _read_file(path: str, what: str, errors: str = "strict") -> list[tuple[int, 
     """
     try:
         with open(path, encoding="utf-8-sig", errors=errors, newline="") as fh:
-            return list(_parse_jsonl(fh) if _is_jsonl(path) else _parse_csv(fh))
+            return list(_parse_jsonl(fh) if is_jsonl(path) else _parse_csv(fh))
     except UnicodeDecodeError as error:
         raise InputError(f"the {what} {path!r} is not UTF-8 text (byte {error.start}: {error.reason}); "
                          f"save it as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) and try again") from None
@@ -195,10 +195,6 @@ def _parse_jsonl(fh) -> Iterator[tuple[int, dict[str, Any]]]:
 def _parse_csv(fh) -> Iterator[tuple[int, dict[str, Any]]]:
     csv.field_size_limit(1 << 24)
     yield from enumerate(csv.DictReader(fh), start=1)
-
-
-def _is_jsonl(path: str) -> bool:
-    return path.lower().endswith((".jsonl", ".ndjson", ".json"))
 
 
 def read_key(source: Any) -> dict[str, dict[str, Any]]:

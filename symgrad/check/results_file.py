@@ -40,7 +40,8 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["RESULT_FIELDS", "RETRIED_ON_RESUME", "ResultsFile", "Recovery", "row_key", "neutralize", "restore"]
+__all__ = ["RESULT_FIELDS", "RETRIED_ON_RESUME", "ResultsFile", "Recovery", "row_key", "neutralize", "restore",
+           "is_jsonl"]
 
 #: columns of a result row, in order
 RESULT_FIELDS: tuple[str, ...] = (
@@ -64,6 +65,11 @@ def row_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
         return "" if value is None else str(value)
 
     return text(row.get("row")), text(row.get("id")), text(row.get("question"))
+
+
+def is_jsonl(path: str) -> bool:
+    """Whether a file name means JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) rather than CSV."""
+    return path.lower().endswith((".jsonl", ".ndjson", ".json"))
 
 
 def neutralize(value: Any) -> Any:
@@ -112,7 +118,7 @@ class ResultsFile:
 
     def __init__(self, path: str):
         self.path = path
-        self.jsonl = path.lower().endswith((".jsonl", ".ndjson", ".json"))
+        self.jsonl = is_jsonl(path)
         self.fd: int | None = None
         self.written = 0
 
