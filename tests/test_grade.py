@@ -455,3 +455,11 @@ def test_the_progress_bar_is_tqdm_works_without_a_terminal_and_can_be_silenced(c
     assert "grading" in err and "3/3" in err and "row" in err  # tqdm's bar, written to a pipe
     grade(rows, KEY, workers=1, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_results_to_a_device_are_written_without_sync_or_resume(files, capsys):
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null on this system")
+    tmp, subs, key = files
+    code, err = _cli(capsys, subs, "--key", key, "--out", "/dev/null")
+    assert code == 0 and err == ""

@@ -120,6 +120,7 @@ class ResultsFile:
         self.path = path
         self.jsonl = is_jsonl(path)
         self.fd: int | None = None
+        self.sync = True  # fsync after each write (a pipe or /dev/null cannot be synced, and need not be)
         self.written = 0
 
     # -------------------------------------------------------------------------------- opening
@@ -145,7 +146,11 @@ class ResultsFile:
             fresh = not header and not kept
         results._open_for_append()
         if fresh and not results.jsonl:
-            results._append(_csv_text([dict(zip(RESULT_FIELDS, RESULT_FIELDS))]).encode("utf-8"), rows=0)
+            try:
+                results._append(_csv_text([dict(zip(RESULT_FIELDS, RESULT_FIELDS))]).encode("utf-8"), rows=0)
+            except BaseException:
+                results.close()
+                raise
         return results, recovery
 
     def _read(self) -> bytes:
@@ -182,6 +187,7 @@ class ResultsFile:
     def _open_for_append(self) -> None:
         try:
             self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            self.sync = stat.S_ISREG(os.fstat(self.fd).st_mode)
         except OSError as error:
             raise InputError(f"cannot write the results to {self.path!r}: {error.strerror or error}; "
                              f"choose another --out file") from None
@@ -198,7 +204,8 @@ class ResultsFile:
     def _append(self, data: bytes, rows: int) -> None:
         try:
             _write_all(self.fd, data)
-            os.fsync(self.fd)
+            if self.sync:
+                os.fsync(self.fd)
         except OSError as error:
             raise self._write_error(error, f"after {self.written} result rows of this run") from None
         self.written += rows
