@@ -771,7 +771,9 @@ def gradient_descent(
         loss_threshold: stop when the loss is at or below this value.
         backend: ``"numpy"`` (default for floats), ``"torch"`` or ``"exact"``.
         exact: force exact (``True``) or float (``False``) arithmetic.
-        patience: steps of uninterrupted loss growth (above the starting loss) that count as divergence.
+        patience: steps of uninterrupted loss growth that count as divergence once the loss is more than
+            ``DIVERGED_GROWTH`` (10⁶) times ``max(|L₀|, 1)`` above its start ``L₀``; a bounded 2-cycle stops
+            as ``"oscillating"`` (see the module docstring).
         keep_path: keep every point (``False`` keeps the first and last: for huge models).
 
     Returns:
