@@ -278,7 +278,7 @@ def _check_combined_powers(result: Any, limits: Limits) -> None:
     """Refuse a result whose own printed form would be refused: SymPy merges ``x^1000*x^1000`` into
     ``x**2000`` and ``exp(1000)*exp(1000)`` into ``exp(2000)`` after each part passed its check."""
     parts = result if isinstance(result, tuple) else (result,)
-    for part in parts:
+    for part in (p for p in parts if isinstance(p, sympy.Basic)):
         for node in sympy.preorder_traversal(part):
             if isinstance(node, sympy.Pow) and isinstance(node.exp, sympy.Rational):
                 size = max(abs(int(node.exp.p)), int(node.exp.q))
