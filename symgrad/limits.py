@@ -30,6 +30,15 @@ late or be swallowed. Killing the process always works. The mechanism:
 * a lock serialises callers from several threads, and an ``atexit`` hook stops
   the worker when the interpreter exits.
 
+**Worker lifetime.** A worker never outlives the process that started it, even
+when that process is killed with ``SIGKILL`` and no ``atexit`` hook runs: the
+forked worker closes its copy of the parent's end of the pipe (so the parent's
+death is an end of file, not a silent hang), asks the kernel to kill it when
+the forking thread dies (``PR_SET_PDEATHSIG`` on Linux, used only when the
+main thread forks it, since the signal follows the thread), and watches its
+parent's sentinel from a thread (:func:`exit_with_parent`, which process pools
+of :func:`symgrad.check.grade` run in their workers too).
+
 A round trip costs well under a millisecond once the worker runs, which keeps
 answer checking (a median budget of about 20 ms per check) cheap.
 """
@@ -37,16 +46,20 @@ answer checking (a median budget of about 20 ms per check) cheap.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import dataclasses
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from symgrad.errors import InputTooLarge, SymgradError, Timeout
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "run_with_timeout", "shutdown_worker"]
+__all__ = ["Limits", "DEFAULT_LIMITS", "run_with_timeout", "shutdown_worker", "exit_with_parent"]
 
 
 @dataclass(frozen=True)
@@ -121,8 +134,47 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _worker_main(conn: Any) -> None:
-    """Loop in the worker: receive a job, run it, send the outcome back."""
+def exit_with_parent() -> None:
+    """End this process as soon as its parent process dies (a daemon thread waits on the parent's sentinel).
+
+    For processes started by :mod:`multiprocessing` (a pool's ``initializer``, the
+    time-limit worker); does nothing in a process that has no such parent.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)  # no cleanup to run: the parent that wanted the work is gone
+
+    threading.Thread(target=watch, name="symgrad-exit-with-parent", daemon=True).start()
+
+
+def _die_with_forking_thread(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when the thread that forked it dies (``PR_SET_PDEATHSIG``)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _worker_main(conn: Any, inherited: Any = None, parent_pid: int | None = None) -> None:
+    """Loop in the worker: receive a job, run it, send the outcome back.
+
+    ``inherited``: the parent's end of the pipe, copied by ``fork``; closed first, so
+    that the pipe reports end of file once the parent is gone. ``parent_pid``: set when
+    the parent's main thread forked this worker (see :func:`_die_with_forking_thread`).
+    """
+    if inherited is not None:
+        inherited.close()
+    if parent_pid is not None:
+        _die_with_forking_thread(parent_pid)
+    exit_with_parent()
     while True:
         try:
             job = conn.recv()
@@ -147,7 +199,10 @@ class _Worker:
     def __init__(self) -> None:
         ctx = _context()
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="symgrad-worker")
+        forked = ctx.get_start_method() == "fork"
+        main_thread = threading.current_thread() is threading.main_thread()
+        args = (child, self.conn if forked else None, os.getpid() if forked and main_thread else None)
+        self.process = ctx.Process(target=_worker_main, args=args, daemon=True, name="symgrad-worker")
         self.process.start()
         child.close()
 
@@ -184,8 +239,16 @@ atexit.register(shutdown_worker)
 
 
 def _forget_worker_after_fork() -> None:
-    """A forked child must not talk to its parent's worker over the shared pipe: it starts its own."""
+    """A forked child must not talk to its parent's worker over the shared pipe: it starts its own.
+
+    It also closes its copy of that pipe, so the parent's worker still sees end of file when the parent dies.
+    """
     global _lock, _worker
+    if _worker is not None:
+        try:
+            _worker.conn.close()
+        except OSError:
+            pass
     _lock = threading.Lock()
     _worker = None
 

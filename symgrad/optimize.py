@@ -19,10 +19,15 @@ How it works, once:
 2. One loop (:func:`_descend`) applies an update rule (a small function per
    method) and checks the chapter's three stopping criteria -- loss below a
    threshold, gradient near zero, step limit -- plus divergence: an overflow or a
-   NaN, a loss that has risen at every one of the last ``patience`` steps and
-   is above the starting loss, or a gradient that has grown at every one of them
-   to a million times its start (a loss falling without bound). A diverged run records the step where the rise
-   began and advice computed from the local Hessian (``η`` against ``2/λmax``).
+   NaN, a loss that has risen at every one of the last ``patience`` steps to a
+   million times its start (more than ``10⁶·max(|L₀|, 1)`` above it), or a gradient that has grown at
+   every one of them to a million times its start (a loss falling without bound). A diverged run records
+   the step where the rise began and advice computed from the local Hessian (``η`` against ``2/λmax``).
+   A rise that stays bounded is not divergence: an overshoot that lands in a
+   flatter region and settles into a *2-cycle* (``x_k ≈ x_{k-2}`` and
+   ``x_{k-1} ≈ x_{k-3}`` to 10⁻⁶ of the jump between them) stops as
+   ``"oscillating"``; a run that is still rising above its start at the step
+   limit stops as ``"max_steps"`` with advice saying it may be diverging.
 
 3. :func:`stable_learning_rate` and :func:`predicted_steps` read the Hessian's
    eigenvalues: gradient descent on a quadratic shrinks the error along
@@ -57,8 +62,15 @@ __all__ = [
     "predicted_steps",
 ]
 
-STOP_REASONS = ("loss_threshold", "gradient_tolerance", "max_steps", "diverged", "failed")
-"""Why a run stopped; ``"failed"``: SciPy gave up without success (its message is in ``Trace.advice``)."""
+STOP_REASONS = ("loss_threshold", "gradient_tolerance", "max_steps", "diverged", "oscillating", "failed")
+"""Why a run stopped; ``"oscillating"``: the iterates settled into a bounded 2-cycle; ``"failed"``: SciPy gave
+up without success (its message is in ``Trace.advice``)."""
+
+#: a loss counts as diverged once it rose at every one of the last ``patience`` steps to more than
+#: ``DIVERGED_GROWTH * max(|L0|, 1)`` above its start ``L0`` (a bounded overshoot stays far below)
+DIVERGED_GROWTH = 1e6
+#: a 2-cycle: the point two steps back is within this fraction of the jump between the last two points
+CYCLE_RTOL = 1e-6
 
 
 # -- the result ---------------------------------------------------------------------------------
@@ -389,6 +401,8 @@ def _descend(
     state = _State()
     rising = growing = 0
     stop, diverged_at = "max_steps", None
+    recent: list[np.ndarray] = []  # the last four points as float arrays, for the 2-cycle test
+    last_two: list = []
     with np.errstate(all="ignore"):
         for step in range(int(max_steps) + 1):
             value, grad = objective.value_and_gradient(x)
@@ -411,7 +425,11 @@ def _descend(
             if gnorm <= tol:
                 stop = "gradient_tolerance"
                 break
-            if rising >= patience and fvalue > losses[0]:
+            recent, last_two = (recent + [_float_point(x)])[-4:], (last_two + [x])[-2:]
+            if len(recent) == 4 and _two_cycle(*recent):
+                stop = "oscillating"
+                break
+            if rising >= patience and fvalue - losses[0] > DIVERGED_GROWTH * max(abs(losses[0]), 1.0):
                 stop, diverged_at = "diverged", step - rising
                 break
             if growing >= patience and gnorm > 1e6 * max(norms[0], 1.0):  # running away downhill, unbounded below
@@ -427,19 +445,30 @@ def _descend(
     if not keep_path and len(points) > 2:
         points = [points[0], points[-1]]
     return _trace(objective, points, losses, norms, exact_losses, stop, diverged_at, method=method, lr=lr,
-                  keep_path=keep_path, options=options, stable_factor=stable_factor)
+                  keep_path=keep_path, options=options, stable_factor=stable_factor, patience=patience,
+                  cycle=last_two if stop == "oscillating" else None)
 
 
 def _trace(objective, points, losses, norms, exact_losses, stop, diverged_at, *, method, lr, keep_path, options,
-           stable_factor, converted: bool = False) -> Trace:
+           stable_factor, converted: bool = False, patience: int = 5, cycle: Any = None) -> Trace:
     """The :class:`Trace` of a finished run (with divergence advice when it diverged).
 
-    ``converted``: the points are already in their final form (tuples of floats).
+    ``converted``: the points are already in their final form (tuples of floats). ``cycle``: the last two
+    points of a run that stopped as ``"oscillating"``.
     """
     advice = None
     if stop == "diverged":
         reference = points[min(diverged_at, len(points) - 1)] if keep_path else points[0]
         advice = _divergence_advice(objective, reference, lr, diverged_at, losses, stable_factor, method)
+    elif stop == "oscillating":
+        advice = _oscillation_advice(objective, cycle[0], cycle[1], lr, losses, stable_factor, method)
+    elif stop == "max_steps" and len(losses) > 1 and losses[-1] > losses[0]:
+        rise = _trailing_rises(losses)
+        if rise >= min(patience, len(losses) - 1):
+            at = len(losses) - 1 - rise
+            reference = points[min(at, len(points) - 1)] if keep_path else points[0]
+            advice = ("the loss was still rising at the step limit and is above its start, so the run may be "
+                      "diverging: " + _divergence_advice(objective, reference, lr, at, losses, stable_factor, method))
     return Trace(
         function=objective.f,
         variables=tuple(objective.variables),
@@ -485,6 +514,54 @@ def _divergence_advice(objective, x, lr, at: int, losses: list, factor: float, m
         f"λmax = {lam:.4g} at step {at}; {method.replace('_', ' ')} is stable only for η < {rule} = {limit:.4g}. "
         f"Try η ≤ {limit / 2:.4g}."
     )
+
+
+def _oscillation_advice(objective, x1, x0, lr, losses: list, factor: float, method: str) -> str:
+    """Why a run bounces: in a 2-cycle the loss's mean curvature along the jump is exactly ``factor/η`` (2/η for
+    gradient descent, from ``x1 = x0 − η∇f(x0)`` and ``x0 = x1 − η∇f(x1)``), the edge of stability."""
+    cycle = f"the iterates bounce between two points (losses {losses[-2]:.4g} and {losses[-1]:.4g}) without settling"
+    edge, rule = factor / float(lr), "2/η" if factor == 2.0 else f"{factor:.4g}/η"
+    try:
+        a, b = _float_point(x1), _float_point(x0)
+        ga, gb = (_float_point(objective.value_and_gradient(p)[1]) for p in (x1, x0))
+        curvature = float(np.dot(gb - ga, b - a) / np.dot(b - a, b - a))
+    except Exception:  # noqa: BLE001 -- advice is best effort; the cycle itself was observed
+        curvature = math.nan
+    measured = (f"along the jump between them the loss curves by {curvature:.4g} on average, "
+                f"{'which is' if abs(curvature - edge) <= 1e-3 * edge else 'against'} {rule} = {edge:.4g}, the "
+                f"largest curvature at which {method.replace('_', ' ')} with η = {float(lr):.4g} can settle; "
+                if math.isfinite(curvature) else "")
+    return f"{cycle}: {measured}this is a bounded oscillation, not divergence. Try η ≤ {float(lr) / 2:.4g}."
+
+
+def _float_point(x: Any) -> np.ndarray:
+    return np.array([float(c) for c in x], dtype=float) if isinstance(x, tuple) else np.asarray(x, dtype=float).ravel()
+
+
+def _two_cycle(x3: np.ndarray, x2: np.ndarray, x1: np.ndarray, x0: np.ndarray) -> bool:
+    """True when ``x0`` (newest) repeats ``x2`` and ``x1`` repeats ``x3`` while ``x0`` and ``x1`` are far apart."""
+    return bool(_two_cycles(x3[None], x2[None], x1[None], x0[None])[0])
+
+
+def _two_cycles(x3: np.ndarray, x2: np.ndarray, x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """:func:`_two_cycle` for rows of points (arrays of shape ``(k, n)``)."""
+    def norm(d):
+        return np.sqrt(np.sum(d * d, axis=1))
+
+    jump = norm(x0 - x1)
+    apart = jump > CYCLE_RTOL * np.maximum(norm(x0), 1.0)
+    return apart & (norm(x0 - x2) <= CYCLE_RTOL * jump) & (norm(x1 - x3) <= CYCLE_RTOL * jump)
+
+
+def _trailing_rises(losses) -> int:
+    """How many of the last steps each raised the loss (the same test as the loop's ``rising``)."""
+    count = 0
+    for k in range(len(losses) - 1, 0, -1):
+        previous = losses[k - 1]
+        if not losses[k] > previous + 1e-12 * max(abs(previous), 1e-300):
+            break
+        count += 1
+    return count
 
 
 def _largest_eigenvalue(objective, x) -> float:
@@ -596,6 +673,7 @@ def _quadratic_descent(objective, start, quadratic, *, lr: float, max_steps: int
     paths, values, norms = [], [], []
     done, rising, growing, chunk = 0, 0, 0, _FIRST_CHUNK
     f0 = n0 = previous_f = previous_n = None
+    tail = np.empty((0, len(x)))  # the last three points already checked, for the 2-cycle test
     stop, diverged_at, end = "max_steps", None, max_steps
     with np.errstate(all="ignore"):
         while True:
@@ -613,9 +691,13 @@ def _quadratic_descent(objective, start, quadratic, *, lr: float, max_steps: int
             finite = np.isfinite(f) & np.isfinite(gn)
             below = (f <= loss_threshold) if loss_threshold is not None else np.zeros(len(f), bool)
             flat = gn <= tol
-            up = (rise >= patience) & (f > f0)
+            up = (rise >= patience) & (f - f0 > DIVERGED_GROWTH * max(abs(f0), 1.0))
             runaway = (grow >= patience) & (gn > 1e6 * max(n0, 1.0))
-            fired = np.flatnonzero(~finite | below | flat | up | runaway)
+            recent = np.concatenate((tail, new))
+            cycle = np.zeros(len(new), bool)
+            if len(recent) >= 4:
+                cycle[len(new) - (len(recent) - 3):] = _two_cycles(recent[:-3], recent[1:-2], recent[2:-1], recent[3:])
+            fired = np.flatnonzero(~finite | below | flat | cycle | up | runaway)
             paths.append(new)
             values.append(f)
             norms.append(gn)
@@ -628,6 +710,8 @@ def _quadratic_descent(objective, start, quadratic, *, lr: float, max_steps: int
                     stop = "loss_threshold"
                 elif flat[k]:
                     stop = "gradient_tolerance"
+                elif cycle[k]:
+                    stop = "oscillating"
                 elif up[k]:
                     stop, diverged_at = "diverged", end - int(rise[k])
                 else:
@@ -638,14 +722,15 @@ def _quadratic_descent(objective, start, quadratic, *, lr: float, max_steps: int
             done += count
             if done >= max_steps:
                 break
-            x, previous_f, previous_n = path[-1], f[-1], gn[-1]
+            x, previous_f, previous_n, tail = path[-1], f[-1], gn[-1], recent[-3:]
             rising, growing = int(rise[-1]), int(grow[-1])
             chunk = min(2 * chunk, _MAX_CHUNK)
     all_points = np.concatenate(paths)
     kept = all_points if keep_path or len(all_points) <= 2 else all_points[[0, -1]]
     points = [tuple(p) for p in kept.tolist()] if kept.shape[1] <= 10_000 else list(kept)
     return _trace(objective, points, np.concatenate(values), np.concatenate(norms), [], stop, diverged_at,
-                  method="gradient_descent", lr=lr, keep_path=keep_path, options={}, stable_factor=2.0, converted=True)
+                  method="gradient_descent", lr=lr, keep_path=keep_path, options={}, stable_factor=2.0, converted=True,
+                  patience=patience, cycle=all_points[-2:] if stop == "oscillating" else None)
 
 
 def _losses_and_norms(objective, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -686,7 +771,9 @@ def gradient_descent(
         loss_threshold: stop when the loss is at or below this value.
         backend: ``"numpy"`` (default for floats), ``"torch"`` or ``"exact"``.
         exact: force exact (``True``) or float (``False``) arithmetic.
-        patience: steps of uninterrupted loss growth (above the starting loss) that count as divergence.
+        patience: steps of uninterrupted loss growth that count as divergence once the loss is more than
+            ``DIVERGED_GROWTH`` (10⁶) times ``max(|L₀|, 1)`` above its start ``L₀``; a bounded 2-cycle stops
+            as ``"oscillating"`` (see the module docstring).
         keep_path: keep every point (``False`` keeps the first and last: for huge models).
 
     Returns:
@@ -902,8 +989,9 @@ def stable_learning_rate(f: Any, at: Any = None):
     function = as_function(f)
     H = _hessian_at(function, at)
     if _is_exact(H) and function.n <= 4:
-        eigenvalues = list(sympy.Matrix(H).eigenvals())
-        lam = max(eigenvalues, key=lambda e: float(sympy.re(e.evalf())))
+        from .analysis.linalg import eigenvalues  # real roots (CRootOf) where radicals would need i
+
+        lam = eigenvalues(H).values[-1]
         if lam.is_positive:
             return sympy.nsimplify(2 / lam) if lam.is_Rational else sympy.radsimp(2 / lam)
         return _two_over(float(lam), function)

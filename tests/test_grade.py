@@ -126,7 +126,10 @@ def test_cli_grade(tmp_path, capsys):
     assert len(_read(out)) == len(_read(os.path.join(EXAMPLES, "submissions.csv")))
     code = main(["grade", os.path.join(EXAMPLES, "submissions.csv"), "--key", os.path.join(EXAMPLES, "key.csv"),
                  "--out", out, "--workers", "1", "--no-progress", "--format", "json"])
-    assert json.loads(capsys.readouterr().out)["graded"] == 0  # all resumed
+    summary = json.loads(capsys.readouterr().out)
+    # all resumed, except the row whose question is not in the key: a fixed key could change it
+    assert summary["graded"] == summary["regraded"] == 1 and summary["retried"] == {"invalid:unknown_question": 1}
+    assert summary["skipped"] == summary["total"] - 1 and len(_read(out)) == summary["total"]
 
 
 def test_malformed_jsonl_lines_still_get_rows(tmp_path):
@@ -275,3 +278,188 @@ def test_roster_key_from_exercises_grades_plain_question_ids(tmp_path, capsys):
     assert main(["grade", str(src), "--key", key_path, "--out", out, "--workers", "1", "--no-progress"]) == 0
     notes = {r["student"]: r["note"] for r in _read(out)}
     assert notes == {"s1": "correct", "s2": "correct", "s3": "invalid:unknown_question"}
+
+
+# ------------------------------------------------------------------------ issue 16: faults of the results file
+import errno  # noqa: E402
+
+from cases.grading_runs import ANSWERS  # noqa: E402
+from cases.grading_runs import KEY as CLASS_KEY  # noqa: E402
+
+from symgrad.check import results_file  # noqa: E402
+
+
+def _id(n):
+    return f"=cmd|' /C calc'!A{n}" if n % 7 == 3 else "two\nlines" if n == 12 else str(n)
+
+
+def _class(size=22):
+    return [{"id": _id(n), "student": f"s{n % 5}",
+             "question": ANSWERS[n % len(ANSWERS)][0], "answer": ANSWERS[n % len(ANSWERS)][1]} for n in range(size)]
+
+
+def _verdicts(rows):
+    return sorted((int(r["row"]), str(r["id"]), r["note"]) for r in rows)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """Verdicts of an uninterrupted run of the class (the oracle for every resumed run)."""
+    return _verdicts(grade(_class(), CLASS_KEY, workers=1).rows)
+
+
+def _assert_one_row_each(out, reference):
+    written = _read(out)
+    if out.endswith(".csv"):
+        written = [{**r, "id": results_file.restore(r["id"])} for r in written]
+    assert _verdicts(written) == reference  # one row per submission row, each with its verdict
+    assert len(written) == len(reference)
+
+
+def _cuts(data: bytes, boundary: int, csv_file: bool):
+    """``(where, torn)``: truncation points inside the header, mid-row, right after a line break inside a
+    quoted (multi-line) error message, one byte before the end, and exactly at a row boundary."""
+    first_line = data.index(b"\n") + 1
+    cuts = [(first_line + 7, True), (len(data) - 1, True), (boundary, False)]
+    if csv_file:  # and right after the line break inside the quoted id "two\nlines"
+        cuts += [(first_line // 2, True), (data.index(b"two\n") + 4, True)]
+    return cuts
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_torn_last_row_is_cut_off_and_regraded(tmp_path, reference, suffix):
+    full = str(tmp_path / f"full{suffix}")
+    grade(_class(), CLASS_KEY, out=full, workers=1)
+    with open(full, "rb") as fh:
+        data = fh.read()
+    # where row 9 ends: a CSV record ends with CRLF (a line break inside a cell is a bare LF), a JSON line with LF
+    boundary = data.index(b"\r\n10,") + 2 if suffix == ".csv" else [i for i, c in enumerate(data) if c == 10][8] + 1
+    for cut, torn in _cuts(data, boundary, suffix == ".csv"):
+        out = str(tmp_path / f"cut{cut}{suffix}")
+        with open(out, "wb") as fh:
+            fh.write(data[:cut])  # what a kill or a full disk leaves behind
+        summary = grade(_class(), CLASS_KEY, out=out, workers=1)
+        _assert_one_row_each(out, reference)
+        assert summary.repaired == (1 if torn else 0), cut
+        again = grade(_class(), CLASS_KEY, out=out, workers=1)  # complete: only unknown questions are retried
+        assert again.graded == again.regraded == again.retried["invalid:unknown_question"]
+        _assert_one_row_each(out, reference)
+
+
+def test_a_file_that_is_not_a_results_file_is_refused_not_repaired(tmp_path):
+    other = tmp_path / "subs.csv"
+    other.write_text("id,question,answer\n1,num,1/3\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a symgrad results file"):
+        grade(_class(), CLASS_KEY, out=str(other), workers=1)
+    assert other.read_text(encoding="utf-8") == "id,question,answer\n1,num,1/3\n"
+
+
+def test_a_full_disk_is_a_clean_error_from_the_kernel(files, capsys):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    tmp, subs, key = files
+    code, err = _cli(capsys, subs, "--key", key, "--out", "/dev/full")
+    assert code == 1 and err.startswith("symgrad: error: ") and "No space left on device" in err
+    assert "Traceback" not in err and "run the same command again" in err
+
+
+def test_a_disk_that_fills_up_mid_run_ends_cleanly_and_the_rerun_completes(tmp_path, capsys, monkeypatch,
+                                                                           reference):
+    subs = tmp_path / "subs.jsonl"
+    subs.write_text("".join(json.dumps(r) + "\n" for r in _class()), encoding="utf-8")
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps(CLASS_KEY), encoding="utf-8")
+    out = str(tmp_path / "results.csv")
+    real, calls = results_file._write_all, []
+
+    def fills_up(fd, data):  # the third write gets half its bytes onto the disk, then ENOSPC
+        calls.append(len(data))
+        if len(calls) == 3:
+            real(fd, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd, data)
+
+    monkeypatch.setattr(results_file, "_write_all", fills_up)
+    code, err = _cli(capsys, str(subs), "--key", str(key), "--out", out, "--chunk-size", "4")
+    assert code == 1 and err.startswith("symgrad: error: ") and "No space left on device" in err
+    assert "Traceback" not in err and err.count("\n") <= 2
+    monkeypatch.setattr(results_file, "_write_all", real)  # space freed
+    code, err = _cli(capsys, str(subs), "--key", str(key), "--out", out)
+    assert code == 0, err
+    _assert_one_row_each(out, reference)
+
+
+def test_csv_cells_are_neutralised_and_jsonl_keeps_them_verbatim(tmp_path):
+    rows = [{"id": i, "student": s, "question": "neg", "answer": a} for i, s, a in
+            [("=cmd|' /C calc'!A0", "ada", "-x"), ("+1", "@bob", "-x"), ("-2", "\tcy", "x"), ("@SUM(A1)", "'dee", "-x")]]
+    key = {"neg": "-x"}
+    out_csv, out_jsonl = str(tmp_path / "r.csv"), str(tmp_path / "r.jsonl")
+    grade(rows, key, out=out_csv, workers=1)
+    grade(rows, key, out=out_jsonl, workers=1)
+    with open(out_csv, encoding="utf-8", newline="") as fh:
+        cells = [cell for record in csv.reader(fh) for cell in record]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]  # OWASP's rule
+    assert "'=cmd|' /C calc'!A0" in cells and "'-x" in cells and "''dee" in cells
+    assert [r["id"] for r in _read(out_jsonl)] == [r["id"] for r in rows]  # verbatim
+    assert [r["read_as"] for r in _read(out_jsonl)][0] == "-x"
+    assert [results_file.restore(r["id"]) for r in _read(out_csv)] == [r["id"] for r in rows]
+    assert grade(rows, key, out=out_csv, workers=1).graded == 0  # neutralised ids still match on resume
+
+
+def test_fixing_a_bad_key_and_rerunning_regrades_those_rows(tmp_path):
+    rows = [{"id": str(n), "question": q, "answer": a}
+            for n, (q, a) in enumerate([("grad", "[4, 9]"), ("num", "1/3"), ("grad", "[1, 1]"), ("num", "0.5")])]
+    broken = {**KEY, "grad": {"expected": "[4, 9]", "kind": "gradient_at",
+                              "context": {"function": "w0^2 + w0*w1 +", "point": [1, 2]}}}
+    out = str(tmp_path / "results.csv")
+    first = grade(rows, broken, out=out, workers=1)
+    assert sorted(r["note"] for r in first.rows) == ["correct", "incorrect", "invalid:bad_key", "invalid:bad_key"]
+    second = grade(rows, KEY, out=out, workers=1)
+    assert second.regraded == 2 and second.retried == {"invalid:bad_key": 2} and second.skipped == 2
+    assert {r["id"]: r["note"] for r in _read(out)} == {"0": "correct", "1": "correct", "2": "incorrect",
+                                                        "3": "incorrect"}
+    assert len(_read(out)) == 4
+
+
+def test_rows_that_timed_out_are_regraded_on_resume(tmp_path, reference):
+    from symgrad.limits import DEFAULT_LIMITS
+
+    out = str(tmp_path / "results.jsonl")
+    first = grade(_class(), CLASS_KEY, out=out, workers=1, limits=DEFAULT_LIMITS.replace(timeout=1e-4))
+    timed_out = first.counts.get("invalid:timeout", 0)
+    assert timed_out > 0
+    second = grade(_class(), CLASS_KEY, out=out, workers=1)
+    assert second.retried.get("invalid:timeout") == timed_out and second.graded >= timed_out
+    _assert_one_row_each(out, reference)
+
+
+def test_the_cli_summary_says_how_many_rows_were_regraded(tmp_path, capsys):
+    rows = [{"id": "1", "question": "nope", "answer": "1"}, {"id": "2", "question": "num", "answer": "1/3"}]
+    subs = tmp_path / "subs.jsonl"
+    subs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({"num": "1/3"}), encoding="utf-8")
+    out = str(tmp_path / "r.csv")
+    assert _cli(capsys, str(subs), "--key", str(key), "--out", out)[0] == 0
+    key.write_text(json.dumps({"num": "1/3", "nope": "1"}), encoding="utf-8")  # the key is fixed
+    assert main(["grade", str(subs), "--key", str(key), "--out", out, "--workers", "1", "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "1 regraded because a rerun can change them: invalid:unknown_question 1" in text
+    assert sorted(r["note"] for r in _read(out)) == ["correct", "correct"]
+
+
+def test_the_progress_bar_is_tqdm_works_without_a_terminal_and_can_be_silenced(capsys):
+    rows = [{"question": "num", "answer": "1/3"}] * 3
+    grade(rows, KEY, workers=1, progress=True)
+    err = capsys.readouterr().err
+    assert "grading" in err and "3/3" in err and "row" in err  # tqdm's bar, written to a pipe
+    grade(rows, KEY, workers=1, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_results_to_a_device_are_written_without_sync_or_resume(files, capsys):
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null on this system")
+    tmp, subs, key = files
+    code, err = _cli(capsys, subs, "--key", key, "--out", "/dev/null")
+    assert code == 0 and err == ""

@@ -14,7 +14,8 @@ The package, in data-flow order:
 * :mod:`.diagnose` -- the table of mistake rules that reproduce wrong answers;
 * :mod:`.feedback` -- the sentences shown to students;
 * :mod:`.core` -- :func:`check`, which ties them together;
-* :mod:`.grade` -- batch grading over a ``concurrent.futures.Executor``.
+* :mod:`.grade` -- batch grading over a ``concurrent.futures.Executor``;
+* :mod:`.results_file` -- its results file: durable appends, torn-row recovery, rows retried on resume.
 """
 
 from .core import check

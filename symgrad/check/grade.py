@@ -25,12 +25,21 @@ How the guarantees are kept:
   executor process dies anyway, its rows are retried one at a time in a fresh
   pool, and a row that kills its process twice is written as
   ``invalid:worker_crashed``.
-* **Resumable.** Rows are appended to ``out`` as chunks finish (flushed each
-  time); a rerun skips the input rows already in ``out``. A result is matched
-  to its input row by the row key ``(row, id, question)``, where ``row`` is the
+* **Resumable, exactly one result per row.** Rows are appended to ``out`` as
+  chunks finish and synced to disk (:mod:`symgrad.check.results_file`); a rerun
+  first repairs ``out`` (a torn last row from a kill or a full disk is cut off,
+  rows whose note is in :data:`RETRIED_ON_RESUME` are taken out to be graded
+  again) and then skips the input rows already there. A result is matched to
+  its input row by the row key ``(row, id, question)``, where ``row`` is the
   input row number (the line of a JSONL file, the record after the header of a
   CSV file, the position in an iterable), so duplicated ids never hide an
-  ungraded row and every input row gets exactly one result row.
+  ungraded row and every input row gets exactly one result row. Grading itself
+  is at-least-once: a row graded when the run was killed, before its result
+  was written, is graded again.
+* **No process outlives the run.** Pool processes end when the grading process
+  dies, even by ``SIGKILL`` (:func:`symgrad.limits.exit_with_parent`); an
+  interrupted run (an exception, ``SIGINT``, or ``SIGTERM`` in the CLI) kills
+  its pool at once instead of waiting for the running chunks.
 * **Parallel through a standard interface.** Chunks of rows are submitted to a
   :class:`concurrent.futures.Executor`: by default a ``ProcessPoolExecutor``
   over the machine's cores; a Dask ``client.get_executor()`` or any other
@@ -40,7 +49,6 @@ How the guarantees are kept:
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sys
@@ -53,14 +61,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
+from .results_file import RESULT_FIELDS, RETRIED_ON_RESUME, ResultsFile, is_jsonl, row_key
 
-__all__ = ["grade", "GradeSummary", "read_rows", "read_key", "row_key", "RESULT_FIELDS"]
-
-#: columns of a result row, in order
-RESULT_FIELDS: tuple[str, ...] = (
-    "row", "id", "student", "question", "status", "correct", "score", "diagnosis", "note", "feedback",
-    "wrong_components", "read_as", "warnings", "evidence", "error", "seconds",
-)
+__all__ = ["grade", "GradeSummary", "read_rows", "read_key", "row_key", "RESULT_FIELDS", "RETRIED_ON_RESUME"]
 
 _ALIASES = {
     "id": ("id", "submission_id", "row_id"),
@@ -77,9 +80,12 @@ class GradeSummary:
 
     Attributes:
         total: submissions read.
-        graded: rows graded in this run.
-        skipped: rows already in ``out`` (a resumed run).
+        graded: rows graded in this run (including the regraded ones).
+        skipped: rows already in ``out`` and kept (a resumed run).
         counts: ``note`` -> number of rows graded in this run.
+        regraded: rows of ``out`` graded again because their note is in :data:`RETRIED_ON_RESUME`.
+        retried: the earlier note -> how many of those rows.
+        repaired: damaged records removed from ``out`` (a torn last row, an unreadable row, a second copy).
         seconds: wall time of the run.
         out: where the rows were written, or ``None``.
         rows: the rows graded in this run (dicts with :data:`RESULT_FIELDS`).
@@ -92,9 +98,13 @@ class GradeSummary:
     seconds: float
     out: str | None = None
     rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    regraded: int = 0
+    retried: dict[str, int] = field(default_factory=dict)
+    repaired: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"total": self.total, "graded": self.graded, "skipped": self.skipped,
+                "regraded": self.regraded, "retried": dict(self.retried), "repaired": self.repaired,
                 "counts": dict(self.counts), "seconds": self.seconds, "out": self.out}
 
 
@@ -161,7 +171,7 @@ def _read_file(path: str, what: str, errors: str = "strict") -> list[tuple[int, 
     """
     try:
         with open(path, encoding="utf-8-sig", errors=errors, newline="") as fh:
-            return list(_parse_jsonl(fh) if _is_jsonl(path) else _parse_csv(fh))
+            return list(_parse_jsonl(fh) if is_jsonl(path) else _parse_csv(fh))
     except UnicodeDecodeError as error:
         raise InputError(f"the {what} {path!r} is not UTF-8 text (byte {error.start}: {error.reason}); "
                          f"save it as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet) and try again") from None
@@ -185,10 +195,6 @@ def _parse_jsonl(fh) -> Iterator[tuple[int, dict[str, Any]]]:
 def _parse_csv(fh) -> Iterator[tuple[int, dict[str, Any]]]:
     csv.field_size_limit(1 << 24)
     yield from enumerate(csv.DictReader(fh), start=1)
-
-
-def _is_jsonl(path: str) -> bool:
-    return path.lower().endswith((".jsonl", ".ndjson", ".json"))
 
 
 def read_key(source: Any) -> dict[str, dict[str, Any]]:
@@ -335,86 +341,6 @@ def _error_row(base: dict[str, Any], reason: str, message: str, started: float |
     }
 
 
-# ------------------------------------------------------------------------------------------ writing
-class _Writer:
-    """Appends rows to a CSV or JSONL file, flushing after each batch."""
-
-    def __init__(self, path: str | None):
-        self.path = path
-        self.fh = None
-        if path is None:
-            return
-        fresh = not os.path.exists(path) or os.path.getsize(path) == 0
-        try:
-            self.fh = open(path, "a", encoding="utf-8", newline="")
-        except OSError as error:
-            raise InputError(f"cannot write the results to {path!r}: {error.strerror or error}; "
-                             f"choose another --out file") from None
-        self.jsonl = _is_jsonl(path)
-        if not self.jsonl:
-            self.csv = csv.DictWriter(self.fh, fieldnames=RESULT_FIELDS, extrasaction="ignore")
-            if fresh:
-                self.csv.writeheader()
-
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        if self.fh is None:
-            return
-        for row in rows:
-            if self.jsonl:
-                self.fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-            else:
-                self.csv.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()})
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-
-    def close(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
-
-
-def row_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
-    """The stable key of an input row and of its result row: ``(row number, id, question)`` as text."""
-    def text(value: Any) -> str:
-        return "" if value is None else str(value)
-
-    return text(row.get("row")), text(row.get("id")), text(row.get("question"))
-
-
-def _done_keys(path: str | None) -> set[tuple[str, str, str]]:
-    """Row keys of the results already in ``path`` (rows without a row number, from older files, do not count)."""
-    if path is None or not os.path.exists(path) or os.path.isdir(path):
-        return set()
-    done = set()
-    for _, row in _read_file(path, "results file", errors="replace"):
-        if "_error" not in row and row.get("row") not in (None, ""):
-            done.add(row_key(row))
-    return done
-
-
-# ------------------------------------------------------------------------------------------ progress
-class _Progress:
-    def __init__(self, total: int, enabled: bool, stream=None):
-        self.total, self.enabled, self.done = total, enabled and total > 0, 0
-        self.stream = stream or sys.stderr
-        self.started = time.perf_counter()
-
-    def advance(self, n: int) -> None:
-        self.done += n
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * self.done / self.total)
-        rate = self.done / max(time.perf_counter() - self.started, 1e-9)
-        self.stream.write(f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                          f"({rate:.0f} rows/s)")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
 # ------------------------------------------------------------------------------------------ grade
 def grade(
     submissions: str | os.PathLike | Iterable[Mapping[str, Any]],
@@ -435,12 +361,13 @@ def grade(
         key: a CSV/JSONL/JSON file or a mapping (see :func:`read_key`).
         out: CSV or JSONL file to append result rows to; input rows already there
             (matched by :func:`row_key`: row number, id and question) are skipped, so an
-            interrupted run resumes without regrading and without skipping any row.
+            interrupted run resumes without skipping any row or writing one twice; rows whose
+            note is in :data:`RETRIED_ON_RESUME` are graded again (see the module docstring).
         executor: any :class:`concurrent.futures.Executor` (a Dask
             ``client.get_executor()``...). Default: a ``ProcessPoolExecutor`` with
             ``workers`` processes (default: all cores); ``workers=1`` grades in this process.
         chunk_size: rows per task sent to the executor.
-        progress: draw a progress bar on stderr.
+        progress: draw a progress bar (tqdm) on stderr; it also works without a terminal.
         limits: :class:`symgrad.limits.Limits` for every answer.
 
     Returns:
@@ -456,15 +383,17 @@ def grade(
     answer_key = read_key(key)
     rows = read_rows(submissions)
     out_path = os.fspath(out) if out is not None else None
-    done = _done_keys(out_path)
+    results, recovery = ResultsFile.open(out_path, map(row_key, rows)) if out_path is not None else (None, None)
+    done = recovery.done if recovery is not None else set()
     todo = [r for r in rows if row_key(r) not in done]
-    writer, bar = _Writer(out_path), _Progress(len(todo), progress)
+    bar = _progress_bar(len(todo), progress)
     graded: list[dict[str, Any]] = []
 
     def emit(batch: list[dict[str, Any]]) -> None:
-        writer.write(batch)
+        if results is not None:
+            results.write(batch)
         graded.extend(batch)
-        bar.advance(len(batch))
+        bar.update(len(batch))
 
     try:
         if executor is None and (workers == 1 or len(todo) <= chunk_size):
@@ -473,11 +402,22 @@ def grade(
         else:
             _grade_parallel(todo, answer_key, limits, executor, workers, chunk_size, emit)
     finally:
-        writer.close()
+        if results is not None:
+            results.close()
         bar.close()
     counts = Counter(r["note"] for r in graded)
+    retried = dict(recovery.retried) if recovery is not None else {}
     return GradeSummary(len(rows), len(graded), len(rows) - len(todo), dict(counts),
-                        time.perf_counter() - started, out_path, graded)
+                        time.perf_counter() - started, out_path, graded, regraded=sum(retried.values()),
+                        retried=retried, repaired=recovery.repaired if recovery is not None else 0)
+
+
+def _progress_bar(total: int, enabled: bool):
+    """A tqdm bar on stderr (``disable`` makes every call a no-op)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, disable=not enabled or total == 0, desc="grading", unit="row", file=sys.stderr,
+                dynamic_ncols=True)
 
 
 def _check_settings(workers: int | None, chunk_size: int, out: Any) -> None:
@@ -497,9 +437,27 @@ def _new_pool(workers: int | None) -> ProcessPoolExecutor:
     """
     import multiprocessing
 
+    from ..limits import exit_with_parent
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
+                               initializer=exit_with_parent)
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool of ours now: cancel queued chunks and kill its processes instead of waiting for them."""
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14+
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # before 3.14: no public way
+    pool.shutdown(wait=False, cancel_futures=True)
+    if kill is not None:
+        kill()
+        return
+    for process in processes:
+        try:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
@@ -524,6 +482,10 @@ def _grade_parallel(todo, key, limits, executor, workers, chunk_size, emit) -> N
                     if own:
                         pool.shutdown(wait=False, cancel_futures=True)
                         pool = _new_pool(workers)
+    except BaseException:  # interrupted, or the results cannot be written: do not wait for running chunks
+        if own:
+            _kill_pool(pool)
+        raise
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)

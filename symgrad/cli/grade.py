@@ -1,14 +1,18 @@
 """``symgrad grade SUBMISSIONS --key KEY --out RESULTS``: grade a whole class.
 
 Bad files (missing, a folder, not UTF-8, a missing column, a question twice in
-the key, an unwritable ``--out``) end with ``symgrad: error: ...`` and exit
-status 1; bad option values (``--timeout -1``) are usage errors (exit status 2).
+the key, an unwritable ``--out``, a disk that fills up) end with
+``symgrad: error: ...`` and exit status 1; bad option values (``--timeout -1``)
+are usage errors (exit status 2). ``SIGINT`` (Ctrl-C) and ``SIGTERM`` stop the
+run and its processes at once, keep every row already written, and exit with
+status 130 and 143; the same command resumes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 
 _DESCRIPTION = (
@@ -21,8 +25,20 @@ _DESCRIPTION = (
     "A roster key from 'symgrad exercises --students' names its questions '<student>:q<k>': a submission with "
     "student=s1 and question=q1 is graded against 's1:q1'. "
     "Input rows already in RESULTS (matched by row number, id and question) are skipped, so an interrupted "
-    "run resumes where it stopped. Unreadable, too large or timed-out answers get an 'invalid' row; none is dropped."
+    "run resumes where it stopped: a torn last row is cut off and graded again, and so are rows that a rerun can "
+    "change (invalid:bad_key, invalid:unknown_question, invalid:timeout, invalid:worker_crashed, "
+    "invalid:internal_error); every submission row ends with exactly one result row. "
+    "Unreadable, too large or timed-out answers get an 'invalid' row; none is dropped. "
+    "CSV cells that a spreadsheet would run as a formula (=, +, -, @) are written with a leading '."
 )
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so that the run stops the way Ctrl-C stops it."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
 
 
 def _positive(kind):
@@ -69,13 +85,42 @@ def run(args: argparse.Namespace) -> int:
 
     limits = DEFAULT_LIMITS.replace(timeout=args.timeout) if args.timeout is not None else None
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    summary = grade(args.submissions, args.key, out=args.out, workers=args.workers,
-                    chunk_size=args.chunk_size, progress=progress, limits=limits)
+    previous = _handle_sigterm()
+    try:
+        summary = grade(args.submissions, args.key, out=args.out, workers=args.workers,
+                        chunk_size=args.chunk_size, progress=progress, limits=limits)
+    except KeyboardInterrupt as stop:
+        terminated = isinstance(stop, Terminated)
+        print(f"symgrad: {'terminated (SIGTERM)' if terminated else 'interrupted'}; the rows graded so far are in "
+              f"{args.out}: run the same command again to grade the rest", file=sys.stderr)
+        return 143 if terminated else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if args.format == "json":
         print(json.dumps(summary.to_dict(), indent=2))
     else:
-        print(f"graded {summary.graded} of {summary.total} submissions in {summary.seconds:.1f} s "
-              f"({summary.skipped} already in {args.out}); results in {args.out}")
+        print(_summary_line(summary, args.out))
         for note, count in sorted(summary.counts.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"  {note:40} {count}")
     return 0
+
+
+def _handle_sigterm():
+    """Install the SIGTERM handler; return the previous one (``None`` outside the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
+
+
+def _summary_line(summary, out: str) -> str:
+    line = (f"graded {summary.graded} of {summary.total} submissions in {summary.seconds:.1f} s "
+            f"({summary.skipped} already in {out}")
+    if summary.regraded:
+        reasons = ", ".join(f"{note} {count}" for note, count in sorted(summary.retried.items()))
+        line += f"; {summary.regraded} regraded because a rerun can change them: {reasons}"
+    if summary.repaired:
+        line += (f"; {summary.repaired} damaged row{'s' if summary.repaired != 1 else ''} removed "
+                 f"(a torn or unreadable row is graded again)")
+    return line + f"); results in {out}"

@@ -187,6 +187,7 @@ def _run(text: Any, syntax: str, limits: Limits | None, symbols: Iterable[str] |
         tree = Parser(tokens, text, limits, answer=answer).parse()
         result = build(tree, text, limits)
         _check_defined(result, text)
+        _check_real(result, text)
         return result
     except InputError:
         raise
@@ -219,6 +220,30 @@ def _check_defined(result: Any, text: str) -> None:
         if isinstance(part, sympy.Basic) and part.has(sympy.zoo, sympy.nan):
             raise ParseError("the expression is undefined (it divides by zero)", text=text,
                              hint="Check the denominators; e.g. 1/x is fine, 1/0 is not.")
+
+
+def _check_real(result: Any, text: str) -> None:
+    """Refuse numbers that are not real (``sqrt(-3)``, ``log(-1)``, ``asin(2)``, ``(-8)^(1/3)``).
+
+    symgrad reads ``i`` as an ordinary real symbol, so SymPy's imaginary unit in a
+    result could only be a misreading: it would print as ``I`` and read back as a symbol.
+    """
+    parts = result if isinstance(result, tuple) else (result,)
+    for part in parts:
+        nodes = list(part) if isinstance(part, sympy.MatrixBase) else [part]
+        while nodes:
+            node = nodes.pop()
+            if not isinstance(node, sympy.Basic):
+                continue
+            if node.is_number and (node.has(sympy.I) or node.is_real is False) or node is sympy.I:
+                raise ParseError(
+                    "the expression has a value that is not a real number (a square root or another even root of "
+                    "a negative number, the logarithm of a negative number, or asin/acos outside [-1, 1]); "
+                    "symgrad works with real numbers and reads i as an ordinary variable, not as √-1", text=text,
+                    hint="Check the sign under the root or logarithm; for the real cube root of a negative number "
+                         "write -cbrt(8), not cbrt(-8).")
+            if not node.is_number:
+                nodes.extend(node.args)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -3,7 +3,9 @@
 :class:`Builder` dispatches on the node's type through ``Builder.rules`` (a
 dict, like SymPy's ``_print_<Class>``). Numbers are checked *before* SymPy
 computes them: a numeric power ``b^n`` is refused when ``|n|`` exceeds
-``max_exponent`` or when the result would have more than ``max_digits`` digits,
+``max_exponent`` or when the result would have more than ``max_digits`` digits
+-- counting the powers SymPy combines (``(x^2)^600`` is ``x^1200``, ``(loss)^1000``
+has ``s^2000``), so every accepted expression's printed form reads back --,
 a factorial when its argument exceeds ``max_factorial``, and a product of
 numbers when it would exceed ``max_digits``. Functions come from the table
 :data:`FUNCTIONS`: canonical name → (builder, fewest arguments, most arguments).
@@ -135,6 +137,10 @@ class Builder:
         base = self.scalar(node.base, "as the base of a power")
         exponent = self.scalar(node.exponent, "as an exponent")
         self.check_power(base, exponent, node.pos)
+        if isinstance(exponent, sympy.Integer):  # SymPy multiplies it into the base's own powers
+            for factor in sympy.Mul.make_args(base):
+                inner = factor.exp if isinstance(factor, sympy.Pow) else sympy.Integer(1)
+                self.check_power(factor.base if isinstance(factor, sympy.Pow) else factor, inner * exponent, node.pos)
         return sympy.Pow(base, exponent)
 
     def check_power(self, base: sympy.Expr, exponent: sympy.Expr, pos: int) -> None:
@@ -263,7 +269,26 @@ def _short(number: sympy.Expr) -> str:
 
 def build(tree: g.Node, text: str, limits: Limits) -> Any:
     """SymPy object for ``tree``. Raises ParseError or InputTooLarge."""
-    return Builder(text, limits).build(tree)
+    result = Builder(text, limits).build(tree)
+    _check_combined_powers(result, limits)
+    return result
+
+
+def _check_combined_powers(result: Any, limits: Limits) -> None:
+    """Refuse a result whose own printed form would be refused: SymPy merges ``x^1000*x^1000`` into
+    ``x**2000`` and ``exp(1000)*exp(1000)`` into ``exp(2000)`` after each part passed its check."""
+    parts = result if isinstance(result, tuple) else (result,)
+    for part in (p for p in parts if isinstance(p, sympy.Basic)):
+        for node in sympy.preorder_traversal(part):
+            if isinstance(node, sympy.Pow) and isinstance(node.exp, sympy.Rational):
+                size = max(abs(int(node.exp.p)), int(node.exp.q))
+                if size > limits.max_exponent:
+                    limits.check("max_exponent", size, f"the expression contains {_short(node)}, whose exponent "
+                                                       f"{_short(node.exp)} is too large")
+            elif isinstance(node, sympy.exp) and isinstance(node.args[0], sympy.Rational):
+                if abs(node.args[0]) > limits.max_exponent:
+                    limits.check("max_exponent", limits.max_exponent + 1,
+                                 f"the expression contains {_short(node)}, whose exponent is too large")
 
 
 __all__ = ["FUNCTIONS", "Builder", "build", "InputTooLarge"]

@@ -407,7 +407,9 @@ class Lexer:
             if word in FUNCTION_NAMES:
                 self.emit(Token("func", FUNCTION_NAMES[word], i, src[i:j]))
             elif re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word):
-                for token in resolve_word(word, i, text, self.symbols, False):
+                # \operatorname{re} names an operator, and a wrapped word before "(" is a call: never letters
+                call = name == "operatorname" or src[j:].lstrip().startswith("(")
+                for token in resolve_word(word, i, text, self.symbols, call):
                     self.emit(token)
             else:
                 raise error(f"\\{name}{{{word}}} is not a name symgrad knows", text, i)

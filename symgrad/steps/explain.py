@@ -952,6 +952,8 @@ _STOP_WORDS = {
     "loss_threshold": "the loss is below the threshold ({name} = {loss} ≤ {threshold})",
     "max_steps": "the step limit was reached with {norm} = {g} > {tol}: allow more steps or use a larger η",
     "diverged": "the run diverged: {advice}",
+    "oscillating": "the run oscillates and will not settle: {advice}",
+    "max_steps_rising": "the step limit was reached while {advice}",
     "failed": "the optimizer gave up without reaching a minimum: {advice}",
 }
 """Trace.stop_reason -> why the run stopped, in words."""
@@ -1339,7 +1341,8 @@ def _exact_norm(f: Function, point: dict) -> sympy.Expr:
 
 def _stop_step(f: Function, trace: Any, name: str, tol: Any, threshold: Any) -> Step:
     loss = trace.exact_losses[-1] if trace.exact_losses is not None else trace.losses[-1]
-    words = _STOP_WORDS[trace.stop_reason].format(
+    reason = "max_steps_rising" if trace.stop_reason == "max_steps" and trace.advice else trace.stop_reason
+    words = _STOP_WORDS[reason].format(
         name=name, norm=_norm_name(f, name).text, g=f"{trace.gradient_norms[-1]:.3g}", tol=_plain(_number(tol, "the tolerance")),
         loss=_plain(_rounded(loss)[0]), threshold="" if threshold is None else _plain(_number(threshold, "a level")),
         advice=trace.advice or "")
