@@ -169,8 +169,8 @@ def test_fast_growing_towers_are_invalid_not_an_exception(answer):
     assert result.status == "invalid" and result.note == "invalid:too_large"
 
 
-@pytest.mark.parametrize("answer", ["nan", "NaN", sympy.nan, sympy.zoo, sympy.oo, sympy.Matrix([1, sympy.nan])])
-def test_nan_and_infinite_answers_are_invalid(answer):
+@pytest.mark.parametrize("answer", ["nan", "NaN", sympy.nan, sympy.zoo, sympy.Matrix([1, sympy.nan]), "0*inf", "oo - oo"])
+def test_nan_and_undefined_answers_are_invalid(answer):
     result = check(answer, "x")
     assert result.status == "invalid" and result.note in ("invalid:unparseable", "invalid:undefined")
 
@@ -185,3 +185,9 @@ def test_a_numeric_error_inside_the_comparison_is_an_invalid_result(monkeypatch)
     result = check("exp(x)", "x")
     assert result.status == "invalid" and result.note == "invalid:numeric_error"
     assert "OverflowError" in result.evidence.detail
+
+
+def test_an_infinity_is_a_value_equal_only_to_the_same_infinity():
+    assert check(sympy.oo, "x").status == "incorrect"
+    assert check("inf", "oo").status == "correct" and check("-∞", "-oo").status == "correct"
+    assert check("oo", "-inf").status == "incorrect"

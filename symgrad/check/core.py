@@ -101,10 +101,10 @@ def check(
     except InputError as error:
         return _invalid("unparseable", key, str(error), answer)
     if _undefined(raw):
-        return _invalid("undefined", key, "it contains nan, zoo or an infinity", answer)
+        return _invalid("undefined", key, "it is an undefined form such as 0*inf or inf - inf", answer)
     warnings += decimal_warnings(answer)
     try:
-        value, read_warnings = coerce(raw, key, names)
+        value, read_warnings = coerce(raw, key, names, lenient=kind is not None or hasattr(expected, "answer"))
     except WrongKind as wrong:
         return _wrong_kind(wrong, key, raw, warnings, settings)
     interpretation = _interpretation(value, warnings + read_warnings)
@@ -115,17 +115,27 @@ def check(
     except InputTooLarge as error:
         return _invalid("too_large", key, str(error), answer, interpretation)
     except _NUMERIC_ERRORS as error:  # a value too large for a float, a division by zero deep inside SymPy...
-        return _invalid("numeric_error", key, f"{type(error).__name__}: {error}", answer, interpretation)
+        audit = Evidence("none", detail=f"{type(error).__name__}: {str(error)[:200]}")  # for the instructor only
+        return _invalid("numeric_error", key, _numeric_error_text(error), answer, interpretation, audit)
 
 
 #: exceptions of numeric evaluation that become an ``invalid:numeric_error`` result instead of escaping
 _NUMERIC_ERRORS = (OverflowError, ZeroDivisionError, ArithmeticError, ValueError, RecursionError)
 
 
+def _numeric_error_text(error: BaseException) -> str:
+    """A sentence for the student; Python's own message (``sys.set_int_max_str_digits``...) is never shown."""
+    if isinstance(error, ZeroDivisionError):
+        return "it divides by zero somewhere"
+    if isinstance(error, RecursionError):
+        return "it is nested too deeply"
+    return "its numbers grow too large for exact arithmetic"
+
+
 def _undefined(raw: Any) -> bool:
-    """True when the answer is (or contains) nan, complex infinity or an infinity: not a value to compare."""
+    """True when the answer is (or contains) nan or complex infinity (``0*oo``, ``oo - oo``): not a value."""
     parts = list(raw) if isinstance(raw, (tuple, list)) else [raw]
-    bad = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+    bad = (sympy.nan, sympy.zoo)  # oo and -oo are values: an answer "oo" is compared
     for part in parts:
         if isinstance(part, sympy.Basic) and (part in bad or part.has(*bad)):
             return True
@@ -215,6 +225,7 @@ def _compare(value, key, ctx, settings, interpretation, names, deadline) -> Chec
     evidence = _evidence(judgements, settings, wrong_flat, shape_index)
     if undecided:
         return _invalid("undecided", key, "", None, interpretation, evidence)
+    interpretation = _domain_warning(interpretation, judgements) if wrong_flat else interpretation
     total = len(judgements)
     score = (total - len(wrong_flat)) / total if total else 0.0
     if not wrong_flat:
@@ -223,7 +234,8 @@ def _compare(value, key, ctx, settings, interpretation, names, deadline) -> Chec
         return _result("correct", 1.0, code, (), key, interpretation, evidence)
     diagnosis = _diagnose(value, key, ctx, settings, wrong_flat, names, deadline)
     wrong = tuple(shape_index[i] for i in wrong_flat)
-    return _result("incorrect", score, diagnosis, wrong, key, interpretation, evidence)
+    detail = ", ".join(_unexpected_variables(value, key, names)) if diagnosis == "unexpected_variable" else ""
+    return _result("incorrect", score, diagnosis, wrong, key, interpretation, evidence, detail)
 
 
 def _pairs(value: Value, key: Value, deadline: float | None = None) -> list[tuple[sympy.Expr, sympy.Expr]]:
@@ -257,16 +269,18 @@ def _judge(pairs, settings, deadline) -> list[Judgement]:
     open_ = [i for i, j in enumerate(judgements) if j.equal is None]
     if not open_:
         return judgements
+    found = [judgements[i].extra.get("signs", ()) for i in open_]
     try:
-        proofs = run_with_timeout(prove_pairs, [pairs[i] for i in open_], settings, timeout=_remaining(deadline))
+        proofs = run_with_timeout(prove_pairs, [pairs[i] for i in open_], settings, found,
+                                  timeout=_remaining(deadline))
     except Timeout:
         proofs = [False] * len(open_)
     for i, proved in zip(open_, proofs):
         j = judgements[i]
         if proved:
-            judgements[i] = Judgement(True, "symbolic", j.points)
-        elif j.probable and j.points >= _OVERWHELMING_POINTS:
-            judgements[i] = Judgement(True, "numeric", j.points)
+            judgements[i] = Judgement(True, "symbolic", j.points, extra=j.extra)
+        elif j.probable and (j.points >= _OVERWHELMING_POINTS or j.extra.get("constant")):
+            judgements[i] = Judgement(True, "numeric", j.points, extra=j.extra)
     return judgements
 
 
@@ -296,10 +310,24 @@ def _evidence(judgements, settings, wrong_flat, index_names) -> Evidence:
 
 
 def _numeric_warning(interpretation: Interpretation, judgements) -> Interpretation:
-    if any(j.method == "numeric" for j in judgements):
-        return _with_warning(interpretation, "decided numerically: equal to 20 digits at every test point, "
-                                             "but no symbolic proof was found within the time limit")
-    return interpretation
+    if any(j.method == "numeric" and j.extra.get("constant") for j in judgements):
+        interpretation = _with_warning(interpretation, "decided numerically: the difference evaluated with "
+                                       "error-bounded adaptive precision (mpmath) is below 1e-40, but no exact proof "
+                                       "was found within the time limit")
+    elif any(j.method == "numeric" for j in judgements):
+        interpretation = _with_warning(interpretation, "decided numerically: equal to 20 digits at every test point, "
+                                                       "but no symbolic proof was found within the time limit")
+    return _domain_warning(interpretation, judgements)
+
+
+def _domain_warning(interpretation: Interpretation, judgements) -> Interpretation:
+    """Say so when the comparison held only where the key is real (a part of the real line)."""
+    restricted = [j for j in judgements if j.extra.get("restricted")]
+    if not restricted:
+        return interpretation
+    signs = dict(s for j in restricted for s in j.extra.get("signs", ()))
+    where = ", ".join(f"{name} {DOMAIN_WORDS[word]}" for name, word in sorted(signs.items()))
+    return _with_warning(interpretation, "compared where the expected answer is real" + (f" ({where})" if where else ""))
 
 
 def _with_warning(interpretation: Interpretation, warning: str) -> Interpretation:
@@ -359,7 +387,9 @@ def _diagnose(value, key, ctx, settings, wrong_flat, names, deadline) -> str | N
     if unexpected and ctx.question not in ("gradient_at", "hessian_at", "value_at", "gd_step"):
         return "unexpected_variable"
     if key.kind == "equation":
-        pairs = _pairs(value, key, deadline)
+        if not all(isinstance(lhs, sympy.Symbol) for lhs, _ in key.data):
+            return None  # an equation times -1 or 2 is the same equation: sign and factor rules say nothing
+        pairs = _pairs(value, key, deadline)  # named equations (w0 = 1.8): compare the values
         value, key = Value("vector", tuple(a for a, _ in pairs)), Value("vector", tuple(e for _, e in pairs))
     if not settings.numeric and _all_numbers(value, key, wrong_flat):
         pairs = [(value.components()[i], key.components()[i]) for i in wrong_flat]

@@ -61,6 +61,11 @@ _GUARD_DIGITS = 50  # digits of working precision beyond the largest term when r
 _MAX_RESOLVE_DIGITS = 6000  # precision cap of that evaluation (terms up to about 10^5950)
 _EXPAND_MAX_OPS = 200  # only small differences are expanded in stage 1
 _EXPAND_MAX_POWER = 12  # ... and only when no integer power is above this
+_EXACT_MAX_POWER = 200  # exact rational evaluation only below this power (29/7 ** 200 has ~125 digits)
+_PROOF_MAX_POWER = 40  # expanding rewrites are skipped above this power ((x - a)^6000 is never expanded)
+_SHOW_EXACT_BITS = 200  # rationals larger than this are shown as decimals in witnesses
+_CANDIDATES = 48  # points tried to find _NUMERIC_POINTS where the key is real
+_WIDE_RANGE = (-20.0, 20.0)  # where the second half of the candidates is drawn (a key real only for x > 5)
 
 
 @dataclass(frozen=True)
@@ -107,13 +112,22 @@ def exact_rationals(expr: Any) -> Any:
 
 
 def _is_rational_function(expr: sympy.Expr) -> bool:
+    """A quotient of polynomials with rational coefficients, of moderate degree (exact evaluation stays cheap).
+
+    Constants count only when they are rational numbers: ``2**(1/3)`` has rational atoms but is not rational.
+    """
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    if expr.has(sympy.Float):
+    if expr.has(sympy.Float, sympy.NumberSymbol, sympy.Function) or not _integer_powers(expr):
         return False
     try:
         return bool(expr.is_rational_function(*symbols)) and _rational_coefficients(expr)
     except (TypeError, ValueError, AttributeError):
         return False
+
+
+def _integer_powers(expr: sympy.Expr) -> bool:
+    """Every power has an integer exponent of at most ``_EXACT_MAX_POWER`` (else exact values get huge)."""
+    return all(p.exp.is_Integer and abs(int(p.exp)) <= _EXACT_MAX_POWER for p in expr.atoms(sympy.Pow))
 
 
 def _rational_coefficients(expr: sympy.Expr) -> bool:
@@ -174,9 +188,9 @@ def _show_point(point: dict) -> tuple[tuple[str, str], ...]:
 def _short(value: sympy.Expr, digits: int = 12) -> str:
     if value is None:
         return "undefined"
-    if value.is_Rational:
+    if value.is_Rational and max(abs(int(value.p)), int(value.q)).bit_length() < _SHOW_EXACT_BITS:
         return str(value)
-    return str(value.evalf(digits))
+    return str(value.evalf(digits))  # a huge rational in scientific notation (str() of it may not be allowed)
 
 
 # ------------------------------------------------------------------------------------------ stage 1-3
@@ -195,6 +209,8 @@ def _judge_pair(answer: sympy.Expr, expected: sympy.Expr, settings: Settings, sa
     answer, expected = exact_rationals(answer), exact_rationals(expected)
     if answer == expected:
         return Judgement(True, "identical")
+    if _has_infinity(answer) or _has_infinity(expected):
+        return Judgement(False, "identical", 0, (), str(answer), str(expected))  # oo equals only oo
     difference = answer - expected
     if difference == 0:
         return Judgement(True, "symbolic")
@@ -242,23 +258,33 @@ def _judge_exact_points(answer, expected, settings, salt) -> Judgement:
             continue  # the key is undefined here (a pole): skip the point
         used += 1
         if not (_finite(a) and a.is_Rational) or a != e:
-            return Judgement(False, "exact_points", used, _show_point(point), _short(a if _finite(a) else None), str(e))
+            return Judgement(False, "exact_points", used, _show_point(point), _short(a if _finite(a) else None), _short(e))
     if used == 0:
         return _judge_numeric(answer, expected, settings, salt)
     return Judgement(True, "exact_points", used)
 
 
 def _judge_numeric(answer, expected, settings, salt) -> Judgement:
+    """Stage 3: compare at points where the key is real; the answer must be real there too.
+
+    Points where the key is not a real number (``sqrt(x)`` at ``x < 0``) are skipped and more
+    candidates drawn, so a witness is never a point where both sides are complex. When points were
+    skipped, ``extra["restricted"]`` says so and ``extra["signs"]`` names the variables that were
+    positive (negative) at every point used: the domain found from the expressions themselves.
+    """
     symbols = _symbols_of(answer, expected)
-    points = sample_points(symbols, settings, _NUMERIC_POINTS if symbols else 1, salt)
-    agreed = 0
-    for point in points:
-        e = _numeric_value(expected, point, _PREC)
+    agreed, skipped, used = 0, 0, []
+    wanted = _NUMERIC_POINTS if symbols else 1
+    for point in _candidate_points(symbols, settings, salt):
+        if agreed >= wanted:
+            break
+        e = _real_value(expected, point)
         if e is None:
-            continue  # the key is undefined here: skip the point (as WeBWorK does)
-        a = _numeric_value(answer, point, _PREC)
+            skipped += 1
+            continue  # the key is undefined or not real here: not a point of the domain
+        a = _real_value(answer, point)
         if a is None:
-            return Judgement(False, "numeric", agreed + 1, _show_point(point), "undefined", _short(e))
+            return Judgement(False, "numeric", agreed + 1, _show_point(point), "not a real number", _short(e))
         gap = _magnitude(a - e)
         scale = max(sympy.Integer(1), _magnitude(e))
         if gap > _DIFFER_REL * scale:
@@ -271,9 +297,51 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
                              extra={"difference": _short(difference)})
         if verdict is True:
             agreed += 1
-    if agreed == 0:
-        return Judgement(None, "numeric", 0)
-    return Judgement(None, "numeric", agreed, probable=agreed == len(points))
+            used.append(point)
+    extra = {"restricted": skipped > 0 and bool(symbols), "signs": _signs(used) if skipped else (),
+             "constant": not symbols}
+    return Judgement(None, "numeric", agreed, probable=agreed >= min(wanted, _MIN_PROBABLE), extra=extra)
+
+
+_MIN_PROBABLE = 8  # agreement at this many real points (or the one point of a constant) awaits a proof
+
+
+def _candidate_points(symbols: list[sympy.Symbol], settings: Settings, salt: int) -> list[dict]:
+    """Half the candidates in the default range, half in a wide one (a key real only for x > 5 still gets points)."""
+    if not symbols:
+        return [{}]
+    half = _CANDIDATES // 2
+    wide = Settings(domain=settings.domain, default_range=_WIDE_RANGE, seed=settings.seed)
+    return sample_points(symbols, settings, half, salt) + sample_points(symbols, wide, half, salt + 7919)
+
+
+def _real_value(expr: sympy.Expr, point: dict, prec: int = _PREC) -> sympy.Expr | None:
+    """The value at ``point`` when it is a finite real number, else None (undefined, infinite or complex)."""
+    value = _numeric_value(expr, point, prec)
+    if value is None or value.is_real:
+        return value
+    real, imag = value.as_real_imag()
+    if not (real.is_number and imag.is_number):
+        return None
+    return real if abs(imag) <= sympy.Float("1e-25") * max(1, abs(real)) else None
+
+
+def _signs(points: list[dict]) -> tuple[tuple[str, str], ...]:
+    """``(("a", "positive"), ...)`` for each variable of one sign at every point."""
+    if not points:
+        return ()
+    found = []
+    for symbol in points[0]:
+        values = [p[symbol] for p in points]
+        if all(v > 0 for v in values):
+            found.append((symbol.name, "positive"))
+        elif all(v < 0 for v in values):
+            found.append((symbol.name, "negative"))
+    return tuple(sorted(found))
+
+
+def _has_infinity(expr: sympy.Expr) -> bool:
+    return isinstance(expr, sympy.Basic) and expr.has(sympy.oo, -sympy.oo, sympy.zoo)
 
 
 def _resolve_difference(difference: sympy.Expr, point: dict, scale: sympy.Expr) -> tuple[bool | None, Any]:
@@ -372,8 +440,8 @@ _ASSUMPTIONS = {
 }
 
 
-def _with_assumptions(expr: sympy.Expr, settings: Settings) -> sympy.Expr:
-    given = {name: assumption for name, _, _, assumption in settings.domain}
+def _with_assumptions(expr: sympy.Expr, settings: Settings, found: tuple = ()) -> sympy.Expr:
+    given = {**dict(found), **{name: assumption for name, _, _, assumption in settings.domain}}
     mapping = {
         s: sympy.Symbol(s.name, real=True, **_ASSUMPTIONS.get(given.get(s.name, "real"), {}))
         for s in expr.free_symbols
@@ -382,8 +450,14 @@ def _with_assumptions(expr: sympy.Expr, settings: Settings) -> sympy.Expr:
     return expr.xreplace(mapping)
 
 
-def _rewrites() -> tuple:
-    return (
+def _rewrites(difference: sympy.Expr) -> tuple:
+    """Rewrites to try, cheapest first; the expanding ones only when no power is large."""
+    small = all(not (p.exp.is_Integer and abs(int(p.exp)) > _PROOF_MAX_POWER) for p in difference.atoms(sympy.Pow))
+    cheap = (sympy.powsimp, lambda d: sympy.factor_terms(sympy.signsimp(d)))
+    if not small:
+        return cheap
+    constant = (_algebraic_zero,) if not difference.free_symbols else ()
+    return cheap + constant + (
         sympy.expand,
         sympy.cancel,
         lambda d: sympy.expand(sympy.expand_log(d, force=False)),
@@ -394,16 +468,30 @@ def _rewrites() -> tuple:
     )
 
 
-def prove_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], settings: Settings) -> list[bool]:
-    """For each pair, True when ``answer - expected`` rewrites to 0 under the domain's assumptions."""
-    return [_prove(a, e, settings) for a, e in pairs]
+def _algebraic_zero(constant: sympy.Expr) -> sympy.Expr:
+    """0 when ``constant`` is an algebraic number whose minimal polynomial is x (an exact proof), else itself."""
+    if constant.has(sympy.Function, sympy.NumberSymbol) or sympy.count_ops(constant) > 60:
+        return constant
+    t = sympy.Dummy("t")
+    return sympy.S.Zero if sympy.minimal_polynomial(constant, t) == t else constant
 
 
-def _prove(answer: sympy.Expr, expected: sympy.Expr, settings: Settings) -> bool:
-    difference = _with_assumptions(exact_rationals(answer) - exact_rationals(expected), settings)
+def prove_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], settings: Settings,
+                found: list[tuple] | None = None) -> list[bool]:
+    """For each pair, True when ``answer - expected`` rewrites to 0 under the domain's assumptions.
+
+    ``found[i]`` adds assumptions for pair ``i`` (``(("a", "positive"),)``): the signs a variable had at every
+    point where the key is real, so a proof holds on the domain the comparison used.
+    """
+    found = found or [()] * len(pairs)
+    return [_prove(a, e, settings, signs) for (a, e), signs in zip(pairs, found)]
+
+
+def _prove(answer: sympy.Expr, expected: sympy.Expr, settings: Settings, found: tuple = ()) -> bool:
+    difference = _with_assumptions(exact_rationals(answer) - exact_rationals(expected), settings, found)
     if difference == 0:
         return True
-    for rewrite in _rewrites():
+    for rewrite in _rewrites(difference):
         try:
             if rewrite(difference) == 0:
                 return True
@@ -427,16 +515,25 @@ def close_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], rtol: float) -> list
 
 # ------------------------------------------------------------------------------------------ equations
 def normalized_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]]) -> list[tuple[sympy.Expr, sympy.Expr]]:
-    """Each side-difference divided by its leading numeric coefficient (2y - 4x - 2 -> y - 2x - 1).
+    """``(A, E)`` -> ``(A, c*E)`` where ``c`` is the constant ratio ``A/E`` read at a point (``c = 1`` if none).
 
-    Two equations ``A = 0`` and ``E = 0`` then compare as expressions; a sign or
-    scale between them disappears.
+    The equations ``A = 0`` and ``E = 0`` are the same equation when ``A = c*E`` for a nonzero
+    constant ``c``: ``y = sin(2x)`` and ``y/2 = cos(x)sin(x)`` (``c = 2``), ``(x-√a)(x+√a) = 0`` and
+    ``x² = a`` (``c = 1``). The ratio is read at one point where both are real and recognised as an
+    exact number; the equivalence tests then compare ``A`` with ``c*E`` everywhere, so a ratio that is
+    not constant makes the pair differ, as it should.
     """
-    return [(_normalized(a), _normalized(e)) for a, e in pairs]
+    return [(exact_rationals(a), _scaled(exact_rationals(a), exact_rationals(e))) for a, e in pairs]
 
 
-def _normalized(difference: sympy.Expr) -> sympy.Expr:
-    difference = exact_rationals(difference)
-    terms = sympy.Add.make_args(sympy.expand(difference)) if difference.is_polynomial() else (difference,)
-    lead = sorted(terms, key=sympy.default_sort_key)[0].as_coeff_Mul()[0] if terms else sympy.S.One
-    return difference / lead if lead not in (0, sympy.nan) else difference
+def _scaled(answer: sympy.Expr, expected: sympy.Expr) -> sympy.Expr:
+    symbols = _symbols_of(answer, expected)
+    for point in sample_points(symbols, Settings(), 12, salt=104729):
+        a, e = _real_value(answer, point), _real_value(expected, point)
+        if a is None or e is None or abs(e) < 1e-12 or abs(a) < 1e-12:
+            continue
+        ratio = sympy.nsimplify(a / e, rational=True, tolerance=1e-20)
+        if ratio != 0 and abs(ratio.q) <= 1000 and abs(ratio.p) <= 1000:
+            return ratio * expected
+        return expected
+    return expected
