@@ -60,10 +60,14 @@ class Limits:
         max_depth: nesting of brackets, groups and function calls.
         max_digits: digits of a number, both as written (``123...``, ``1e400``)
             and as computed from numbers in the input (``99^1000``).
-        max_exponent: magnitude of a numeric exponent (``x^1001`` is refused with
-            the default; ``x^n`` with a symbol ``n`` is fine).
+        max_exponent: magnitude of a numeric exponent of a number (``2^1001`` is
+            refused with the default; ``x^n`` with a symbol ``n`` is fine).
+        max_symbolic_exponent: magnitude of a numeric exponent of an expression with
+            variables (``(x - a)^6000`` is read: it costs nothing until expanded, and
+            every expansion runs under the time limit).
         max_power_tower: height of a tower of powers (``a^b^c^d`` is 4).
-        max_factorial: largest integer whose factorial ``n!`` is computed.
+        max_factorial: largest integer whose factorial ``n!`` is computed (450! has
+            about 1000 digits, the default ``max_digits``).
         max_matrix_entries: entries in one vector or matrix.
         timeout: seconds that costly symbolic work on the input (simplify,
             equivalence tests) may take in :func:`run_with_timeout`.
@@ -81,8 +85,9 @@ class Limits:
     max_depth: int = 64
     max_digits: int = 1000
     max_exponent: int = 1000
+    max_symbolic_exponent: int = 100_000
     max_power_tower: int = 4
-    max_factorial: int = 100
+    max_factorial: int = 450
     max_matrix_entries: int = 400
     timeout: float = 2.0
 

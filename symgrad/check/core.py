@@ -28,11 +28,11 @@ import sympy
 from ..errors import InputError, InputTooLarge, Timeout
 from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout
 from .diagnose import Context, diagnose_job, singular_hessian_somewhere
-from .equivalence import Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs
+from .equivalence import Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs, same_region
 from .feedback import feedback_for, invalid_feedback, where_text
 from .reading import (
     DOMAIN_WORDS, KINDS, QUESTION_KINDS, VERDICT_AGREES, EmptyAnswer, Value, WrongKind, as_kind, coerce, decimal_warnings,
-    domain_spec, kind_of, read,
+    domain_spec, kind_of, read, without_label,
 )
 from .result import CheckResult, Evidence, Interpretation
 
@@ -90,8 +90,10 @@ def check(
     settings = Settings(rtol=rtol, atol=atol, domain=domain_spec(domain), seed=seed)
     names = _variable_names(variables, ctx)
     warnings = _domain_warnings(settings)
+    text, label_warnings = without_label(answer, key.kind)
+    warnings += label_warnings
     try:
-        raw = read(answer, limits=limits, symbols=names or None)
+        raw = read(text, limits=limits, symbols=names or None)
     except EmptyAnswer as error:
         return _invalid("empty", key, str(error), answer)
     except Timeout as error:
@@ -217,6 +219,8 @@ def _compare(value, key, ctx, settings, interpretation, names, deadline) -> Chec
         return _compare_verdicts(value, key, ctx, interpretation, deadline)
     if key.kind == "set":
         return _compare_sets(value, key, settings, interpretation, deadline)
+    if key.kind == "interval":
+        return _compare_intervals(value, key, settings, interpretation, deadline)
     pairs = _pairs(value, key, deadline)
     judgements = _judge(pairs, settings, deadline)
     wrong_flat = [i for i, j in enumerate(judgements) if j.equal is False]
@@ -342,11 +346,36 @@ def _unsimplified(value: Value, key: Value) -> bool:
 
 
 # ------------------------------------------------------------------------------------------ sets and verdicts
+def _element_pairs(answer: Any, expected: Any) -> list[tuple[Any, Any]] | None:
+    """The scalar pairs to compare for two set elements (coordinates of points); None when the shapes differ."""
+    if isinstance(answer, sympy.Tuple) or isinstance(expected, sympy.Tuple):
+        if isinstance(answer, sympy.Tuple) and isinstance(expected, sympy.Tuple) and len(answer) == len(expected):
+            return list(zip(answer, expected))
+        return None
+    return [(answer, expected)]
+
+
+def _set_equalities(answers, keys, settings, deadline) -> tuple[set[tuple[int, int]], list[Judgement]]:
+    """Which (answer element, key element) pairs are equal; all scalar comparisons go to the worker at once."""
+    flat, owners = [], []
+    shapes_differ = set()
+    for i, a in enumerate(answers):
+        for k, e in enumerate(keys):
+            parts = _element_pairs(a, e)
+            if parts is None:
+                shapes_differ.add((i, k))
+                continue
+            flat += parts
+            owners += [(i, k)] * len(parts)
+    judgements = _judge(flat, settings, deadline) if flat else []
+    unequal = {owner for owner, j in zip(owners, judgements) if not j.equal} | shapes_differ
+    equal = {(i, k) for i in range(len(answers)) for k in range(len(keys))} - unequal
+    return equal, judgements
+
+
 def _compare_sets(value, key, settings, interpretation, deadline) -> CheckResult:
     answers, keys = list(value.data), list(key.data)
-    pairs = [(a, e) for a in answers for e in keys]
-    judgements = _judge(pairs, settings, deadline) if pairs else []
-    equal = {(i // len(keys), i % len(keys)) for i, j in enumerate(judgements) if j.equal}
+    equal, judgements = _set_equalities(answers, keys, settings, deadline)
     matched_keys: set[int] = set()
     unmatched_answers = []
     for i in range(len(answers)):
@@ -363,8 +392,33 @@ def _compare_sets(value, key, settings, interpretation, deadline) -> CheckResult
     if not unmatched_answers and len(matched_keys) == len(keys):
         return _result("correct", 1.0, None, (), key, interpretation, evidence)
     diagnosis = "wrong_shape" if len(answers) != len(keys) else None
+    if diagnosis is None and not settings.numeric:
+        missing = [keys[k] for k in range(len(keys)) if k not in matched_keys]
+        diagnosis = _rounded_elements([answers[i] for i in unmatched_answers], missing, deadline)
     detail = f"{len(keys)} value{'s' if len(keys) != 1 else ''} are expected, your answer has {len(answers)}"
     return _result("incorrect", score, diagnosis, tuple(unmatched_answers), key, interpretation, evidence, detail)
+
+
+def _rounded_elements(answers: list[Any], missing: list[Any], deadline: float) -> str | None:
+    """``inexact_decimal`` when every unmatched answer is a rounded decimal of a missing key element."""
+    if not answers or not all(isinstance(a, sympy.Expr) and a.is_number and a.has(sympy.Float) for a in answers):
+        return None
+    numbers = [e for e in missing if isinstance(e, sympy.Expr) and e.is_number]
+    pairs = [(a, e) for a in answers for e in numbers]
+    try:
+        close = run_with_timeout(close_pairs, pairs, 5e-3, timeout=_remaining(deadline)) if pairs else []
+    except (Timeout, InputError):
+        return None
+    hits = {i // len(numbers) for i, ok in enumerate(close) if ok}
+    return "inexact_decimal" if len(hits) == len(answers) else None
+
+
+def _compare_intervals(value, key, settings, interpretation, deadline) -> CheckResult:
+    same, detail = run_with_timeout(same_region, value.data, key.data, timeout=_remaining(deadline))
+    evidence = Evidence("symbolic", detail=detail)
+    if same:
+        return _result("correct", 1.0, None, (), key, interpretation, evidence)
+    return _result("incorrect", 0.0, None, (), key, interpretation, evidence)
 
 
 def _compare_verdicts(value, key, ctx, interpretation, deadline) -> CheckResult:

@@ -48,7 +48,8 @@ from typing import Any
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
-__all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs"]
+__all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs",
+           "same_region"]
 
 _DENOMINATORS = (7, 11, 13, 17, 19, 23, 29)
 _EXACT_POINTS = 5
@@ -537,3 +538,32 @@ def _scaled(answer: sympy.Expr, expected: sympy.Expr) -> sympy.Expr:
             return ratio * expected
         return expected
     return expected
+
+
+# ------------------------------------------------------------------------------------------ intervals
+def same_region(answer: sympy.Basic, expected: sympy.Basic) -> tuple[bool, str]:
+    """Do two parts of the real line agree? ``x > 2``, ``2 < x``, ``x ∈ (2, oo)`` all name one set.
+
+    Each side becomes ``(variable or None, set)``; a bare interval ``[0, 1)`` has no variable. The
+    sets are equal when their symmetric difference is empty (SymPy's set arithmetic, exact).
+    """
+    (va, sa), (ve, se) = _region(answer), _region(expected)
+    if va is not None and ve is not None and va != ve:
+        return False, f"the answer is about {va}, the key about {ve}"
+    return sa.symmetric_difference(se) == sympy.EmptySet, f"the answer is {sa}"
+
+
+def _region(obj: sympy.Basic) -> tuple[sympy.Symbol | None, sympy.Set]:
+    from ..errors import InputError
+
+    if isinstance(obj, sympy.Set):
+        return None, obj
+    if isinstance(obj, sympy.Contains):
+        element, within = obj.args
+        if not isinstance(element, sympy.Symbol):
+            raise InputError("write the variable alone before ∈, as in x ∈ (-1, 1)")
+        return element, within
+    symbols = [s for s in obj.free_symbols if isinstance(s, sympy.Symbol)]
+    if len(symbols) != 1:
+        raise InputError("an inequality in one variable is expected, such as -1 < x <= 1")
+    return symbols[0], obj.as_set()

@@ -34,7 +34,8 @@ KINDS: dict[str, str] = {
     "matrix": "a matrix of scalars",
     "set": "values in any order (eigenvalues, roots)",
     "equation": "one or more equations such as w0 = 1.8",
-    "verdict": "a verdict word: convex / not convex / concave; minimum / maximum / saddle",
+    "interval": "a part of the real line: x > 2, -1 < x <= 1, [0, 1), x ∈ (-oo, -1) ∪ (1, oo)",
+    "verdict": "a verdict word: convex / not convex / concave; minimum / maximum / saddle; positive definite...",
 }
 
 #: question kinds (as exercises name them) -> the answer kind they ask for
@@ -71,7 +72,15 @@ VERDICT_WORDS: dict[str, str] = {
     "minimum": "minimum", "min": "minimum", "local minimum": "minimum", "local min": "minimum",
     "maximum": "maximum", "max": "maximum", "local maximum": "maximum", "local max": "maximum",
     "saddle": "saddle", "saddle point": "saddle", "neither": "neither", "none": "neither",
+    **{f"{sign} {strict}definite": f"{sign} {strict}definite" for sign in ("positive", "negative")
+       for strict in ("", "semi-", "semi ", "semi")},
+    "indefinite": "indefinite", "not definite": "indefinite",
 }
+for _phrase in [p for p in VERDICT_WORDS if "semi" in p]:  # "semi definite", "semidefinite" -> "semi-definite"
+    VERDICT_WORDS[_phrase] = _phrase.replace("semi ", "semi-").replace("semidefinite", "semi-definite")
+for _phrase in ("positive definite", "negative definite", "positive semi-definite", "negative semi-definite"):
+    VERDICT_WORDS[_phrase.replace(" ", "-", 1)] = _phrase  # "positive-definite"
+    VERDICT_WORDS[f"the matrix is {_phrase}"] = VERDICT_WORDS[f"it is {_phrase}"] = _phrase
 
 
 class WrongKind(Exception):
@@ -118,6 +127,16 @@ def read(obj: Any, *, limits: Any = None, symbols: Any = None) -> Any:
 
         obj = parse_answer(obj, limits=limits, symbols=symbols)
     return _canonical(obj)
+
+
+def without_label(answer: Any, key_kind: str) -> tuple[Any, list[str]]:
+    """``"∇f = (2x, 2y)"`` -> ``("(2x, 2y)", ["read '∇f =' as a label"])`` unless the key is an equation."""
+    if not isinstance(answer, str) or key_kind == "equation":
+        return answer, []
+    from ..parse.labels import split_label
+
+    label, rest = split_label(answer)
+    return (rest, [f"read '{label} =' as a label of the answer"]) if label else (answer, [])
 
 
 class EmptyAnswer(InputError):
@@ -179,10 +198,16 @@ def kind_of(obj: Any) -> Value:
         if cols == 1 or rows == 1:
             return Value("vector", tuple(obj))
         return Value("matrix", sympy.ImmutableMatrix(obj))
-    if isinstance(obj, sympy.FiniteSet):
+    if isinstance(obj, (sympy.FiniteSet, type(sympy.EmptySet))):
         return Value("set", tuple(obj))
     if isinstance(obj, sympy.Equality):
         return Value("equation", ((obj.lhs, obj.rhs),))
+    if isinstance(obj, sympy.Contains) and isinstance(obj.args[1], sympy.FiniteSet):
+        return Value("set", tuple(obj.args[1]))  # x ∈ {2, -2}: the solutions
+    if isinstance(obj, (sympy.Contains, sympy.Set, sympy.core.relational.Relational, sympy.And)):
+        return Value("interval", obj)
+    if isinstance(obj, list) and any(isinstance(v, sympy.Tuple) for v in obj):
+        return Value("set", tuple(obj))  # (0, 0), (1, 1): a bare list of points
     if isinstance(obj, (list, tuple)):
         if obj and all(isinstance(v, sympy.Equality) for v in obj):
             return Value("equation", tuple((v.lhs, v.rhs) for v in obj))
@@ -338,6 +363,14 @@ def _to_equation(obj, key, variables, lenient=False):
                     f"but the answer is {_NOUNS_A[natural.kind]}")
 
 
+def _to_interval(obj, key, variables, lenient=False):
+    natural = kind_of(obj)
+    if natural.kind != "interval":
+        raise WrongKind("wrong_kind", "a part of the real line is expected, such as x > 2, -1 < x <= 1 or "
+                        f"x ∈ [0, 1), but the answer is {_NOUNS_A[natural.kind]}")
+    return natural, []
+
+
 def _to_verdict(obj, key, variables, lenient=False):
     if isinstance(obj, str):
         return Value("verdict", obj), []
@@ -351,6 +384,7 @@ _COERCERS = {
     "matrix": _to_matrix,
     "set": _to_set,
     "equation": _to_equation,
+    "interval": _to_interval,
     "verdict": _to_verdict,
 }
 
