@@ -26,7 +26,7 @@ from typing import Any
 import sympy
 
 from ..errors import InputError, InputTooLarge, Timeout
-from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout
+from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout, worker_cpu_time
 from .diagnose import Context, diagnose_job, singular_hessian_somewhere
 from .equivalence import Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs, same_region
 from .feedback import feedback_for, invalid_feedback, where_text
@@ -85,7 +85,7 @@ def check(
         'sign_error'
     """
     limits = limits or DEFAULT_LIMITS
-    deadline = time.monotonic() + (limits.timeout or 3600.0)
+    deadline = _Budget(limits.timeout or 3600.0)
     key, ctx = _resolve_key(expected, kind, context, variables)
     settings = Settings(rtol=rtol, atol=atol, domain=domain_spec(domain), seed=seed)
     names = _variable_names(variables, ctx)
@@ -257,26 +257,56 @@ def _equation_pairs(value: Value, key: Value, deadline: float | None = None) -> 
     # general equations: equal when one side-difference is a nonzero constant multiple of the other;
     # the normalisation expands the student's equation, so it runs in the time-limited worker
     raw = [(al - ar, el - er) for (al, ar), (el, er) in zip(value.data, key.data)]
-    timeout = _remaining(deadline) if deadline is not None else None
-    return run_with_timeout(normalized_pairs, raw, timeout=timeout)
+    if deadline is None:
+        return run_with_timeout(normalized_pairs, raw)
+    return deadline.run(normalized_pairs, raw)
 
 
-def _remaining(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0.01:
-        raise Timeout("checking this answer ran past its time limit and was stopped; write it in a simpler form")
-    return left
+class _Budget:
+    """The time budget of one check, in CPU seconds: this process's and the worker's.
+
+    CPU time, not wall time, is what the budget means: the same answer gets the same amount of
+    computation on an idle machine and on one running other CPU-bound work, so a verdict does not
+    depend on the load. Every worker call runs with ``clock="cpu"`` and what it used is counted.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.spent = 0.0  # worker CPU seconds
+        self.start = time.process_time()
+
+    def left(self) -> float:
+        left = self.seconds - self.spent - (time.process_time() - self.start)
+        if left <= 0.01:
+            raise Timeout("checking this answer ran past its time limit and was stopped; write it in a simpler form")
+        return left
+
+    def run(self, fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` in the worker under what is left of the budget."""
+        given = self.left()
+        before = worker_cpu_time()
+        try:
+            result = run_with_timeout(fn, *args, timeout=given, clock="cpu")
+        except Timeout:
+            self.spent += given
+            raise
+        after = worker_cpu_time()
+        self.spent += after - before if after >= before else after  # a fresh worker starts from 0
+        return result
+
+
+def _remaining(deadline: "_Budget") -> float:
+    return deadline.left()
 
 
 def _judge(pairs, settings, deadline) -> list[Judgement]:
-    judgements = run_with_timeout(judge_pairs, pairs, settings, timeout=_remaining(deadline))
+    judgements = deadline.run(judge_pairs, pairs, settings)
     open_ = [i for i, j in enumerate(judgements) if j.equal is None]
     if not open_:
         return judgements
     found = [judgements[i].extra.get("signs", ()) for i in open_]
     try:
-        proofs = run_with_timeout(prove_pairs, [pairs[i] for i in open_], settings, found,
-                                  timeout=_remaining(deadline))
+        proofs = deadline.run(prove_pairs, [pairs[i] for i in open_], settings, found)
     except Timeout:
         proofs = [False] * len(open_)
     for i, proved in zip(open_, proofs):
@@ -406,7 +436,7 @@ def _rounded_elements(answers: list[Any], missing: list[Any], deadline: float) -
     numbers = [e for e in missing if isinstance(e, sympy.Expr) and e.is_number]
     pairs = [(a, e) for a in answers for e in numbers]
     try:
-        close = run_with_timeout(close_pairs, pairs, 5e-3, timeout=_remaining(deadline)) if pairs else []
+        close = deadline.run(close_pairs, pairs, 5e-3) if pairs else []
     except (Timeout, InputError):
         return None
     hits = {i // len(numbers) for i, ok in enumerate(close) if ok}
@@ -414,7 +444,7 @@ def _rounded_elements(answers: list[Any], missing: list[Any], deadline: float) -
 
 
 def _compare_intervals(value, key, settings, interpretation, deadline) -> CheckResult:
-    same, detail = run_with_timeout(same_region, value.data, key.data, timeout=_remaining(deadline))
+    same, detail = deadline.run(same_region, value.data, key.data)
     evidence = Evidence("symbolic", detail=detail)
     if same:
         return _result("correct", 1.0, None, (), key, interpretation, evidence)
@@ -448,12 +478,12 @@ def _diagnose(value, key, ctx, settings, wrong_flat, names, deadline) -> str | N
     if not settings.numeric and _all_numbers(value, key, wrong_flat):
         pairs = [(value.components()[i], key.components()[i]) for i in wrong_flat]
         try:
-            if all(run_with_timeout(close_pairs, pairs, 5e-3, timeout=_remaining(deadline))):
+            if all(deadline.run(close_pairs, pairs, 5e-3)):
                 return "inexact_decimal"
         except (Timeout, InputError):
             return None
     try:
-        return run_with_timeout(diagnose_job, value, key, ctx, wrong_flat, settings, timeout=_remaining(deadline))
+        return deadline.run(diagnose_job, value, key, ctx, wrong_flat, settings)
     except (Timeout, InputError):
         return None
 
@@ -471,6 +501,13 @@ def _unexpected_variables(value: Value, key: Value, names: list[str]) -> list[st
 
 # ------------------------------------------------------------------------------------------ results
 def _interpretation(value: Value, warnings: list[str]) -> Interpretation:
+    try:
+        return _echo(value, warnings)
+    except ValueError:  # an integer too long for str() (sys.get_int_max_str_digits): never shown as an error
+        return Interpretation(value.kind, "(a number too long to show)", "", tuple(dict.fromkeys(warnings)))
+
+
+def _echo(value: Value, warnings: list[str]) -> Interpretation:
     data = value.data
     if value.kind in ("vector", "set"):
         inner = ", ".join(str(c) for c in data)

@@ -162,7 +162,9 @@ class Builder:
         if not base.is_number:  # (x - a)^6000 costs nothing until expanded, and expansions are time-limited
             self.limits.check("max_symbolic_exponent", size,
                               f"the exponent {_short(exponent)} at column {pos + 1} is too large")
-            return
+            base = base.as_coeff_Mul()[0]  # SymPy computes (c*x)^n as c^n * x^n: c^n is bounded below
+            if base in (1, -1) or not exponent.is_integer:
+                return
         if size > self.limits.max_exponent:
             self.limits.check("max_exponent", size, f"the exponent {_short(exponent)} at column {pos + 1} is too large")
         if isinstance(base, sympy.Rational) and exponent.is_integer:
