@@ -346,7 +346,7 @@ def _evidence(judgements, settings, wrong_flat, index_names) -> Evidence:
 def _numeric_warning(interpretation: Interpretation, judgements) -> Interpretation:
     if any(j.method == "numeric" and j.extra.get("constant") for j in judgements):
         interpretation = _with_warning(interpretation, "decided numerically: the difference evaluated with "
-                                       "error-bounded adaptive precision (mpmath) is below 1e-40, but no exact proof "
+                                       "error-bounded adaptive precision (mpmath) is below 1e-100, but no exact proof "
                                        "was found within the time limit")
     elif any(j.method == "numeric" for j in judgements):
         interpretation = _with_warning(interpretation, "decided numerically: equal to 20 digits at every test point, "
@@ -431,7 +431,7 @@ def _compare_sets(value, key, settings, interpretation, deadline) -> CheckResult
 
 def _rounded_elements(answers: list[Any], missing: list[Any], deadline: float) -> str | None:
     """``inexact_decimal`` when every unmatched answer is a rounded decimal of a missing key element."""
-    if not answers or not all(isinstance(a, sympy.Expr) and a.is_number and a.has(sympy.Float) for a in answers):
+    if not answers or not all(_looks_decimal(a) for a in answers):
         return None
     numbers = [e for e in missing if isinstance(e, sympy.Expr) and e.is_number]
     pairs = [(a, e) for a in answers for e in numbers]
@@ -489,8 +489,22 @@ def _diagnose(value, key, ctx, settings, wrong_flat, names, deadline) -> str | N
 
 
 def _all_numbers(value: Value, key: Value, indices) -> bool:
+    """The wrong components are decimals in the answer and numbers in the key (a rounding can be diagnosed)."""
     a, e = value.components(), key.components()
-    return all(isinstance(a[i], sympy.Expr) and a[i].is_number and e[i].is_number for i in indices)
+    return all(_looks_decimal(a[i]) and isinstance(e[i], sympy.Expr) and e[i].is_number for i in indices)
+
+
+def _looks_decimal(value: Any) -> bool:
+    """A float, or a rational whose denominator is 2^a 5^b (a decimal such as 1.4142 is read exactly as 14142/10000)."""
+    if isinstance(value, sympy.Float):
+        return True
+    if not isinstance(value, sympy.Rational):
+        return False
+    q = int(value.q)
+    for prime in (2, 5):
+        while q % prime == 0:
+            q //= prime
+    return q == 1 and value.q > 1
 
 
 def _unexpected_variables(value: Value, key: Value, names: list[str]) -> list[str]:

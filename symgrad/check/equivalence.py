@@ -218,6 +218,9 @@ def _judge_pair(answer: sympy.Expr, expected: sympy.Expr, settings: Settings, sa
     constant = _constant_difference(difference)
     if constant is not None:
         return _constant_gap(answer, expected, constant, settings, salt)
+    if not difference.free_symbols and _nonzero_term(difference):
+        return Judgement(False, "symbolic", 1, (), _short(_numeric_value(answer, {}, _PREC)),
+                         _short(_numeric_value(expected, {}, _PREC)), extra={"difference": str(difference)[:200]})
     if _is_rational_function(answer) and _is_rational_function(expected):
         return _judge_exact_points(answer, expected, settings, salt)
     return _judge_numeric(answer, expected, settings, salt)
@@ -235,6 +238,17 @@ def _constant_difference(difference: sympy.Expr) -> sympy.Rational | None:
     except (TypeError, ValueError, ArithmeticError, RecursionError):
         return None
     return expanded if expanded.is_Rational and expanded != 0 else None
+
+
+def _nonzero_term(difference: sympy.Expr) -> bool:
+    """``a - e`` expands to one term (no sum that could cancel) that SymPy knows is nonzero: ``exp(-300)``."""
+    if sympy.count_ops(difference) > _EXPAND_MAX_OPS:
+        return False
+    try:
+        expanded = sympy.expand(difference)
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return False
+    return not isinstance(expanded, sympy.Add) and expanded.is_zero is False
 
 
 def _constant_gap(answer, expected, constant, settings, salt) -> Judgement:
@@ -290,7 +304,10 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
         scale = max(sympy.Integer(1), _magnitude(e))
         if gap > _DIFFER_REL * scale:
             return Judgement(False, "numeric", agreed + 1, _show_point(point), _short(a), _short(e))
-        verdict, difference = _resolve_difference(answer - expected, point, max(scale, _magnitude(a)))
+        guard = _GUARD_DIGITS if symbols else _CONSTANT_GUARD_DIGITS
+        verdict, difference = _resolve_difference(answer - expected, point, max(scale, _magnitude(a)), guard)
+        if verdict is True and not symbols:
+            return _algebraic_verdict(answer, expected)
         if verdict is False:
             digits = _digits_to_show(e, difference)
             a, e = _numeric_value(answer, point, digits + 5) or a, _numeric_value(expected, point, digits + 5) or e
@@ -304,6 +321,30 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
     return Judgement(None, "numeric", agreed, probable=agreed >= min(wanted, _MIN_PROBABLE), extra=extra)
 
 
+def _algebraic_verdict(answer: sympy.Expr, expected: sympy.Expr) -> Judgement:
+    """Two constants that agree to ~100 digits: decided exactly when both are algebraic numbers.
+
+    The minimal polynomial of ``answer - expected`` is ``t`` exactly when the difference is 0; any
+    other polynomial proves it is not (``sqrt(2) + sqrt(3)`` against ``sqrt(5 + 2 sqrt(6)) + 10^-60``).
+    Transcendental constants (``atan(1/2)`` against ``pi/2 - atan(2)``) stay *probably equal*, to be
+    proved or accepted on the error-bounded evaluation.
+    """
+    difference = answer - expected
+    if difference.has(sympy.Function, sympy.NumberSymbol) or sympy.count_ops(difference) > _ALGEBRAIC_MAX_OPS:
+        return Judgement(None, "numeric", 1, probable=True, extra={"constant": True})
+    t = sympy.Dummy("t")
+    try:
+        polynomial = sympy.minimal_polynomial(difference, t)
+    except (NotImplementedError, ValueError, TypeError, ArithmeticError):
+        return Judgement(None, "numeric", 1, probable=True, extra={"constant": True})
+    if polynomial == t:
+        return Judgement(True, "symbolic", 1, extra={"constant": True})
+    return Judgement(False, "symbolic", 1, (), _short(answer.evalf(_PREC)), _short(expected.evalf(_PREC)),
+                     extra={"difference": "nonzero (its minimal polynomial is not t)"})
+
+
+_ALGEBRAIC_MAX_OPS = 60
+_CONSTANT_GUARD_DIGITS = 110  # two constants must agree to about 100 digits before a proof is tried
 _MIN_PROBABLE = 8  # agreement at this many real points (or the one point of a constant) awaits a proof
 
 
@@ -345,7 +386,8 @@ def _has_infinity(expr: sympy.Expr) -> bool:
     return isinstance(expr, sympy.Basic) and expr.has(sympy.oo, -sympy.oo, sympy.zoo)
 
 
-def _resolve_difference(difference: sympy.Expr, point: dict, scale: sympy.Expr) -> tuple[bool | None, Any]:
+def _resolve_difference(difference: sympy.Expr, point: dict, scale: sympy.Expr,
+                        guard: int = _GUARD_DIGITS) -> tuple[bool | None, Any]:
     """Is ``difference`` (= a - e) zero at ``point``? True, False, or None (cannot tell).
 
     The difference is evaluated as one expression with adaptive precision
@@ -355,7 +397,7 @@ def _resolve_difference(difference: sympy.Expr, point: dict, scale: sympy.Expr) 
     value = difference.xreplace(point) if point else difference
     if value.is_Rational:
         return value == 0 or abs(value) <= _EQUAL_ABS, value
-    digits = _GUARD_DIGITS + max(_term_digits(value), _digits_of(scale))
+    digits = guard + max(_term_digits(value), _digits_of(scale))
     if digits > _MAX_RESOLVE_DIGITS:
         return None, None
     try:
@@ -457,8 +499,7 @@ def _rewrites(difference: sympy.Expr) -> tuple:
     cheap = (sympy.powsimp, lambda d: sympy.factor_terms(sympy.signsimp(d)))
     if not small:
         return cheap
-    constant = (_algebraic_zero,) if not difference.free_symbols else ()
-    return cheap + constant + (
+    return cheap + (
         sympy.expand,
         sympy.cancel,
         lambda d: sympy.expand(sympy.expand_log(d, force=False)),
@@ -467,14 +508,6 @@ def _rewrites(difference: sympy.Expr) -> tuple:
         sympy.trigsimp,
         sympy.simplify,
     )
-
-
-def _algebraic_zero(constant: sympy.Expr) -> sympy.Expr:
-    """0 when ``constant`` is an algebraic number whose minimal polynomial is x (an exact proof), else itself."""
-    if constant.has(sympy.Function, sympy.NumberSymbol) or sympy.count_ops(constant) > 60:
-        return constant
-    t = sympy.Dummy("t")
-    return sympy.S.Zero if sympy.minimal_polynomial(constant, t) == t else constant
 
 
 def prove_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], settings: Settings,
