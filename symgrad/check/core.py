@@ -28,7 +28,9 @@ import sympy
 from ..errors import InputError, InputTooLarge, Timeout
 from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout, worker_cpu_time
 from .diagnose import Context, diagnose_job, singular_hessian_somewhere
-from .equivalence import Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs, same_region
+from .equivalence import (
+    Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs, real_solutions, same_region,
+)
 from .feedback import feedback_for, invalid_feedback, where_text
 from .reading import (
     DOMAIN_WORDS, KINDS, QUESTION_KINDS, VERDICT_AGREES, EmptyAnswer, Value, WrongKind, as_kind, coerce, decimal_warnings,
@@ -106,6 +108,13 @@ def check(
         return _invalid("undefined", key, "it is an undefined form such as 0*inf or inf - inf", answer)
     warnings += decimal_warnings(answer)
     try:
+        key = _disjunction_against_equation(raw, key, deadline)
+        raw = _solved(raw, key, deadline)
+    except Timeout as error:
+        return _invalid("timeout", key, str(error), answer)
+    except InputError as error:
+        return _invalid("unparseable", key, str(error), answer)
+    try:
         value, read_warnings = coerce(raw, key, names, lenient=kind is not None or hasattr(expected, "answer"))
     except WrongKind as wrong:
         return _wrong_kind(wrong, key, raw, warnings, settings)
@@ -157,11 +166,40 @@ def _resolve_key(expected: Any, kind: str | None, context: Any, variables: Any) 
             raise InputError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)} or a question kind "
                              f"({', '.join(QUESTION_KINDS)})")
         question, kind = kind, QUESTION_KINDS[kind]
-    key = kind_of(read(expected))
+    key = _solutions_key(kind_of(read(expected)))
     if kind is not None:
         key = as_kind(key, kind)
     ctx = _build_context(context if context is not None else exercise_context, question, variables)
     return key, ctx
+
+
+def _solutions_key(key: Value) -> Value:
+    """``x = 2 or x = -2`` (one variable named twice or more) is a set of solutions, not a system."""
+    if key.kind != "equation" or len(key.data) < 2:
+        return key
+    names = {lhs for lhs, _ in key.data}
+    if len(names) == 1 and isinstance(next(iter(names)), sympy.Symbol):
+        return Value("set", tuple(rhs for _, rhs in key.data))
+    return key
+
+
+def _solved(raw: Any, key: Value, deadline: "_Budget") -> Any:
+    """An equation answer to a set-of-solutions key: ``x^2 = 4`` becomes its real solutions {-2, 2}."""
+    equations = raw if isinstance(raw, tuple) else (raw,)
+    if key.kind != "set" or not equations or not all(isinstance(e, sympy.Equality) for e in equations):
+        return raw
+    if all(isinstance(e.lhs, sympy.Symbol) and not e.rhs.free_symbols for e in equations):
+        return raw  # already x = value, x = value
+    return deadline.run(real_solutions, equations)
+
+
+def _disjunction_against_equation(raw: Any, key: Value, deadline: "_Budget") -> Value:
+    """``x = 2 or x = -2`` against the key ``x^2 = 4``: the key becomes its set of real solutions."""
+    if key.kind != "equation" or len(key.data) != 1 or _solutions_key(kind_of(raw)).kind != "set" \
+            or not isinstance(raw, tuple):
+        return key
+    lhs, rhs = key.data[0]
+    return Value("set", tuple(deadline.run(real_solutions, (sympy.Eq(lhs, rhs),))))
 
 
 def _context_from_exercise(exercise: Any) -> Any:

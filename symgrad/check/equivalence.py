@@ -49,7 +49,7 @@ import sympy
 from sympy.core.evalf import PrecisionExhausted
 
 __all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs",
-           "same_region"]
+           "same_region", "real_solutions"]
 
 _DENOMINATORS = (7, 11, 13, 17, 19, 23, 29)
 _EXACT_POINTS = 5
@@ -557,7 +557,19 @@ def normalized_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]]) -> list[tuple[s
     exact number; the equivalence tests then compare ``A`` with ``c*E`` everywhere, so a ratio that is
     not constant makes the pair differ, as it should.
     """
-    return [(exact_rationals(a), _scaled(exact_rationals(a), exact_rationals(e))) for a, e in pairs]
+    pairs = [(_numerator(exact_rationals(a)), _numerator(exact_rationals(e))) for a, e in pairs]
+    return [(a, _scaled(a, e)) for a, e in pairs]
+
+
+def _numerator(side: sympy.Expr) -> sympy.Expr:
+    """``1/x + 1/y - 2`` -> ``x + y - 2xy``: an equation ``A = 0`` is compared through the numerator of ``A``."""
+    if sympy.count_ops(side) > _EXPAND_MAX_OPS:
+        return side
+    try:
+        numerator, _ = sympy.fraction(sympy.together(side))
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return side
+    return numerator
 
 
 def _scaled(answer: sympy.Expr, expected: sympy.Expr) -> sympy.Expr:
@@ -600,3 +612,21 @@ def _region(obj: sympy.Basic) -> tuple[sympy.Symbol | None, sympy.Set]:
     if len(symbols) != 1:
         raise InputError("an inequality in one variable is expected, such as -1 < x <= 1")
     return symbols[0], obj.as_set()
+
+
+def real_solutions(equations: tuple[sympy.Equality, ...]) -> sympy.FiniteSet:
+    """The real solutions of equations in one variable, all together (``x^2 = 4`` -> {-2, 2}).
+
+    Several equations are alternatives (``x = 2 or x^2 = 9``). Raises ``InputError`` when the
+    solutions are not a finite list SymPy can give.
+    """
+    from ..errors import InputError
+
+    symbols = {s for e in equations for s in e.free_symbols if isinstance(s, sympy.Symbol)}
+    if len(symbols) != 1:
+        raise InputError("give the solutions as x = 2 or x = -2, or as a set {2, -2}")
+    (x,) = symbols
+    found = sympy.Union(*[sympy.solveset(e.lhs - e.rhs, x, sympy.S.Reals) for e in equations])
+    if not isinstance(found, sympy.FiniteSet):
+        raise InputError("the solutions of this equation could not be listed; give them as x = 2 or x = -2")
+    return found
