@@ -143,11 +143,16 @@ def _negated(key, answer, ctx):
 
 
 def _scaled_down(key, answer, ctx):
-    return [_map(key, lambda e, k=k: e / k) for k in _factors(ctx)]
+    return [_map(key, lambda e, k=k: e / k) for k in _factors(ctx)] if _factor_says_something(key, ctx) else []
 
 
 def _scaled_up(key, answer, ctx):
-    return [_map(key, lambda e, k=k: e * k) for k in _factors(ctx)]
+    return [_map(key, lambda e, k=k: e * k) for k in _factors(ctx)] if _factor_says_something(key, ctx) else []
+
+
+def _factor_says_something(key: Value, ctx: Context) -> bool:
+    """Without a question, 2 against 1 is just another number: factor rules need a formula or a context."""
+    return ctx.expr is not None or any(isinstance(c, sympy.Expr) and c.free_symbols for c in key.components())
 
 
 def _factors(ctx) -> list[sympy.Integer]:

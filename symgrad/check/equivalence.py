@@ -349,12 +349,14 @@ _MIN_PROBABLE = 8  # agreement at this many real points (or the one point of a c
 
 
 def _candidate_points(symbols: list[sympy.Symbol], settings: Settings, salt: int) -> list[dict]:
-    """Half the candidates in the default range, half in a wide one (a key real only for x > 5 still gets points)."""
+    """Three candidates in the default range, then one in a wide one, and so on: a key real only for x > 5
+    still gets points, and a difference that shows only far out (x > 5) is found."""
     if not symbols:
         return [{}]
-    half = _CANDIDATES // 2
+    near = sample_points(symbols, settings, _CANDIDATES * 3 // 4, salt)
     wide = Settings(domain=settings.domain, default_range=_WIDE_RANGE, seed=settings.seed)
-    return sample_points(symbols, settings, half, salt) + sample_points(symbols, wide, half, salt + 7919)
+    far = sample_points(symbols, wide, _CANDIDATES // 4, salt + 7919)
+    return [p for i in range(len(far)) for p in (*near[3 * i:3 * i + 3], far[i])]  # 3 near, 1 far, ...
 
 
 def _real_value(expr: sympy.Expr, point: dict, prec: int = _PREC) -> sympy.Expr | None:
@@ -543,8 +545,25 @@ def close_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], rtol: float) -> list
         if av is None or ev is None or a.free_symbols or e.free_symbols:
             result.append(False)
             continue
-        result.append(float(_magnitude(av - ev)) <= rtol * max(float(_magnitude(ev)), 1e-12))
+        gap = _magnitude(av - ev)
+        result.append(float(gap) <= rtol * max(float(_magnitude(ev)), 1e-12) or _within_last_digit(a, gap))
     return result
+
+
+def _within_last_digit(answer: sympy.Expr, gap: sympy.Expr) -> bool:
+    """A decimal with k places (read exactly as p/10^k) within one unit of its last place: rounded or cut off."""
+    if not isinstance(answer, sympy.Rational) or answer.q == 1:
+        return False
+    q, places = int(answer.q), 0
+    while q % 10 == 0 or q % 2 == 0 or q % 5 == 0:
+        if q % 10 == 0:
+            q //= 10
+        elif q % 2 == 0:
+            q //= 2
+        else:
+            q //= 5
+        places += 1
+    return q == 1 and 0 < gap <= sympy.Rational(1, 10**places)
 
 
 # ------------------------------------------------------------------------------------------ equations

@@ -307,6 +307,9 @@ class Builder:
         return [self.element(item) for item in node.items]
 
     def plus_minus(self, node: g.PlusMinus) -> sympy.Expr:
+        if self.saw_plus_minus:
+            raise error("only one '±' is read in an answer", self.text, node.pos,
+                        "Write all the values as a set, e.g. {6, 2, 0, -4}.")
         self.saw_plus_minus = True
         return self.sign * self.scalar(node.operand, "after ±")
 
