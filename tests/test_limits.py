@@ -184,3 +184,23 @@ def test_a_forked_child_gets_its_own_worker_and_the_parent_keeps_working():
         child.join(10)
     assert results == ["x**2 + 2*x + 1"] * 2
     assert run_with_timeout(sympy.expand, (x + 3) ** 2, timeout=10) == x**2 + 6 * x + 9
+
+
+# --------------------------------------------------------------------------- the CPU clock (issue 15)
+def _busy(seconds: float) -> int:
+    import time as _time
+
+    end, n = _time.process_time() + seconds, 0
+    while _time.process_time() < end:
+        n += 1
+    return n
+
+
+def test_cpu_clock_stops_cpu_bound_work_and_lets_waiting_work_finish():
+    import time as _time
+
+    from symgrad.limits import run_with_timeout
+
+    with pytest.raises(Timeout):
+        run_with_timeout(_busy, 5.0, timeout=0.3, clock="cpu")
+    assert run_with_timeout(_time.sleep, 0.4, timeout=0.2, clock="cpu") is None  # sleeping uses no CPU

@@ -254,7 +254,9 @@ def _nonzero_term(difference: sympy.Expr) -> bool:
 def _constant_gap(answer, expected, constant, settings, salt) -> Judgement:
     """``answer - expected`` is the nonzero number ``constant``: different at every point; show one."""
     symbols = _symbols_of(answer, expected)
-    point = sample_points(symbols, settings, 1, salt)[0] if symbols else {}
+    candidates = _candidate_points(symbols, settings, salt)
+    point = next((p for p in candidates if _real_value(expected, p) is not None and _real_value(answer, p) is not None),
+                 candidates[0])  # a witness where both sides are real, when there is one
     e = _numeric_value(expected, point, _PREC)
     a = _numeric_value(answer, point, _PREC)
     digits = _digits_to_show(e, constant)

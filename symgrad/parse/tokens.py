@@ -61,6 +61,8 @@ ANSWER_CHARS: dict[str, str] = {
 }
 ANSWER_PAIRS: dict[str, str] = {"<=": "<=", ">=": ">=", "=<": "<=", "=>": ">=", "+-": "±", "+/-": "±"}
 CONSTANT_CHARS: dict[str, str] = {"∞": "oo", "∅": "emptyset"}
+#: superscript letters: symgrad prints e^x as eˣ
+SUPERSCRIPT_LETTERS: dict[str, str] = {"ˣ": "x", "ʸ": "y", "ⁿ": "n", "ᵗ": "t", "ᵏ": "k", "ᵃ": "a", "ᵇ": "b", "ᶻ": "z"}
 LATEX_ANSWER: dict[str, tuple[str, str]] = {
     "infty": ("const", "oo"), "emptyset": ("const", "emptyset"), "varnothing": ("const", "emptyset"),
     "pm": ("op", "±"), "in": ("op", "∈"), "cup": ("op", "∪"), "le": ("op", "<="), "leq": ("op", "<="),
@@ -335,6 +337,12 @@ class Lexer:
             return i + 1
         if ch in CONSTANT_CHARS:
             self.emit(Token("const", CONSTANT_CHARS[ch], i, ch))
+            return i + 1
+        if ch in SUPERSCRIPT_LETTERS:
+            if i + 1 < len(src) and src[i + 1] in SUPERSCRIPT_LETTERS:
+                raise error("only one superscript letter is read", text, i, "Write e^(xy) for a longer exponent.")
+            self.emit(Token("op", "^", i, ch))
+            self.emit(Token("name", SUPERSCRIPT_LETTERS[ch], i, ch))
             return i + 1
         if ch in OPERATOR_CHARS:
             op = OPERATOR_CHARS[ch]
