@@ -319,9 +319,9 @@ class _Budget:
             raise Timeout("checking this answer ran past its time limit and was stopped; write it in a simpler form")
         return left
 
-    def run(self, fn: Any, *args: Any) -> Any:
-        """``fn(*args)`` in the worker under what is left of the budget."""
-        given = self.left()
+    def run(self, fn: Any, *args: Any, cap: float | None = None) -> Any:
+        """``fn(*args)`` in the worker under what is left of the budget (at most ``cap`` CPU seconds)."""
+        given = self.left() if cap is None else min(cap, self.left())
         before = worker_cpu_time()
         try:
             result = run_with_timeout(fn, *args, timeout=given, clock="cpu")
@@ -343,17 +343,28 @@ def _judge(pairs, settings, deadline) -> list[Judgement]:
     if not open_:
         return judgements
     found = [judgements[i].extra.get("signs", ()) for i in open_]
+    settled = all(_overwhelming(judgements[i]) for i in open_)  # a failed proof would not change the verdict
     try:
-        proofs = deadline.run(prove_pairs, [pairs[i] for i in open_], settings, found)
+        proofs = deadline.run(prove_pairs, [pairs[i] for i in open_], settings, found,
+                              cap=_PROOF_CPU_SECONDS if settled else None)
     except Timeout:
         proofs = [False] * len(open_)
     for i, proved in zip(open_, proofs):
         j = judgements[i]
         if proved:
             judgements[i] = Judgement(True, "symbolic", j.points, extra=j.extra)
-        elif j.probable and (j.points >= _OVERWHELMING_POINTS or j.extra.get("constant")):
+        elif _overwhelming(j):
             judgements[i] = Judgement(True, "numeric", j.points, extra=j.extra)
     return judgements
+
+
+#: CPU seconds a proof may take when the numeric evidence already decides the verdict (its own bound)
+_PROOF_CPU_SECONDS = 0.3
+
+
+def _overwhelming(j: Judgement) -> bool:
+    """Agreement at enough real points (or to ~100 digits for a constant): correct even without a proof."""
+    return j.probable and (j.points >= _OVERWHELMING_POINTS or bool(j.extra.get("constant")))
 
 
 def _index_names(key: Value) -> list[Any]:
