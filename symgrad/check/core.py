@@ -359,7 +359,7 @@ def _judge(pairs, settings, deadline) -> list[Judgement]:
 
 
 #: CPU seconds a proof may take when the numeric evidence already decides the verdict (its own bound)
-_PROOF_CPU_SECONDS = 0.3
+_PROOF_CPU_SECONDS = 0.2
 
 
 def _overwhelming(j: Judgement) -> bool:
