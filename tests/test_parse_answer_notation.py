@@ -50,6 +50,7 @@ SQRT2 = sympy.sqrt(2)
     ("x = 2 or x = -2", (sympy.Eq(x, 2), sympy.Eq(x, -2))),
     ("(x-a)^6000", (x - a) ** 6000),
     ("eˣ", sympy.exp(x)),
+    ("│x│", sympy.Abs(x)),  # SymPy's pretty printing of |x|
 ])
 def test_answer_notation_is_read(typed, value):
     assert parse_answer(typed) == value
