@@ -217,8 +217,8 @@ def _check_defined(result: Any, text: str) -> None:
     parts = result if isinstance(result, tuple) else (result,)
     for part in parts:
         if isinstance(part, sympy.Basic) and part.has(sympy.zoo, sympy.nan):
-            raise ParseError("the expression is undefined (it divides by zero)", text=text,
-                             hint="Check the denominators; e.g. 1/x is fine, 1/0 is not.")
+            raise ParseError("the expression is undefined (it divides by zero, or is a form such as 0*inf "
+                             "or inf - inf)", text=text, hint="Check the denominators; e.g. 1/x is fine, 1/0 is not.")
 
 
 def _first_line(exc: BaseException) -> str:
