@@ -54,12 +54,13 @@ import os
 import signal
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from symgrad.errors import InputTooLarge, SymgradError, Timeout
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "run_with_timeout", "shutdown_worker", "exit_with_parent"]
+__all__ = ["Limits", "DEFAULT_LIMITS", "run_with_timeout", "shutdown_worker", "exit_with_parent", "worker_cpu_time"]
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,14 @@ class Limits:
         max_depth: nesting of brackets, groups and function calls.
         max_digits: digits of a number, both as written (``123...``, ``1e400``)
             and as computed from numbers in the input (``99^1000``).
-        max_exponent: magnitude of a numeric exponent (``x^1001`` is refused with
-            the default; ``x^n`` with a symbol ``n`` is fine).
+        max_exponent: magnitude of a numeric exponent of a number (``2^1001`` is
+            refused with the default; ``x^n`` with a symbol ``n`` is fine).
+        max_symbolic_exponent: magnitude of a numeric exponent of an expression with
+            variables (``(x - a)^6000`` is read: it costs nothing until expanded, and
+            every expansion runs under the time limit).
         max_power_tower: height of a tower of powers (``a^b^c^d`` is 4).
-        max_factorial: largest integer whose factorial ``n!`` is computed.
+        max_factorial: largest integer whose factorial ``n!`` is computed (450! has
+            about 1000 digits, the default ``max_digits``).
         max_matrix_entries: entries in one vector or matrix.
         timeout: seconds that costly symbolic work on the input (simplify,
             equivalence tests) may take in :func:`run_with_timeout`.
@@ -94,8 +99,9 @@ class Limits:
     max_depth: int = 64
     max_digits: int = 1000
     max_exponent: int = 1000
+    max_symbolic_exponent: int = 100_000
     max_power_tower: int = 4
-    max_factorial: int = 100
+    max_factorial: int = 450
     max_matrix_entries: int = 400
     timeout: float = 2.0
 
@@ -257,8 +263,53 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_worker_after_fork)
 
 
-def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+#: with ``clock="cpu"``, a job is also stopped after this many times its CPU budget in wall time (a job that waits)
+CPU_WALL_FACTOR = 15.0
+_POLL_SLICE = 0.02
+
+
+def worker_cpu_time() -> float:
+    """CPU seconds (user + system) used so far by the current worker process; 0.0 when there is none.
+
+    Read from ``/proc/<pid>/stat`` (Linux); elsewhere 0.0, and ``clock="cpu"`` falls back to wall time.
+    """
+    worker = _worker
+    if worker is None or not worker.alive():
+        return 0.0
+    return _process_cpu(worker.process.pid) or 0.0
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _finished_in_time(worker: "_Worker", timeout: float, clock: str) -> bool:
+    """Wait for the worker's answer: ``timeout`` seconds of wall time, or of the worker's CPU time."""
+    if clock != "cpu":
+        return worker.conn.poll(timeout)
+    start_cpu = _process_cpu(worker.process.pid)
+    if start_cpu is None:
+        return worker.conn.poll(timeout)
+    wall_cap = time.monotonic() + timeout * CPU_WALL_FACTOR
+    while not worker.conn.poll(_POLL_SLICE):
+        used = (_process_cpu(worker.process.pid) or start_cpu) - start_cpu
+        if used > timeout or time.monotonic() > wall_cap:
+            return False
+    return True
+
+
+def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None = None, clock: str = "wall",
+                     **kwargs: Any) -> Any:
     """Call ``fn(*args, **kwargs)`` in the worker process and kill it after ``timeout`` seconds.
+
+    ``clock="cpu"`` counts the worker's CPU seconds instead of wall seconds, so the same work gets the
+    same budget on an idle and on a busy machine (a wall-time cap of ``CPU_WALL_FACTOR * timeout``
+    still stops a job that waits instead of computing).
 
     Arguments:
         fn: a picklable callable (a module-level function, a SymPy function...).
@@ -302,7 +353,7 @@ def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None =
             worker.stop(kill=True)
             _worker = worker = _Worker()
             worker.conn.send((fn, args, kwargs))
-        if not worker.conn.poll(timeout):
+        if not _finished_in_time(worker, timeout, clock):
             worker.stop(kill=True)
             _worker = None
             name = getattr(fn, "__name__", type(fn).__name__)

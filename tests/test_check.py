@@ -169,8 +169,8 @@ def test_fast_growing_towers_are_invalid_not_an_exception(answer):
     assert result.status == "invalid" and result.note == "invalid:too_large"
 
 
-@pytest.mark.parametrize("answer", ["nan", "NaN", sympy.nan, sympy.zoo, sympy.oo, sympy.Matrix([1, sympy.nan])])
-def test_nan_and_infinite_answers_are_invalid(answer):
+@pytest.mark.parametrize("answer", ["nan", "NaN", sympy.nan, sympy.zoo, sympy.Matrix([1, sympy.nan]), "0*inf", "oo - oo"])
+def test_nan_and_undefined_answers_are_invalid(answer):
     result = check(answer, "x")
     assert result.status == "invalid" and result.note in ("invalid:unparseable", "invalid:undefined")
 
@@ -185,3 +185,46 @@ def test_a_numeric_error_inside_the_comparison_is_an_invalid_result(monkeypatch)
     result = check("exp(x)", "x")
     assert result.status == "invalid" and result.note == "invalid:numeric_error"
     assert "OverflowError" in result.evidence.detail
+
+
+def test_an_infinity_is_a_value_equal_only_to_the_same_infinity():
+    assert check(sympy.oo, "x").status == "incorrect"
+    assert check("inf", "oo").status == "correct" and check("-∞", "-oo").status == "correct"
+    assert check("oo", "-inf").status == "incorrect"
+
+
+# --------------------------------------------------------------------------- issue 15 regressions
+def test_unexpected_variable_feedback_names_the_variable():
+    r = check("σ(x)(1 − σ(x))", "sigmoid(x)*(1-sigmoid(x))")
+    assert r.diagnosis == "unexpected_variable"
+    assert "uses sigma," in r.feedback and "uses ," not in r.feedback
+
+
+def test_a_student_never_sees_a_python_error_for_huge_integers():
+    r = check(sympy.Integer(10) ** 5000 * x, "x")
+    assert r.status in ("incorrect", "invalid")
+    for text in (r.feedback, r.interpretation.canonical, str(r.evidence.witness)):
+        assert "ValueError" not in text and "int_max_str_digits" not in text
+
+
+def test_witness_points_lie_where_the_key_is_real_and_the_domain_is_stated():
+    r = check("sqrt(x) + 1", "sqrt(x)")
+    assert r.status == "incorrect" and float(sympy.Rational(r.evidence.witness["point"]["x"])) > 0
+    r = check("log(a^2*b)", "2*log(a)+log(b)")
+    assert r.status == "correct"
+    assert "compared where the expected answer is real (a > 0, b > 0)" in r.interpretation.warnings
+
+
+def test_exact_constants_are_decided_and_say_how():
+    r = check("atan(1/2)", "pi/2-atan(2)")
+    assert r.status == "correct" and any("1e-100" in w for w in r.interpretation.warnings)
+    r = check("(sqrt(108)+10)^(1/3)-(sqrt(108)-10)^(1/3)", "2")
+    assert r.status == "correct" and r.evidence.method == "symbolic"
+    assert check("sqrt(2)+sqrt(3)", "sqrt(5+2*sqrt(6))+10^-60").status == "incorrect"
+
+
+@pytest.mark.parametrize("answer, key", [("1", "x=1"), ("z=1.5", "1.5"), ("2*x+1", "y=2*x+1"), ("2", "{2}"),
+                                         ("2*x", "[2*x, 2*y]"), ("{1, 2}", "[1, 2]")])
+def test_kinds_are_explicit(answer, key):
+    r = check(answer, key)
+    assert (r.status, r.diagnosis) == ("incorrect", "wrong_kind")

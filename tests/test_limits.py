@@ -21,9 +21,10 @@ OVER_THE_LIMIT = {
     "max_tokens": ("+".join(["x"] * 1100), {"max_tokens": 5000}),
     "max_depth": ("(" * 70 + "x" + ")" * 70, {"max_depth": 100}),
     "max_digits": ("1" * 1001, {"max_digits": 2000}),
-    "max_exponent": ("x^1001", {"max_exponent": 2000}),
+    "max_exponent": ("2^1001", {"max_exponent": 2000}),
+    "max_symbolic_exponent": ("x^100001", {"max_symbolic_exponent": 200_000}),
     "max_power_tower": ("x^x^x^x^x", {"max_power_tower": 5}),
-    "max_factorial": ("101!", {"max_factorial": 200}),
+    "max_factorial": ("451!", {"max_factorial": 500, "max_digits": 2000}),
     "max_matrix_entries": ("[" + ", ".join(["1"] * 401) + "]", {"max_matrix_entries": 500}),
 }
 
@@ -50,9 +51,9 @@ def test_each_limit_can_be_raised_per_call(name):
 @pytest.mark.parametrize("name", sorted(OVER_THE_LIMIT))
 def test_each_limit_can_be_lowered_per_call(name):
     lowered = Limits(max_length=3, max_tokens=2, max_depth=1, max_digits=1, max_exponent=1,
-                     max_power_tower=1, max_factorial=1, max_matrix_entries=1)
+                     max_symbolic_exponent=1, max_power_tower=1, max_factorial=1, max_matrix_entries=1)
     small = {"max_length": "xxxx", "max_tokens": "x+y", "max_depth": "((x))", "max_digits": "12",
-             "max_exponent": "x^2", "max_power_tower": "x^2", "max_factorial": "2!", "max_matrix_entries": "[1,2]"}[name]
+             "max_exponent": "2^2", "max_symbolic_exponent": "x^2", "max_power_tower": "x^2", "max_factorial": "2!", "max_matrix_entries": "[1,2]"}[name]
     keep = {k: v for k, v in vars(DEFAULT_LIMITS).items() if k != name}
     with pytest.raises(InputTooLarge, match=f"{name}="):
         parse(small, limits=Limits(**keep, **{name: vars(lowered)[name]}))
@@ -183,3 +184,23 @@ def test_a_forked_child_gets_its_own_worker_and_the_parent_keeps_working():
         child.join(10)
     assert results == ["x**2 + 2*x + 1"] * 2
     assert run_with_timeout(sympy.expand, (x + 3) ** 2, timeout=10) == x**2 + 6 * x + 9
+
+
+# --------------------------------------------------------------------------- the CPU clock (issue 15)
+def _busy(seconds: float) -> int:
+    import time as _time
+
+    end, n = _time.process_time() + seconds, 0
+    while _time.process_time() < end:
+        n += 1
+    return n
+
+
+def test_cpu_clock_stops_cpu_bound_work_and_lets_waiting_work_finish():
+    import time as _time
+
+    from symgrad.limits import run_with_timeout
+
+    with pytest.raises(Timeout):
+        run_with_timeout(_busy, 5.0, timeout=0.3, clock="cpu")
+    assert run_with_timeout(_time.sleep, 0.4, timeout=0.2, clock="cpu") is None  # sleeping uses no CPU

@@ -26,13 +26,15 @@ from typing import Any
 import sympy
 
 from ..errors import InputError, InputTooLarge, Timeout
-from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout
+from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout, worker_cpu_time
 from .diagnose import Context, diagnose_job, singular_hessian_somewhere
-from .equivalence import Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs
+from .equivalence import (
+    Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs, real_solutions, same_region,
+)
 from .feedback import feedback_for, invalid_feedback, where_text
 from .reading import (
     DOMAIN_WORDS, KINDS, QUESTION_KINDS, VERDICT_AGREES, EmptyAnswer, Value, WrongKind, as_kind, coerce, decimal_warnings,
-    domain_spec, kind_of, read,
+    domain_spec, kind_of, read, without_label,
 )
 from .result import CheckResult, Evidence, Interpretation
 
@@ -85,13 +87,15 @@ def check(
         'sign_error'
     """
     limits = limits or DEFAULT_LIMITS
-    deadline = time.monotonic() + (limits.timeout or 3600.0)
+    deadline = _Budget(limits.timeout or 3600.0)
     key, ctx = _resolve_key(expected, kind, context, variables)
     settings = Settings(rtol=rtol, atol=atol, domain=domain_spec(domain), seed=seed)
     names = _variable_names(variables, ctx)
     warnings = _domain_warnings(settings)
+    text, label_warnings = without_label(answer, key.kind)
+    warnings += label_warnings
     try:
-        raw = read(answer, limits=limits, symbols=names or None)
+        raw = read(text, limits=limits, symbols=names or None)
     except EmptyAnswer as error:
         return _invalid("empty", key, str(error), answer)
     except Timeout as error:
@@ -101,10 +105,17 @@ def check(
     except InputError as error:
         return _invalid("unparseable", key, str(error), answer)
     if _undefined(raw):
-        return _invalid("undefined", key, "it contains nan, zoo or an infinity", answer)
+        return _invalid("undefined", key, "it is an undefined form such as 0*inf or inf - inf", answer)
     warnings += decimal_warnings(answer)
     try:
-        value, read_warnings = coerce(raw, key, names)
+        key = _disjunction_against_equation(raw, key, deadline)
+        raw = _solved(raw, key, deadline)
+    except Timeout as error:
+        return _invalid("timeout", key, str(error), answer)
+    except InputError as error:
+        return _invalid("unparseable", key, str(error), answer)
+    try:
+        value, read_warnings = coerce(raw, key, names, lenient=kind is not None or hasattr(expected, "answer"))
     except WrongKind as wrong:
         return _wrong_kind(wrong, key, raw, warnings, settings)
     interpretation = _interpretation(value, warnings + read_warnings)
@@ -115,17 +126,27 @@ def check(
     except InputTooLarge as error:
         return _invalid("too_large", key, str(error), answer, interpretation)
     except _NUMERIC_ERRORS as error:  # a value too large for a float, a division by zero deep inside SymPy...
-        return _invalid("numeric_error", key, f"{type(error).__name__}: {error}", answer, interpretation)
+        audit = Evidence("none", detail=f"{type(error).__name__}: {str(error)[:200]}")  # for the instructor only
+        return _invalid("numeric_error", key, _numeric_error_text(error), answer, interpretation, audit)
 
 
 #: exceptions of numeric evaluation that become an ``invalid:numeric_error`` result instead of escaping
 _NUMERIC_ERRORS = (OverflowError, ZeroDivisionError, ArithmeticError, ValueError, RecursionError)
 
 
+def _numeric_error_text(error: BaseException) -> str:
+    """A sentence for the student; Python's own message (``sys.set_int_max_str_digits``...) is never shown."""
+    if isinstance(error, ZeroDivisionError):
+        return "it divides by zero somewhere"
+    if isinstance(error, RecursionError):
+        return "it is nested too deeply"
+    return "its numbers grow too large for exact arithmetic"
+
+
 def _undefined(raw: Any) -> bool:
-    """True when the answer is (or contains) nan, complex infinity or an infinity: not a value to compare."""
+    """True when the answer is (or contains) nan or complex infinity (``0*oo``, ``oo - oo``): not a value."""
     parts = list(raw) if isinstance(raw, (tuple, list)) else [raw]
-    bad = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
+    bad = (sympy.nan, sympy.zoo)  # oo and -oo are values: an answer "oo" is compared
     for part in parts:
         if isinstance(part, sympy.Basic) and (part in bad or part.has(*bad)):
             return True
@@ -145,11 +166,40 @@ def _resolve_key(expected: Any, kind: str | None, context: Any, variables: Any) 
             raise InputError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)} or a question kind "
                              f"({', '.join(QUESTION_KINDS)})")
         question, kind = kind, QUESTION_KINDS[kind]
-    key = kind_of(read(expected))
+    key = _solutions_key(kind_of(read(expected)))
     if kind is not None:
         key = as_kind(key, kind)
     ctx = _build_context(context if context is not None else exercise_context, question, variables)
     return key, ctx
+
+
+def _solutions_key(key: Value) -> Value:
+    """``x = 2 or x = -2`` (one variable named twice or more) is a set of solutions, not a system."""
+    if key.kind != "equation" or len(key.data) < 2:
+        return key
+    names = {lhs for lhs, _ in key.data}
+    if len(names) == 1 and isinstance(next(iter(names)), sympy.Symbol):
+        return Value("set", tuple(rhs for _, rhs in key.data))
+    return key
+
+
+def _solved(raw: Any, key: Value, deadline: "_Budget") -> Any:
+    """An equation answer to a set-of-solutions key: ``x^2 = 4`` becomes its real solutions {-2, 2}."""
+    equations = raw if isinstance(raw, tuple) else (raw,)
+    if key.kind != "set" or not equations or not all(isinstance(e, sympy.Equality) for e in equations):
+        return raw
+    if all(isinstance(e.lhs, sympy.Symbol) and not e.rhs.free_symbols for e in equations):
+        return raw  # already x = value, x = value
+    return deadline.run(real_solutions, equations)
+
+
+def _disjunction_against_equation(raw: Any, key: Value, deadline: "_Budget") -> Value:
+    """``x = 2 or x = -2`` against the key ``x^2 = 4``: the key becomes its set of real solutions."""
+    if key.kind != "equation" or len(key.data) != 1 or _solutions_key(kind_of(raw)).kind != "set" \
+            or not isinstance(raw, tuple):
+        return key
+    lhs, rhs = key.data[0]
+    return Value("set", tuple(deadline.run(real_solutions, (sympy.Eq(lhs, rhs),))))
 
 
 def _context_from_exercise(exercise: Any) -> Any:
@@ -207,6 +257,8 @@ def _compare(value, key, ctx, settings, interpretation, names, deadline) -> Chec
         return _compare_verdicts(value, key, ctx, interpretation, deadline)
     if key.kind == "set":
         return _compare_sets(value, key, settings, interpretation, deadline)
+    if key.kind == "interval":
+        return _compare_intervals(value, key, settings, interpretation, deadline)
     pairs = _pairs(value, key, deadline)
     judgements = _judge(pairs, settings, deadline)
     wrong_flat = [i for i, j in enumerate(judgements) if j.equal is False]
@@ -215,6 +267,7 @@ def _compare(value, key, ctx, settings, interpretation, names, deadline) -> Chec
     evidence = _evidence(judgements, settings, wrong_flat, shape_index)
     if undecided:
         return _invalid("undecided", key, "", None, interpretation, evidence)
+    interpretation = _domain_warning(interpretation, judgements) if wrong_flat else interpretation
     total = len(judgements)
     score = (total - len(wrong_flat)) / total if total else 0.0
     if not wrong_flat:
@@ -223,7 +276,8 @@ def _compare(value, key, ctx, settings, interpretation, names, deadline) -> Chec
         return _result("correct", 1.0, code, (), key, interpretation, evidence)
     diagnosis = _diagnose(value, key, ctx, settings, wrong_flat, names, deadline)
     wrong = tuple(shape_index[i] for i in wrong_flat)
-    return _result("incorrect", score, diagnosis, wrong, key, interpretation, evidence)
+    detail = ", ".join(_unexpected_variables(value, key, names)) if diagnosis == "unexpected_variable" else ""
+    return _result("incorrect", score, diagnosis, wrong, key, interpretation, evidence, detail)
 
 
 def _pairs(value: Value, key: Value, deadline: float | None = None) -> list[tuple[sympy.Expr, sympy.Expr]]:
@@ -241,33 +295,76 @@ def _equation_pairs(value: Value, key: Value, deadline: float | None = None) -> 
     # general equations: equal when one side-difference is a nonzero constant multiple of the other;
     # the normalisation expands the student's equation, so it runs in the time-limited worker
     raw = [(al - ar, el - er) for (al, ar), (el, er) in zip(value.data, key.data)]
-    timeout = _remaining(deadline) if deadline is not None else None
-    return run_with_timeout(normalized_pairs, raw, timeout=timeout)
+    if deadline is None:
+        return run_with_timeout(normalized_pairs, raw)
+    return deadline.run(normalized_pairs, raw)
 
 
-def _remaining(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0.01:
-        raise Timeout("checking this answer ran past its time limit and was stopped; write it in a simpler form")
-    return left
+class _Budget:
+    """The time budget of one check, in CPU seconds: this process's and the worker's.
+
+    CPU time, not wall time, is what the budget means: the same answer gets the same amount of
+    computation on an idle machine and on one running other CPU-bound work, so a verdict does not
+    depend on the load. Every worker call runs with ``clock="cpu"`` and what it used is counted.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.spent = 0.0  # worker CPU seconds
+        self.start = time.process_time()
+
+    def left(self) -> float:
+        left = self.seconds - self.spent - (time.process_time() - self.start)
+        if left <= 0.01:
+            raise Timeout("checking this answer ran past its time limit and was stopped; write it in a simpler form")
+        return left
+
+    def run(self, fn: Any, *args: Any, cap: float | None = None) -> Any:
+        """``fn(*args)`` in the worker under what is left of the budget (at most ``cap`` CPU seconds)."""
+        given = self.left() if cap is None else min(cap, self.left())
+        before = worker_cpu_time()
+        try:
+            result = run_with_timeout(fn, *args, timeout=given, clock="cpu")
+        except Timeout:
+            self.spent += given
+            raise
+        after = worker_cpu_time()
+        self.spent += after - before if after >= before else after  # a fresh worker starts from 0
+        return result
+
+
+def _remaining(deadline: "_Budget") -> float:
+    return deadline.left()
 
 
 def _judge(pairs, settings, deadline) -> list[Judgement]:
-    judgements = run_with_timeout(judge_pairs, pairs, settings, timeout=_remaining(deadline))
+    judgements = deadline.run(judge_pairs, pairs, settings)
     open_ = [i for i, j in enumerate(judgements) if j.equal is None]
     if not open_:
         return judgements
+    found = [judgements[i].extra.get("signs", ()) for i in open_]
+    settled = all(_overwhelming(judgements[i]) for i in open_)  # a failed proof would not change the verdict
     try:
-        proofs = run_with_timeout(prove_pairs, [pairs[i] for i in open_], settings, timeout=_remaining(deadline))
+        proofs = deadline.run(prove_pairs, [pairs[i] for i in open_], settings, found,
+                              cap=_PROOF_CPU_SECONDS if settled else None)
     except Timeout:
         proofs = [False] * len(open_)
     for i, proved in zip(open_, proofs):
         j = judgements[i]
         if proved:
-            judgements[i] = Judgement(True, "symbolic", j.points)
-        elif j.probable and j.points >= _OVERWHELMING_POINTS:
-            judgements[i] = Judgement(True, "numeric", j.points)
+            judgements[i] = Judgement(True, "symbolic", j.points, extra=j.extra)
+        elif _overwhelming(j):
+            judgements[i] = Judgement(True, "numeric", j.points, extra=j.extra)
     return judgements
+
+
+#: CPU seconds a proof may take when the numeric evidence already decides the verdict (its own bound)
+_PROOF_CPU_SECONDS = 0.2
+
+
+def _overwhelming(j: Judgement) -> bool:
+    """Agreement at enough real points (or to ~100 digits for a constant): correct even without a proof."""
+    return j.probable and (j.points >= _OVERWHELMING_POINTS or bool(j.extra.get("constant")))
 
 
 def _index_names(key: Value) -> list[Any]:
@@ -296,10 +393,24 @@ def _evidence(judgements, settings, wrong_flat, index_names) -> Evidence:
 
 
 def _numeric_warning(interpretation: Interpretation, judgements) -> Interpretation:
-    if any(j.method == "numeric" for j in judgements):
-        return _with_warning(interpretation, "decided numerically: equal to 20 digits at every test point, "
-                                             "but no symbolic proof was found within the time limit")
-    return interpretation
+    if any(j.method == "numeric" and j.extra.get("constant") for j in judgements):
+        interpretation = _with_warning(interpretation, "decided numerically: the difference evaluated with "
+                                       "error-bounded adaptive precision (mpmath) is below 1e-100, but no exact proof "
+                                       "was found within the time limit")
+    elif any(j.method == "numeric" for j in judgements):
+        interpretation = _with_warning(interpretation, "decided numerically: equal to 20 digits at every test point, "
+                                                       "but no symbolic proof was found within the time limit")
+    return _domain_warning(interpretation, judgements)
+
+
+def _domain_warning(interpretation: Interpretation, judgements) -> Interpretation:
+    """Say so when the comparison held only where the key is real (a part of the real line)."""
+    restricted = [j for j in judgements if j.extra.get("restricted")]
+    if not restricted:
+        return interpretation
+    signs = dict(s for j in restricted for s in j.extra.get("signs", ()))
+    where = ", ".join(f"{name} {DOMAIN_WORDS[word]}" for name, word in sorted(signs.items()))
+    return _with_warning(interpretation, "compared where the expected answer is real" + (f" ({where})" if where else ""))
 
 
 def _with_warning(interpretation: Interpretation, warning: str) -> Interpretation:
@@ -314,11 +425,36 @@ def _unsimplified(value: Value, key: Value) -> bool:
 
 
 # ------------------------------------------------------------------------------------------ sets and verdicts
+def _element_pairs(answer: Any, expected: Any) -> list[tuple[Any, Any]] | None:
+    """The scalar pairs to compare for two set elements (coordinates of points); None when the shapes differ."""
+    if isinstance(answer, sympy.Tuple) or isinstance(expected, sympy.Tuple):
+        if isinstance(answer, sympy.Tuple) and isinstance(expected, sympy.Tuple) and len(answer) == len(expected):
+            return list(zip(answer, expected))
+        return None
+    return [(answer, expected)]
+
+
+def _set_equalities(answers, keys, settings, deadline) -> tuple[set[tuple[int, int]], list[Judgement]]:
+    """Which (answer element, key element) pairs are equal; all scalar comparisons go to the worker at once."""
+    flat, owners = [], []
+    shapes_differ = set()
+    for i, a in enumerate(answers):
+        for k, e in enumerate(keys):
+            parts = _element_pairs(a, e)
+            if parts is None:
+                shapes_differ.add((i, k))
+                continue
+            flat += parts
+            owners += [(i, k)] * len(parts)
+    judgements = _judge(flat, settings, deadline) if flat else []
+    unequal = {owner for owner, j in zip(owners, judgements) if not j.equal} | shapes_differ
+    equal = {(i, k) for i in range(len(answers)) for k in range(len(keys))} - unequal
+    return equal, judgements
+
+
 def _compare_sets(value, key, settings, interpretation, deadline) -> CheckResult:
     answers, keys = list(value.data), list(key.data)
-    pairs = [(a, e) for a in answers for e in keys]
-    judgements = _judge(pairs, settings, deadline) if pairs else []
-    equal = {(i // len(keys), i % len(keys)) for i, j in enumerate(judgements) if j.equal}
+    equal, judgements = _set_equalities(answers, keys, settings, deadline)
     matched_keys: set[int] = set()
     unmatched_answers = []
     for i in range(len(answers)):
@@ -335,8 +471,33 @@ def _compare_sets(value, key, settings, interpretation, deadline) -> CheckResult
     if not unmatched_answers and len(matched_keys) == len(keys):
         return _result("correct", 1.0, None, (), key, interpretation, evidence)
     diagnosis = "wrong_shape" if len(answers) != len(keys) else None
+    if diagnosis is None and not settings.numeric:
+        missing = [keys[k] for k in range(len(keys)) if k not in matched_keys]
+        diagnosis = _rounded_elements([answers[i] for i in unmatched_answers], missing, deadline)
     detail = f"{len(keys)} value{'s' if len(keys) != 1 else ''} are expected, your answer has {len(answers)}"
     return _result("incorrect", score, diagnosis, tuple(unmatched_answers), key, interpretation, evidence, detail)
+
+
+def _rounded_elements(answers: list[Any], missing: list[Any], deadline: float) -> str | None:
+    """``inexact_decimal`` when every unmatched answer is a rounded decimal of a missing key element."""
+    if not answers or not all(_looks_decimal(a) for a in answers):
+        return None
+    numbers = [e for e in missing if isinstance(e, sympy.Expr) and e.is_number]
+    pairs = [(a, e) for a in answers for e in numbers]
+    try:
+        close = deadline.run(close_pairs, pairs, 5e-3) if pairs else []
+    except (Timeout, InputError):
+        return None
+    hits = {i // len(numbers) for i, ok in enumerate(close) if ok}
+    return "inexact_decimal" if len(hits) == len(answers) else None
+
+
+def _compare_intervals(value, key, settings, interpretation, deadline) -> CheckResult:
+    same, detail = deadline.run(same_region, value.data, key.data)
+    evidence = Evidence("symbolic", detail=detail)
+    if same:
+        return _result("correct", 1.0, None, (), key, interpretation, evidence)
+    return _result("incorrect", 0.0, None, (), key, interpretation, evidence)
 
 
 def _compare_verdicts(value, key, ctx, interpretation, deadline) -> CheckResult:
@@ -359,24 +520,40 @@ def _diagnose(value, key, ctx, settings, wrong_flat, names, deadline) -> str | N
     if unexpected and ctx.question not in ("gradient_at", "hessian_at", "value_at", "gd_step"):
         return "unexpected_variable"
     if key.kind == "equation":
-        pairs = _pairs(value, key, deadline)
+        if not all(isinstance(lhs, sympy.Symbol) for lhs, _ in key.data):
+            return None  # an equation times -1 or 2 is the same equation: sign and factor rules say nothing
+        pairs = _pairs(value, key, deadline)  # named equations (w0 = 1.8): compare the values
         value, key = Value("vector", tuple(a for a, _ in pairs)), Value("vector", tuple(e for _, e in pairs))
     if not settings.numeric and _all_numbers(value, key, wrong_flat):
         pairs = [(value.components()[i], key.components()[i]) for i in wrong_flat]
         try:
-            if all(run_with_timeout(close_pairs, pairs, 5e-3, timeout=_remaining(deadline))):
+            if all(deadline.run(close_pairs, pairs, 5e-3)):
                 return "inexact_decimal"
         except (Timeout, InputError):
             return None
     try:
-        return run_with_timeout(diagnose_job, value, key, ctx, wrong_flat, settings, timeout=_remaining(deadline))
+        return deadline.run(diagnose_job, value, key, ctx, wrong_flat, settings)
     except (Timeout, InputError):
         return None
 
 
 def _all_numbers(value: Value, key: Value, indices) -> bool:
+    """The wrong components are decimals in the answer and numbers in the key (a rounding can be diagnosed)."""
     a, e = value.components(), key.components()
-    return all(isinstance(a[i], sympy.Expr) and a[i].is_number and e[i].is_number for i in indices)
+    return all(_looks_decimal(a[i]) and isinstance(e[i], sympy.Expr) and e[i].is_number for i in indices)
+
+
+def _looks_decimal(value: Any) -> bool:
+    """A float, or a rational whose denominator is 2^a 5^b (a decimal such as 1.4142 is read exactly as 14142/10000)."""
+    if isinstance(value, sympy.Float):
+        return True
+    if not isinstance(value, sympy.Rational):
+        return False
+    q = int(value.q)
+    for prime in (2, 5):
+        while q % prime == 0:
+            q //= prime
+    return q == 1 and value.q > 1
 
 
 def _unexpected_variables(value: Value, key: Value, names: list[str]) -> list[str]:
@@ -387,6 +564,13 @@ def _unexpected_variables(value: Value, key: Value, names: list[str]) -> list[st
 
 # ------------------------------------------------------------------------------------------ results
 def _interpretation(value: Value, warnings: list[str]) -> Interpretation:
+    try:
+        return _echo(value, warnings)
+    except ValueError:  # an integer too long for str() (sys.get_int_max_str_digits): never shown as an error
+        return Interpretation(value.kind, "(a number too long to show)", "", tuple(dict.fromkeys(warnings)))
+
+
+def _echo(value: Value, warnings: list[str]) -> Interpretation:
     data = value.data
     if value.kind in ("vector", "set"):
         inner = ", ".join(str(c) for c in data)

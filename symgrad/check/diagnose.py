@@ -143,11 +143,16 @@ def _negated(key, answer, ctx):
 
 
 def _scaled_down(key, answer, ctx):
-    return [_map(key, lambda e, k=k: e / k) for k in _factors(ctx)]
+    return [_map(key, lambda e, k=k: e / k) for k in _factors(ctx)] if _factor_says_something(key, ctx) else []
 
 
 def _scaled_up(key, answer, ctx):
-    return [_map(key, lambda e, k=k: e * k) for k in _factors(ctx)]
+    return [_map(key, lambda e, k=k: e * k) for k in _factors(ctx)] if _factor_says_something(key, ctx) else []
+
+
+def _factor_says_something(key: Value, ctx: Context) -> bool:
+    """Without a question, 2 against 1 is just another number: factor rules need a formula or a context."""
+    return ctx.expr is not None or any(isinstance(c, sympy.Expr) and c.free_symbols for c in key.components())
 
 
 def _factors(ctx) -> list[sympy.Integer]:
@@ -192,7 +197,44 @@ def _learning_rate(key, answer, ctx):
 
 def _chain(key, answer, ctx):
     value = quantity(ctx, diff=chainless_diff)
-    return [value] if value is not None else []
+    if value is not None:
+        return [value]
+    return _chain_from_key(key) if ctx.expr is None else []
+
+
+def _chain_from_key(key: Value) -> list[Value]:
+    """Without the question: the key (a derivative in one variable) divided by each inner derivative u'.
+
+    ``2x cos(x²)`` gives ``cos(x²)``; ``30x (3x² + 1)⁴`` gives ``5 (3x² + 1)⁴``: what a student who
+    forgot the chain-rule factor writes.
+    """
+    if key.kind not in ("expression", "number") or len(key.data.free_symbols) != 1:
+        return []
+    (x,) = key.data.free_symbols
+    candidates = []
+    for inner in _inner_arguments(key.data, x)[:_MAX_INNER]:
+        factor = sympy.diff(inner, x)
+        if factor.free_symbols or factor not in (0, 1, -1):
+            candidates.append(Value(key.kind, key.data / factor))
+    return candidates
+
+
+_MAX_INNER = 6
+
+
+def _inner_arguments(expr: sympy.Expr, x: sympy.Symbol) -> list[sympy.Expr]:
+    """Arguments of functions and bases of powers that are not just ``x`` (the inner functions of the chain rule)."""
+    found = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Function) and len(node.args) == 1:
+            inner = node.args[0]
+        elif isinstance(node, sympy.Pow) and node.exp.is_number and node.base.has(x):
+            inner = node.base
+        else:
+            continue
+        if inner != x and inner.has(x) and inner not in found:
+            found.append(inner)
+    return found
 
 
 def _not_evaluated(key, answer, ctx):

@@ -48,7 +48,8 @@ from typing import Any
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
-__all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs"]
+__all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs",
+           "same_region", "real_solutions"]
 
 _DENOMINATORS = (7, 11, 13, 17, 19, 23, 29)
 _EXACT_POINTS = 5
@@ -61,6 +62,11 @@ _GUARD_DIGITS = 50  # digits of working precision beyond the largest term when r
 _MAX_RESOLVE_DIGITS = 6000  # precision cap of that evaluation (terms up to about 10^5950)
 _EXPAND_MAX_OPS = 200  # only small differences are expanded in stage 1
 _EXPAND_MAX_POWER = 12  # ... and only when no integer power is above this
+_EXACT_MAX_POWER = 200  # exact rational evaluation only below this power (29/7 ** 200 has ~125 digits)
+_PROOF_MAX_POWER = 40  # expanding rewrites are skipped above this power ((x - a)^6000 is never expanded)
+_SHOW_EXACT_BITS = 200  # rationals larger than this are shown as decimals in witnesses
+_CANDIDATES = 48  # points tried to find _NUMERIC_POINTS where the key is real
+_WIDE_RANGE = (-20.0, 20.0)  # where the second half of the candidates is drawn (a key real only for x > 5)
 
 
 @dataclass(frozen=True)
@@ -107,13 +113,22 @@ def exact_rationals(expr: Any) -> Any:
 
 
 def _is_rational_function(expr: sympy.Expr) -> bool:
+    """A quotient of polynomials with rational coefficients, of moderate degree (exact evaluation stays cheap).
+
+    Constants count only when they are rational numbers: ``2**(1/3)`` has rational atoms but is not rational.
+    """
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    if expr.has(sympy.Float):
+    if expr.has(sympy.Float, sympy.NumberSymbol, sympy.Function) or not _integer_powers(expr):
         return False
     try:
         return bool(expr.is_rational_function(*symbols)) and _rational_coefficients(expr)
     except (TypeError, ValueError, AttributeError):
         return False
+
+
+def _integer_powers(expr: sympy.Expr) -> bool:
+    """Every power has an integer exponent of at most ``_EXACT_MAX_POWER`` (else exact values get huge)."""
+    return all(p.exp.is_Integer and abs(int(p.exp)) <= _EXACT_MAX_POWER for p in expr.atoms(sympy.Pow))
 
 
 def _rational_coefficients(expr: sympy.Expr) -> bool:
@@ -174,9 +189,9 @@ def _show_point(point: dict) -> tuple[tuple[str, str], ...]:
 def _short(value: sympy.Expr, digits: int = 12) -> str:
     if value is None:
         return "undefined"
-    if value.is_Rational:
+    if value.is_Rational and max(abs(int(value.p)), int(value.q)).bit_length() < _SHOW_EXACT_BITS:
         return str(value)
-    return str(value.evalf(digits))
+    return str(value.evalf(digits))  # a huge rational in scientific notation (str() of it may not be allowed)
 
 
 # ------------------------------------------------------------------------------------------ stage 1-3
@@ -195,12 +210,17 @@ def _judge_pair(answer: sympy.Expr, expected: sympy.Expr, settings: Settings, sa
     answer, expected = exact_rationals(answer), exact_rationals(expected)
     if answer == expected:
         return Judgement(True, "identical")
+    if _has_infinity(answer) or _has_infinity(expected):
+        return Judgement(False, "identical", 0, (), str(answer), str(expected))  # oo equals only oo
     difference = answer - expected
     if difference == 0:
         return Judgement(True, "symbolic")
     constant = _constant_difference(difference)
     if constant is not None:
         return _constant_gap(answer, expected, constant, settings, salt)
+    if not difference.free_symbols and _nonzero_term(difference):
+        return Judgement(False, "symbolic", 1, (), _short(_numeric_value(answer, {}, _PREC)),
+                         _short(_numeric_value(expected, {}, _PREC)), extra={"difference": str(difference)[:200]})
     if _is_rational_function(answer) and _is_rational_function(expected):
         return _judge_exact_points(answer, expected, settings, salt)
     return _judge_numeric(answer, expected, settings, salt)
@@ -220,10 +240,23 @@ def _constant_difference(difference: sympy.Expr) -> sympy.Rational | None:
     return expanded if expanded.is_Rational and expanded != 0 else None
 
 
+def _nonzero_term(difference: sympy.Expr) -> bool:
+    """``a - e`` expands to one term (no sum that could cancel) that SymPy knows is nonzero: ``exp(-300)``."""
+    if sympy.count_ops(difference) > _EXPAND_MAX_OPS:
+        return False
+    try:
+        expanded = sympy.expand(difference)
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return False
+    return not isinstance(expanded, sympy.Add) and expanded.is_zero is False
+
+
 def _constant_gap(answer, expected, constant, settings, salt) -> Judgement:
     """``answer - expected`` is the nonzero number ``constant``: different at every point; show one."""
     symbols = _symbols_of(answer, expected)
-    point = sample_points(symbols, settings, 1, salt)[0] if symbols else {}
+    candidates = _candidate_points(symbols, settings, salt)
+    point = next((p for p in candidates if _real_value(expected, p) is not None and _real_value(answer, p) is not None),
+                 candidates[0])  # a witness where both sides are real, when there is one
     e = _numeric_value(expected, point, _PREC)
     a = _numeric_value(answer, point, _PREC)
     digits = _digits_to_show(e, constant)
@@ -242,28 +275,41 @@ def _judge_exact_points(answer, expected, settings, salt) -> Judgement:
             continue  # the key is undefined here (a pole): skip the point
         used += 1
         if not (_finite(a) and a.is_Rational) or a != e:
-            return Judgement(False, "exact_points", used, _show_point(point), _short(a if _finite(a) else None), str(e))
+            return Judgement(False, "exact_points", used, _show_point(point), _short(a if _finite(a) else None), _short(e))
     if used == 0:
         return _judge_numeric(answer, expected, settings, salt)
     return Judgement(True, "exact_points", used)
 
 
 def _judge_numeric(answer, expected, settings, salt) -> Judgement:
+    """Stage 3: compare at points where the key is real; the answer must be real there too.
+
+    Points where the key is not a real number (``sqrt(x)`` at ``x < 0``) are skipped and more
+    candidates drawn, so a witness is never a point where both sides are complex. When points were
+    skipped, ``extra["restricted"]`` says so and ``extra["signs"]`` names the variables that were
+    positive (negative) at every point used: the domain found from the expressions themselves.
+    """
     symbols = _symbols_of(answer, expected)
-    points = sample_points(symbols, settings, _NUMERIC_POINTS if symbols else 1, salt)
-    agreed = 0
-    for point in points:
-        e = _numeric_value(expected, point, _PREC)
+    agreed, skipped, used = 0, 0, []
+    wanted = _NUMERIC_POINTS if symbols else 1
+    for point in _candidate_points(symbols, settings, salt):
+        if agreed >= wanted:
+            break
+        e = _real_value(expected, point)
         if e is None:
-            continue  # the key is undefined here: skip the point (as WeBWorK does)
-        a = _numeric_value(answer, point, _PREC)
+            skipped += 1
+            continue  # the key is undefined or not real here: not a point of the domain
+        a = _real_value(answer, point)
         if a is None:
-            return Judgement(False, "numeric", agreed + 1, _show_point(point), "undefined", _short(e))
+            return Judgement(False, "numeric", agreed + 1, _show_point(point), "not a real number", _short(e))
         gap = _magnitude(a - e)
         scale = max(sympy.Integer(1), _magnitude(e))
         if gap > _DIFFER_REL * scale:
             return Judgement(False, "numeric", agreed + 1, _show_point(point), _short(a), _short(e))
-        verdict, difference = _resolve_difference(answer - expected, point, max(scale, _magnitude(a)))
+        guard = _GUARD_DIGITS if symbols else _CONSTANT_GUARD_DIGITS
+        verdict, difference = _resolve_difference(answer - expected, point, max(scale, _magnitude(a)), guard)
+        if verdict is True and not symbols:
+            return _algebraic_verdict(answer, expected)
         if verdict is False:
             digits = _digits_to_show(e, difference)
             a, e = _numeric_value(answer, point, digits + 5) or a, _numeric_value(expected, point, digits + 5) or e
@@ -271,12 +317,81 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
                              extra={"difference": _short(difference)})
         if verdict is True:
             agreed += 1
-    if agreed == 0:
-        return Judgement(None, "numeric", 0)
-    return Judgement(None, "numeric", agreed, probable=agreed == len(points))
+            used.append(point)
+    extra = {"restricted": skipped > 0 and bool(symbols), "signs": _signs(used) if skipped else (),
+             "constant": not symbols}
+    return Judgement(None, "numeric", agreed, probable=agreed >= min(wanted, _MIN_PROBABLE), extra=extra)
 
 
-def _resolve_difference(difference: sympy.Expr, point: dict, scale: sympy.Expr) -> tuple[bool | None, Any]:
+def _algebraic_verdict(answer: sympy.Expr, expected: sympy.Expr) -> Judgement:
+    """Two constants that agree to ~100 digits: decided exactly when both are algebraic numbers.
+
+    The minimal polynomial of ``answer - expected`` is ``t`` exactly when the difference is 0; any
+    other polynomial proves it is not (``sqrt(2) + sqrt(3)`` against ``sqrt(5 + 2 sqrt(6)) + 10^-60``).
+    Transcendental constants (``atan(1/2)`` against ``pi/2 - atan(2)``) stay *probably equal*, to be
+    proved or accepted on the error-bounded evaluation.
+    """
+    difference = answer - expected
+    if difference.has(sympy.Function, sympy.NumberSymbol) or sympy.count_ops(difference) > _ALGEBRAIC_MAX_OPS:
+        return Judgement(None, "numeric", 1, probable=True, extra={"constant": True})
+    t = sympy.Dummy("t")
+    try:
+        polynomial = sympy.minimal_polynomial(difference, t)
+    except (NotImplementedError, ValueError, TypeError, ArithmeticError):
+        return Judgement(None, "numeric", 1, probable=True, extra={"constant": True})
+    if polynomial == t:
+        return Judgement(True, "symbolic", 1, extra={"constant": True})
+    return Judgement(False, "symbolic", 1, (), _short(answer.evalf(_PREC)), _short(expected.evalf(_PREC)),
+                     extra={"difference": "nonzero (its minimal polynomial is not t)"})
+
+
+_ALGEBRAIC_MAX_OPS = 60
+_CONSTANT_GUARD_DIGITS = 110  # two constants must agree to about 100 digits before a proof is tried
+_MIN_PROBABLE = 8  # agreement at this many real points (or the one point of a constant) awaits a proof
+
+
+def _candidate_points(symbols: list[sympy.Symbol], settings: Settings, salt: int) -> list[dict]:
+    """Three candidates in the default range, then one in a wide one, and so on: a key real only for x > 5
+    still gets points, and a difference that shows only far out (x > 5) is found."""
+    if not symbols:
+        return [{}]
+    near = sample_points(symbols, settings, _CANDIDATES * 3 // 4, salt)
+    wide = Settings(domain=settings.domain, default_range=_WIDE_RANGE, seed=settings.seed)
+    far = sample_points(symbols, wide, _CANDIDATES // 4, salt + 7919)
+    return [p for i in range(len(far)) for p in (*near[3 * i:3 * i + 3], far[i])]  # 3 near, 1 far, ...
+
+
+def _real_value(expr: sympy.Expr, point: dict, prec: int = _PREC) -> sympy.Expr | None:
+    """The value at ``point`` when it is a finite real number, else None (undefined, infinite or complex)."""
+    value = _numeric_value(expr, point, prec)
+    if value is None or value.is_real:
+        return value
+    real, imag = value.as_real_imag()
+    if not (real.is_number and imag.is_number):
+        return None
+    return real if abs(imag) <= sympy.Float("1e-25") * max(1, abs(real)) else None
+
+
+def _signs(points: list[dict]) -> tuple[tuple[str, str], ...]:
+    """``(("a", "positive"), ...)`` for each variable of one sign at every point."""
+    if not points:
+        return ()
+    found = []
+    for symbol in points[0]:
+        values = [p[symbol] for p in points]
+        if all(v > 0 for v in values):
+            found.append((symbol.name, "positive"))
+        elif all(v < 0 for v in values):
+            found.append((symbol.name, "negative"))
+    return tuple(sorted(found))
+
+
+def _has_infinity(expr: sympy.Expr) -> bool:
+    return isinstance(expr, sympy.Basic) and expr.has(sympy.oo, -sympy.oo, sympy.zoo)
+
+
+def _resolve_difference(difference: sympy.Expr, point: dict, scale: sympy.Expr,
+                        guard: int = _GUARD_DIGITS) -> tuple[bool | None, Any]:
     """Is ``difference`` (= a - e) zero at ``point``? True, False, or None (cannot tell).
 
     The difference is evaluated as one expression with adaptive precision
@@ -286,7 +401,7 @@ def _resolve_difference(difference: sympy.Expr, point: dict, scale: sympy.Expr) 
     value = difference.xreplace(point) if point else difference
     if value.is_Rational:
         return value == 0 or abs(value) <= _EQUAL_ABS, value
-    digits = _GUARD_DIGITS + max(_term_digits(value), _digits_of(scale))
+    digits = guard + max(_term_digits(value), _digits_of(scale))
     if digits > _MAX_RESOLVE_DIGITS:
         return None, None
     try:
@@ -372,8 +487,8 @@ _ASSUMPTIONS = {
 }
 
 
-def _with_assumptions(expr: sympy.Expr, settings: Settings) -> sympy.Expr:
-    given = {name: assumption for name, _, _, assumption in settings.domain}
+def _with_assumptions(expr: sympy.Expr, settings: Settings, found: tuple = ()) -> sympy.Expr:
+    given = {**dict(found), **{name: assumption for name, _, _, assumption in settings.domain}}
     mapping = {
         s: sympy.Symbol(s.name, real=True, **_ASSUMPTIONS.get(given.get(s.name, "real"), {}))
         for s in expr.free_symbols
@@ -382,8 +497,13 @@ def _with_assumptions(expr: sympy.Expr, settings: Settings) -> sympy.Expr:
     return expr.xreplace(mapping)
 
 
-def _rewrites() -> tuple:
-    return (
+def _rewrites(difference: sympy.Expr) -> tuple:
+    """Rewrites to try, cheapest first; the expanding ones only when no power is large."""
+    small = all(not (p.exp.is_Integer and abs(int(p.exp)) > _PROOF_MAX_POWER) for p in difference.atoms(sympy.Pow))
+    cheap = (sympy.powsimp, lambda d: sympy.factor_terms(sympy.signsimp(d)))
+    if not small:
+        return cheap
+    return cheap + (
         sympy.expand,
         sympy.cancel,
         lambda d: sympy.expand(sympy.expand_log(d, force=False)),
@@ -394,16 +514,22 @@ def _rewrites() -> tuple:
     )
 
 
-def prove_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], settings: Settings) -> list[bool]:
-    """For each pair, True when ``answer - expected`` rewrites to 0 under the domain's assumptions."""
-    return [_prove(a, e, settings) for a, e in pairs]
+def prove_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], settings: Settings,
+                found: list[tuple] | None = None) -> list[bool]:
+    """For each pair, True when ``answer - expected`` rewrites to 0 under the domain's assumptions.
+
+    ``found[i]`` adds assumptions for pair ``i`` (``(("a", "positive"),)``): the signs a variable had at every
+    point where the key is real, so a proof holds on the domain the comparison used.
+    """
+    found = found or [()] * len(pairs)
+    return [_prove(a, e, settings, signs) for (a, e), signs in zip(pairs, found)]
 
 
-def _prove(answer: sympy.Expr, expected: sympy.Expr, settings: Settings) -> bool:
-    difference = _with_assumptions(exact_rationals(answer) - exact_rationals(expected), settings)
+def _prove(answer: sympy.Expr, expected: sympy.Expr, settings: Settings, found: tuple = ()) -> bool:
+    difference = _with_assumptions(exact_rationals(answer) - exact_rationals(expected), settings, found)
     if difference == 0:
         return True
-    for rewrite in _rewrites():
+    for rewrite in _rewrites(difference):
         try:
             if rewrite(difference) == 0:
                 return True
@@ -421,22 +547,107 @@ def close_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], rtol: float) -> list
         if av is None or ev is None or a.free_symbols or e.free_symbols:
             result.append(False)
             continue
-        result.append(float(_magnitude(av - ev)) <= rtol * max(float(_magnitude(ev)), 1e-12))
+        gap = _magnitude(av - ev)
+        result.append(float(gap) <= rtol * max(float(_magnitude(ev)), 1e-12) or _within_last_digit(a, gap))
     return result
+
+
+def _within_last_digit(answer: sympy.Expr, gap: sympy.Expr) -> bool:
+    """A decimal with k places (read exactly as p/10^k) within one unit of its last place: rounded or cut off."""
+    if not isinstance(answer, sympy.Rational) or answer.q == 1:
+        return False
+    q, places = int(answer.q), 0
+    while q % 10 == 0 or q % 2 == 0 or q % 5 == 0:
+        if q % 10 == 0:
+            q //= 10
+        elif q % 2 == 0:
+            q //= 2
+        else:
+            q //= 5
+        places += 1
+    return q == 1 and 0 < gap <= sympy.Rational(1, 10**places)
 
 
 # ------------------------------------------------------------------------------------------ equations
 def normalized_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]]) -> list[tuple[sympy.Expr, sympy.Expr]]:
-    """Each side-difference divided by its leading numeric coefficient (2y - 4x - 2 -> y - 2x - 1).
+    """``(A, E)`` -> ``(A, c*E)`` where ``c`` is the constant ratio ``A/E`` read at a point (``c = 1`` if none).
 
-    Two equations ``A = 0`` and ``E = 0`` then compare as expressions; a sign or
-    scale between them disappears.
+    The equations ``A = 0`` and ``E = 0`` are the same equation when ``A = c*E`` for a nonzero
+    constant ``c``: ``y = sin(2x)`` and ``y/2 = cos(x)sin(x)`` (``c = 2``), ``(x-√a)(x+√a) = 0`` and
+    ``x² = a`` (``c = 1``). The ratio is read at one point where both are real and recognised as an
+    exact number; the equivalence tests then compare ``A`` with ``c*E`` everywhere, so a ratio that is
+    not constant makes the pair differ, as it should.
     """
-    return [(_normalized(a), _normalized(e)) for a, e in pairs]
+    pairs = [(_numerator(exact_rationals(a)), _numerator(exact_rationals(e))) for a, e in pairs]
+    return [(a, _scaled(a, e)) for a, e in pairs]
 
 
-def _normalized(difference: sympy.Expr) -> sympy.Expr:
-    difference = exact_rationals(difference)
-    terms = sympy.Add.make_args(sympy.expand(difference)) if difference.is_polynomial() else (difference,)
-    lead = sorted(terms, key=sympy.default_sort_key)[0].as_coeff_Mul()[0] if terms else sympy.S.One
-    return difference / lead if lead not in (0, sympy.nan) else difference
+def _numerator(side: sympy.Expr) -> sympy.Expr:
+    """``1/x + 1/y - 2`` -> ``x + y - 2xy``: an equation ``A = 0`` is compared through the numerator of ``A``."""
+    if sympy.count_ops(side) > _EXPAND_MAX_OPS:
+        return side
+    try:
+        numerator, _ = sympy.fraction(sympy.together(side))
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return side
+    return numerator
+
+
+def _scaled(answer: sympy.Expr, expected: sympy.Expr) -> sympy.Expr:
+    symbols = _symbols_of(answer, expected)
+    for point in sample_points(symbols, Settings(), 12, salt=104729):
+        a, e = _real_value(answer, point), _real_value(expected, point)
+        if a is None or e is None or abs(e) < 1e-12 or abs(a) < 1e-12:
+            continue
+        ratio = sympy.nsimplify(a / e, rational=True, tolerance=1e-20)
+        if ratio != 0 and abs(ratio.q) <= 1000 and abs(ratio.p) <= 1000:
+            return ratio * expected
+        return expected
+    return expected
+
+
+# ------------------------------------------------------------------------------------------ intervals
+def same_region(answer: sympy.Basic, expected: sympy.Basic) -> tuple[bool, str]:
+    """Do two parts of the real line agree? ``x > 2``, ``2 < x``, ``x ∈ (2, oo)`` all name one set.
+
+    Each side becomes ``(variable or None, set)``; a bare interval ``[0, 1)`` has no variable. The
+    sets are equal when their symmetric difference is empty (SymPy's set arithmetic, exact).
+    """
+    (va, sa), (ve, se) = _region(answer), _region(expected)
+    if va is not None and ve is not None and va != ve:
+        return False, f"the answer is about {va}, the key about {ve}"
+    return sa.symmetric_difference(se) == sympy.EmptySet, f"the answer is {sa}"
+
+
+def _region(obj: sympy.Basic) -> tuple[sympy.Symbol | None, sympy.Set]:
+    from ..errors import InputError
+
+    if isinstance(obj, sympy.Set):
+        return None, obj
+    if isinstance(obj, sympy.Contains):
+        element, within = obj.args
+        if not isinstance(element, sympy.Symbol):
+            raise InputError("write the variable alone before ∈, as in x ∈ (-1, 1)")
+        return element, within
+    symbols = [s for s in obj.free_symbols if isinstance(s, sympy.Symbol)]
+    if len(symbols) != 1:
+        raise InputError("an inequality in one variable is expected, such as -1 < x <= 1")
+    return symbols[0], obj.as_set()
+
+
+def real_solutions(equations: tuple[sympy.Equality, ...]) -> sympy.FiniteSet:
+    """The real solutions of equations in one variable, all together (``x^2 = 4`` -> {-2, 2}).
+
+    Several equations are alternatives (``x = 2 or x^2 = 9``). Raises ``InputError`` when the
+    solutions are not a finite list SymPy can give.
+    """
+    from ..errors import InputError
+
+    symbols = {s for e in equations for s in e.free_symbols if isinstance(s, sympy.Symbol)}
+    if len(symbols) != 1:
+        raise InputError("give the solutions as x = 2 or x = -2, or as a set {2, -2}")
+    (x,) = symbols
+    found = sympy.Union(*[sympy.solveset(e.lhs - e.rhs, x, sympy.S.Reals) for e in equations])
+    if not isinstance(found, sympy.FiniteSet):
+        raise InputError("the solutions of this equation could not be listed; give them as x = 2 or x = -2")
+    return found

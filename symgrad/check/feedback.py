@@ -48,8 +48,8 @@ FEEDBACK: dict[str, tuple[str, str]] = {
                         "Close, but not exact{where}: give the exact value (a fraction or an expression) or enough digits."),
     "wrong_shape": ("Wrong size: {detail}.", "Wrong size: {detail}."),
     "wrong_kind": ("Wrong kind of answer: {detail}.", "Wrong kind of answer: {detail}."),
-    "unexpected_variable": ("Your answer uses {detail}, which does not appear in this question.",
-                            "Your answer uses ${detail}$, which does not appear in this question."),
+    "unexpected_variable": ("Your answer uses {detail}, which the question does not have.",
+                            "Your answer uses ${detail}$, which the question does not have."),
 }
 
 #: invalid reason -> plain text (the same text serves as LaTeX)

@@ -34,7 +34,8 @@ KINDS: dict[str, str] = {
     "matrix": "a matrix of scalars",
     "set": "values in any order (eigenvalues, roots)",
     "equation": "one or more equations such as w0 = 1.8",
-    "verdict": "a verdict word: convex / not convex / concave; minimum / maximum / saddle",
+    "interval": "a part of the real line: x > 2, -1 < x <= 1, [0, 1), x ∈ (-oo, -1) ∪ (1, oo)",
+    "verdict": "a verdict word: convex / not convex / concave; minimum / maximum / saddle; positive definite...",
 }
 
 #: question kinds (as exercises name them) -> the answer kind they ask for
@@ -71,7 +72,15 @@ VERDICT_WORDS: dict[str, str] = {
     "minimum": "minimum", "min": "minimum", "local minimum": "minimum", "local min": "minimum",
     "maximum": "maximum", "max": "maximum", "local maximum": "maximum", "local max": "maximum",
     "saddle": "saddle", "saddle point": "saddle", "neither": "neither", "none": "neither",
+    **{f"{sign} {strict}definite": f"{sign} {strict}definite" for sign in ("positive", "negative")
+       for strict in ("", "semi-", "semi ", "semi")},
+    "indefinite": "indefinite", "not definite": "indefinite",
 }
+for _phrase in [p for p in VERDICT_WORDS if "semi" in p]:  # "semi definite", "semidefinite" -> "semi-definite"
+    VERDICT_WORDS[_phrase] = _phrase.replace("semi ", "semi-").replace("semidefinite", "semi-definite")
+for _phrase in ("positive definite", "negative definite", "positive semi-definite", "negative semi-definite"):
+    VERDICT_WORDS[_phrase.replace(" ", "-", 1)] = _phrase  # "positive-definite"
+    VERDICT_WORDS[f"the matrix is {_phrase}"] = VERDICT_WORDS[f"it is {_phrase}"] = _phrase
 
 
 class WrongKind(Exception):
@@ -118,6 +127,16 @@ def read(obj: Any, *, limits: Any = None, symbols: Any = None) -> Any:
 
         obj = parse_answer(obj, limits=limits, symbols=symbols)
     return _canonical(obj)
+
+
+def without_label(answer: Any, key_kind: str) -> tuple[Any, list[str]]:
+    """``"∇f = (2x, 2y)"`` -> ``("(2x, 2y)", ["read '∇f =' as a label"])`` unless the key is an equation."""
+    if not isinstance(answer, str) or key_kind == "equation":
+        return answer, []
+    from ..parse.labels import split_label
+
+    label, rest = split_label(answer)
+    return (rest, [f"read '{label} =' as a label of the answer"]) if label else (answer, [])
 
 
 class EmptyAnswer(InputError):
@@ -179,10 +198,16 @@ def kind_of(obj: Any) -> Value:
         if cols == 1 or rows == 1:
             return Value("vector", tuple(obj))
         return Value("matrix", sympy.ImmutableMatrix(obj))
-    if isinstance(obj, sympy.FiniteSet):
+    if isinstance(obj, (sympy.FiniteSet, type(sympy.EmptySet))):
         return Value("set", tuple(obj))
     if isinstance(obj, sympy.Equality):
         return Value("equation", ((obj.lhs, obj.rhs),))
+    if isinstance(obj, sympy.Contains) and isinstance(obj.args[1], sympy.FiniteSet):
+        return Value("set", tuple(obj.args[1]))  # x ∈ {2, -2}: the solutions
+    if isinstance(obj, (sympy.Contains, sympy.Set, sympy.core.relational.Relational, sympy.And)):
+        return Value("interval", obj)
+    if isinstance(obj, list) and any(isinstance(v, sympy.Tuple) for v in obj):
+        return Value("set", tuple(obj))  # (0, 0), (1, 1): a bare list of points
     if isinstance(obj, (list, tuple)):
         if obj and all(isinstance(v, sympy.Equality) for v in obj):
             return Value("equation", tuple((v.lhs, v.rhs) for v in obj))
@@ -209,38 +234,61 @@ def _matrix_from_rows(rows: Sequence[Any]) -> sympy.ImmutableMatrix:
     return sympy.ImmutableMatrix(lists)
 
 
-def coerce(obj: Any, key: Value, variables: Sequence[str] = ()) -> tuple[Value, list[str]]:
+def coerce(obj: Any, key: Value, variables: Sequence[str] = (), lenient: bool = False) -> tuple[Value, list[str]]:
     """Read ``obj`` as the kind of ``key``; returns the value and reading warnings.
+
+    The kinds are strict (see :data:`COERCIONS`): a value is not an equation, a number is not a
+    one-element set, a scalar is not a vector. ``lenient=True`` (the caller named the kind, e.g.
+    ``kind="eigenvalues"`` or ``kind="gd_step"``) also accepts the readings that kind makes
+    unambiguous: one value for a one-element list or a one-component vector, a vector or matrix
+    entries as a list of values, values in order for named equations.
 
     Raises :class:`WrongKind` (with code ``wrong_kind`` or ``wrong_shape``) when impossible.
     """
-    return _COERCERS[key.kind](obj, key, list(variables))
+    return _COERCERS[key.kind](obj, key, list(variables), lenient)
 
 
-def _to_scalar(obj, key, variables):
+#: (answer kind, key kind) -> when the answer is read as the key's kind (the README's table of kinds)
+COERCIONS: dict[tuple[str, str], str] = {
+    ("vector", "vector"): "always (row, column, tuple or bare list 1, 3)",
+    ("equation", "vector"): "always, when each equation names one variable (w0 = 1.3, w1 = 1.6)",
+    ("expression", "vector"): "only a one-component vector and only with an explicit kind (kind='gd_step')",
+    ("vector", "set"): "bare lists 1, 3 always; bracketed vectors only with an explicit kind (kind='eigenvalues')",
+    ("equation", "set"): "always when every equation names the same variable (x = 2 or x = -2)",
+    ("expression", "set"): "only with an explicit kind: one value as a one-element list",
+    ("vector", "matrix"): "a flat list when the key is a row or column of that length",
+}
+
+
+def _to_scalar(obj, key, variables, lenient=False):
     natural = kind_of(obj)
     if natural.kind in ("expression", "number"):
         return Value(key.kind, natural.data), []
-    if natural.kind == "vector" and len(natural.data) == 1:
+    if natural.kind == "vector" and len(natural.data) == 1 and lenient:
         return Value(key.kind, natural.data[0]), ["a one-component vector read as a single value"]
-    if natural.kind == "equation" and len(natural.data) == 1:
-        return Value(key.kind, natural.data[0][1]), ["read the right-hand side of the equation"]
-    raise WrongKind("wrong_kind", f"a single {key.kind} is expected, but the answer is a {natural.kind}")
+    raise WrongKind("wrong_kind", f"a single {_NOUNS[key.kind]} is expected, but the answer is {_NOUNS_A[natural.kind]}")
 
 
-def _to_vector(obj, key, variables):
+#: kind -> noun used in wrong-kind messages
+_NOUNS = {"expression": "expression", "number": "number", "vector": "vector", "matrix": "matrix",
+          "set": "set of values", "equation": "equation", "verdict": "verdict word", "interval": "interval"}
+_NOUNS_A = {k: ("an " if v[0] in "aeiou" else "a ") + v for k, v in _NOUNS.items()}
+
+
+def _to_vector(obj, key, variables, lenient=False):
     n = len(key.data)
     natural = kind_of(obj)
     warnings: list[str] = []
     if natural.kind == "equation":
         natural, warnings = _equations_to_vector(natural, variables), ["equations read as the components in variable order"]
-    elif natural.kind == "set":
-        natural, warnings = Value("vector", natural.data), ["set braces read as a vector"]
+    elif natural.kind in ("set", "interval"):
+        raise WrongKind("wrong_kind", f"a vector (ordered, in brackets) is expected, not {_NOUNS_A[natural.kind]}")
     elif natural.kind == "matrix":
         raise WrongKind("wrong_shape", f"a vector with {n} components is expected, not a matrix")
     elif natural.kind in ("expression", "number"):
-        if n != 1:
-            raise WrongKind("wrong_shape", f"a vector with {n} components is expected, but the answer is a single value")
+        if n != 1 or not lenient:
+            raise WrongKind("wrong_kind", f"a vector with {n} component{'s' if n != 1 else ''} is expected, "
+                            "but the answer is a single value")
         natural = Value("vector", (natural.data,))
     elif natural.kind == "verdict":
         raise WrongKind("wrong_kind", "a vector is expected, not a word")
@@ -269,7 +317,7 @@ def _natural_key(name: str):
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
 
 
-def _to_matrix(obj, key, variables):
+def _to_matrix(obj, key, variables, lenient=False):
     natural = kind_of(obj)
     shape = key.data.shape
     if natural.kind == "matrix":
@@ -283,35 +331,47 @@ def _to_matrix(obj, key, variables):
                     f"a {shape[0]}x{shape[1]} matrix is expected, but the answer is a {natural.kind}")
 
 
-def _to_set(obj, key, variables):
+def _to_set(obj, key, variables, lenient=False):
     natural = kind_of(obj)
-    if natural.kind in ("set", "vector"):
+    if natural.kind == "set" or (natural.kind == "vector" and (lenient or isinstance(obj, list))):
         return Value("set", tuple(natural.data)), []
-    if natural.kind in ("expression", "number"):
+    if natural.kind in ("expression", "number") and lenient:
         return Value("set", (natural.data,)), []
-    if natural.kind == "matrix":
+    if natural.kind == "matrix" and lenient:
         return Value("set", tuple(natural.data)), ["matrix entries read as a list of values"]
     if natural.kind == "equation":
-        return Value("set", tuple(rhs for _, rhs in natural.data)), ["read the right-hand sides of the equations"]
-    raise WrongKind("wrong_kind", "a list of values is expected")
+        names = {_name(lhs) for lhs, _ in natural.data}
+        if len(names) == 1 and None not in names:
+            return Value("set", tuple(rhs for _, rhs in natural.data)), [f"read as the solutions {names.pop()} = ..."]
+        if lenient:
+            return Value("set", tuple(rhs for _, rhs in natural.data)), ["read the right-hand sides of the equations"]
+    raise WrongKind("wrong_kind", f"a set of values such as {{1, 3}} (or 1, 3) is expected, "
+                    f"but the answer is {_NOUNS_A[natural.kind]}")
 
 
-def _to_equation(obj, key, variables):
+def _to_equation(obj, key, variables, lenient=False):
     natural = kind_of(obj)
     if natural.kind == "equation":
         if len(natural.data) != len(key.data):
             raise WrongKind("wrong_shape", f"{len(key.data)} equation(s) are expected, but the answer has {len(natural.data)}")
         return natural, []
     lhs_names = [_name(lhs) for lhs, _ in key.data]
-    if len(key.data) == 1 and lhs_names[0] and natural.kind in ("expression", "number"):
-        return Value("equation", ((key.data[0][0], natural.data),)), [f"read as {lhs_names[0]} = (your answer)"]
-    if all(lhs_names) and natural.kind == "vector" and len(natural.data) == len(key.data):
+    if lenient and all(lhs_names) and natural.kind == "vector" and len(natural.data) == len(key.data):
         return (Value("equation", tuple((lhs, v) for (lhs, _), v in zip(key.data, natural.data))),
                 [f"read as values of {', '.join(lhs_names)} in that order"])
-    raise WrongKind("wrong_kind", "an equation such as w0 = 1.8 is expected")
+    raise WrongKind("wrong_kind", f"an equation such as {lhs_names[0] or 'y'} = ... is expected, "
+                    f"but the answer is {_NOUNS_A[natural.kind]}")
 
 
-def _to_verdict(obj, key, variables):
+def _to_interval(obj, key, variables, lenient=False):
+    natural = kind_of(obj)
+    if natural.kind != "interval":
+        raise WrongKind("wrong_kind", "a part of the real line is expected, such as x > 2, -1 < x <= 1 or "
+                        f"x ∈ [0, 1), but the answer is {_NOUNS_A[natural.kind]}")
+    return natural, []
+
+
+def _to_verdict(obj, key, variables, lenient=False):
     if isinstance(obj, str):
         return Value("verdict", obj), []
     raise WrongKind("wrong_kind", "a verdict word is expected (for example: convex, not convex, minimum, saddle)")
@@ -324,6 +384,7 @@ _COERCERS = {
     "matrix": _to_matrix,
     "set": _to_set,
     "equation": _to_equation,
+    "interval": _to_interval,
     "verdict": _to_verdict,
 }
 

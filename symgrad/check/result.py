@@ -37,7 +37,7 @@ INVALID_REASONS: dict[str, str] = {
     "timeout": "judging the answer ran past its time limit",
     "undecided": "neither a proof nor a counterexample was found within the limits",
     "empty": "no answer was given",
-    "undefined": "the answer is nan, an infinity or complex infinity, not a value",
+    "undefined": "the answer is nan or complex infinity (0*inf, inf - inf), not a value; oo and -oo are values",
     "numeric_error": "evaluating the answer failed (a number too large for the arithmetic, a division by zero...)",
 }
 
@@ -69,7 +69,8 @@ METHODS: dict[str, str] = {
     "symbolic": "answer - key was proved to be 0 by rewriting (expand, cancel, trig, log) under the time limit",
     "exact_points": "rational functions compared at random rational points with exact arithmetic "
     "(Schwartz-Zippel identity test); a difference is exact",
-    "numeric": "compared at random points inside the domain with 30-digit arithmetic",
+    "numeric": "compared at random points where the key is real with 30-digit arithmetic (constants: their "
+               "difference below 1e-100 by error-bounded evaluation); no symbolic proof within the limits",
     "tolerance": "compared numerically with the stated rtol/atol",
     "words": "verdict words compared after normalising synonyms",
     "none": "not compared (the answer could not be read or has the wrong shape)",

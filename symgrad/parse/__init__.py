@@ -218,8 +218,8 @@ def _check_defined(result: Any, text: str) -> None:
     parts = result if isinstance(result, tuple) else (result,)
     for part in parts:
         if isinstance(part, sympy.Basic) and part.has(sympy.zoo, sympy.nan):
-            raise ParseError("the expression is undefined (it divides by zero)", text=text,
-                             hint="Check the denominators; e.g. 1/x is fine, 1/0 is not.")
+            raise ParseError("the expression is undefined (it divides by zero, or is a form such as 0*inf "
+                             "or inf - inf)", text=text, hint="Check the denominators; e.g. 1/x is fine, 1/0 is not.")
 
 
 def _check_real(result: Any, text: str) -> None:
@@ -235,7 +235,7 @@ def _check_real(result: Any, text: str) -> None:
             node = nodes.pop()
             if not isinstance(node, sympy.Basic):
                 continue
-            if node.is_number and (node.has(sympy.I) or node.is_real is False) or node is sympy.I:
+            if node.is_number and (node.has(sympy.I) or node.is_extended_real is False) or node is sympy.I:
                 raise ParseError(
                     "the expression has a value that is not a real number (a square root or another even root of "
                     "a negative number, the logarithm of a negative number, or asin/acos outside [-1, 1]); "

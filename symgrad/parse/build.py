@@ -43,7 +43,19 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
     "sqrt": (sympy.sqrt, 1, 1), "cbrt": (sympy.cbrt, 1, 1), "abs": (sympy.Abs, 1, 1),
     "max": (sympy.Max, 1, None), "min": (sympy.Min, 1, None),
     "sigmoid": (_sigmoid, 1, 1), "relu": (lambda x: sympy.Max(0, x), 1, 1),
+    "sech": (sympy.sech, 1, 1), "csch": (sympy.csch, 1, 1), "coth": (sympy.coth, 1, 1),
+    "asinh": (sympy.asinh, 1, 1), "acosh": (sympy.acosh, 1, 1), "atanh": (sympy.atanh, 1, 1),
+    "acot": (sympy.acot, 1, 1), "asec": (sympy.asec, 1, 1), "acsc": (sympy.acsc, 1, 1),
+    "sign": (sympy.sign, 1, 1), "floor": (sympy.floor, 1, 1), "ceiling": (sympy.ceiling, 1, 1),
+    "binomial": (sympy.binomial, 2, 2),
 }
+
+#: constant name -> SymPy value
+CONSTANTS: dict[str, Any] = {"e": sympy.E, "pi": sympy.pi, "oo": sympy.oo, "emptyset": sympy.EmptySet}
+
+#: inequality operator -> SymPy relation
+RELATIONS: dict[str, Callable[..., Any]] = {"<": sympy.StrictLessThan, "<=": sympy.LessThan,
+                                            ">": sympy.StrictGreaterThan, ">=": sympy.GreaterThan}
 
 
 def _digits(number: sympy.Rational) -> float:
@@ -63,8 +75,12 @@ class Builder:
             g.Num: self.num, g.Sym: self.sym, g.Const: self.const, g.Add: self.add, g.Mul: self.mul,
             g.Neg: self.neg, g.Pow: self.pow, g.Call: self.call, g.Factorial: self.factorial,
             g.AbsValue: self.abs, g.Root: self.root, g.Matrix: self.matrix, g.Relation: self.relation,
-            g.SetOf: self.set_of, g.Answers: self.answers,
+            g.SetOf: self.set_of, g.Answers: self.answers, g.PlusMinus: self.plus_minus,
+            g.Interval: self.interval, g.SetUnion: self.set_union, g.Inequality: self.inequality,
+            g.Membership: self.membership,
         }
+        self.sign = 1  # the branch of ± being built (+1, then -1)
+        self.saw_plus_minus = False
 
     def build(self, node: g.Node) -> Any:
         return self.rules[type(node)](node)
@@ -91,7 +107,7 @@ class Builder:
         return self.symbols[node.name]
 
     def const(self, node: g.Const) -> sympy.Expr:
-        return sympy.E if node.name == "e" else sympy.pi
+        return CONSTANTS[node.name]
 
     # ----------------------------------------------------------------- arithmetic
     def add(self, node: g.Add) -> Any:
@@ -149,6 +165,12 @@ class Builder:
                                 f"the exponent at column {pos + 1}")
             return
         size = max(abs(int(exponent.p)), int(exponent.q))
+        if not base.is_number:  # (x - a)^6000 costs nothing until expanded, and expansions are time-limited
+            self.limits.check("max_symbolic_exponent", size,
+                              f"the exponent {_short(exponent)} at column {pos + 1} is too large")
+            base = base.as_coeff_Mul()[0]  # SymPy computes (c*x)^n as c^n * x^n: c^n is bounded below
+            if base in (1, -1) or not exponent.is_integer:
+                return
         if size > self.limits.max_exponent:
             self.limits.check("max_exponent", size, f"the exponent {_short(exponent)} at column {pos + 1} is too large")
         if isinstance(base, sympy.Rational) and exponent.is_integer:
@@ -188,7 +210,7 @@ class Builder:
         self.check_constant(value, self.limits.max_factorial, "max_factorial",
                             f"the argument of the factorial at column {node.pos + 1}")
         if isinstance(value, sympy.Integer):
-            if value > self.limits.max_factorial:
+            if value > self.limits.max_factorial:  # the default, 450, keeps n! under 1000 digits
                 self.limits.check("max_factorial", int(value) if _digits(value) < 20 else 10**20,
                                   f"the factorial {_short(value)}! at column {node.pos + 1} is too large")
             if value < 0:
@@ -219,7 +241,23 @@ class Builder:
             self.check_log_base(args[1], node.pos)
         if node.function == "sqrt":
             self.check_power(args[0], sympy.Rational(1, 2), node.pos)
+        if node.function == "binomial":
+            self.check_binomial(*args, pos=node.pos)
         return builder(*args)
+
+    def check_binomial(self, n: sympy.Expr, k: sympy.Expr, pos: int) -> None:
+        """binomial(n, k) of numbers: refused when the result would exceed ``max_digits`` digits."""
+        if not (n.is_number and k.is_number):
+            return
+        try:
+            top, pick = float(n), float(k)
+            digits = (math.lgamma(top + 1) - math.lgamma(pick + 1) - math.lgamma(top - pick + 1)) / math.log(10) \
+                if 0 <= pick <= top else 0.0
+        except (TypeError, ValueError, OverflowError):
+            digits = float("inf")
+        if digits > self.limits.max_digits:
+            self.limits.check("max_digits", int(min(digits, 1e18)),
+                              f"binomial at column {pos + 1} would have about {digits:.3g} digits")
 
     def check_log_base(self, base: sympy.Expr, pos: int) -> None:
         """A logarithm's base must be positive and not 1 (``log(x, 0)`` would silently be 0)."""
@@ -251,15 +289,55 @@ class Builder:
         rhs = self.scalar(node.rhs, "in an equation")
         return sympy.Eq(lhs, rhs, evaluate=False)
 
-    def set_of(self, node: g.SetOf) -> sympy.FiniteSet:
+    def set_of(self, node: g.SetOf) -> sympy.Set:
         self.limits.check("max_matrix_entries", len(node.items), f"the set at column {node.pos + 1} has {len(node.items)} elements")
-        return sympy.FiniteSet(*[self.scalar(item, "inside a set") for item in node.items])
+        return sympy.FiniteSet(*[self.element(item) for item in node.items])
 
-    def answers(self, node: g.Answers) -> tuple[sympy.Equality, ...]:
-        if not all(isinstance(item, g.Relation) for item in node.items):
-            raise error("a list of answers must all be equations", self.text, node.pos,
-                        "Example: w0 = 1.3, w1 = 1.6 -- or write {1, 2} for a set, [1, 2] for a vector.")
-        return tuple(self.relation(item) for item in node.items)  # type: ignore[arg-type]
+    def element(self, node: g.Node) -> sympy.Basic:
+        """A set's element: a scalar, or a point written (0, 0) -- a set inside a set is refused."""
+        value = self.build(node)
+        if isinstance(value, sympy.MatrixBase) and 1 in value.shape:
+            return sympy.Tuple(*value)
+        if isinstance(value, sympy.Set):
+            raise ParseError("a set inside a set is not read", text=self.text,
+                             hint="Write the elements of one set, {1, 2}, or points as {(0, 0), (1, 1)}.")
+        return self.scalar(node, "inside a set") if not isinstance(value, sympy.Expr) else value
+
+    def answers(self, node: g.Answers) -> Any:
+        """``w0 = 1.3, w1 = 1.6`` -> a tuple of equations; ``1, 3`` (a bare list) -> a Python list of values."""
+        if all(isinstance(item, g.Relation) for item in node.items):
+            return tuple(self.relation(item) for item in node.items)  # type: ignore[arg-type]
+        if any(isinstance(item, (g.Relation, g.Inequality, g.Membership, g.Interval)) for item in node.items):
+            raise error("a list of answers must be all equations or all values", self.text, node.pos,
+                        "Example: w0 = 1.3, w1 = 1.6 -- or 1, 3 -- or x = 2 or x = -2.")
+        return [self.element(item) for item in node.items]
+
+    def plus_minus(self, node: g.PlusMinus) -> sympy.Expr:
+        if self.saw_plus_minus:
+            raise error("only one '±' is read in an answer", self.text, node.pos,
+                        "Write all the values as a set, e.g. {6, 2, 0, -4}.")
+        self.saw_plus_minus = True
+        return self.sign * self.scalar(node.operand, "after ±")
+
+    def interval(self, node: g.Interval) -> sympy.Set:
+        low, high = self.scalar(node.low, "as an end of an interval"), self.scalar(node.high, "as an end of an interval")
+        if low.is_number and high.is_number and bool(low > high):
+            raise error("an interval's left end must not exceed its right end", self.text, node.pos, "Example: [0, 1)")
+        return sympy.Interval(low, high, node.left_open or low == -sympy.oo, node.right_open or high == sympy.oo)
+
+    def set_union(self, node: g.SetUnion) -> sympy.Set:
+        return sympy.Union(*[self.build(part) for part in node.parts])
+
+    def inequality(self, node: g.Inequality) -> sympy.Basic:
+        sides = [self.scalar(side, "in an inequality") for side in node.sides]
+        parts = [RELATIONS[op](a, b, evaluate=False) for op, a, b in zip(node.ops, sides, sides[1:])]
+        return parts[0] if len(parts) == 1 else sympy.And(*parts, evaluate=False)
+
+    def membership(self, node: g.Membership) -> sympy.Basic:
+        within = self.build(node.within)
+        if not isinstance(within, sympy.Set):
+            raise error("'∈' must be followed by an interval or a set", self.text, node.pos, "Example: x ∈ (-1, 1]")
+        return sympy.Contains(self.scalar(node.element, "before ∈"), within, evaluate=False)
 
 
 def _short(number: sympy.Expr) -> str:
@@ -268,23 +346,48 @@ def _short(number: sympy.Expr) -> str:
 
 
 def build(tree: g.Node, text: str, limits: Limits) -> Any:
-    """SymPy object for ``tree``. Raises ParseError or InputTooLarge."""
-    result = Builder(text, limits).build(tree)
+    """SymPy object for ``tree``. Raises ParseError or InputTooLarge.
+
+    A tree with ``±`` is built twice, once per sign: ``4 ± 2√2`` is the set {4 + 2√2, 4 - 2√2} and
+    ``x = 4 ± 2√2`` the two equations ``x = 4 + 2√2, x = 4 - 2√2``.
+    """
+    result = _build_each_sign(tree, text, limits)
     _check_combined_powers(result, limits)
     return result
 
 
+def _build_each_sign(tree: g.Node, text: str, limits: Limits) -> Any:
+    builder = Builder(text, limits)
+    first = builder.build(tree)
+    if not builder.saw_plus_minus:
+        return first
+    minus = Builder(text, limits)
+    minus.sign = -1
+    second = minus.build(tree)
+    if isinstance(first, sympy.Equality) and isinstance(second, sympy.Equality):
+        return (first, second)
+    if isinstance(first, sympy.Expr) and isinstance(second, sympy.Expr):
+        return sympy.FiniteSet(first, second)
+    raise ParseError("'±' is read in a single value or equation only", text=text,
+                     hint="Example: 4 ± 2*sqrt(2), or x = 4 ± 2*sqrt(2); or write the set {..., ...}.")
+
+
 def _check_combined_powers(result: Any, limits: Limits) -> None:
     """Refuse a result whose own printed form would be refused: SymPy merges ``x^1000*x^1000`` into
-    ``x**2000`` and ``exp(1000)*exp(1000)`` into ``exp(2000)`` after each part passed its check."""
+    ``x**2000`` and ``exp(1000)*exp(1000)`` into ``exp(2000)`` after each part passed its check.
+
+    The same limits as for written powers: ``max_exponent`` for powers of numbers,
+    ``max_symbolic_exponent`` for powers of expressions with variables.
+    """
     parts = result if isinstance(result, tuple) else (result,)
     for part in (p for p in parts if isinstance(p, sympy.Basic)):
         for node in sympy.preorder_traversal(part):
             if isinstance(node, sympy.Pow) and isinstance(node.exp, sympy.Rational):
                 size = max(abs(int(node.exp.p)), int(node.exp.q))
-                if size > limits.max_exponent:
-                    limits.check("max_exponent", size, f"the expression contains {_short(node)}, whose exponent "
-                                                       f"{_short(node.exp)} is too large")
+                name = "max_symbolic_exponent" if node.base.free_symbols else "max_exponent"
+                if size > getattr(limits, name):
+                    limits.check(name, size, f"the expression contains {_short(node)}, whose exponent "
+                                             f"{_short(node.exp)} is too large")
             elif isinstance(node, sympy.exp) and isinstance(node.args[0], sympy.Rational):
                 if abs(node.args[0]) > limits.max_exponent:
                     limits.check("max_exponent", limits.max_exponent + 1,

@@ -128,7 +128,54 @@ class Answers:
     pos: int
 
 
-Node = Union[Num, Sym, Const, Add, Mul, Neg, Pow, Call, Factorial, AbsValue, Root, Matrix, Relation, SetOf, Answers]
+@dataclass(frozen=True)
+class PlusMinus:
+    """``± operand``: the answer stands for two values (``4 ± 2√2``)."""
+
+    operand: "Node"
+    pos: int
+
+
+@dataclass(frozen=True)
+class Interval:
+    """``[0, 1)``, ``(−1, 1)`` after ``∈``: an interval of the real line."""
+
+    low: "Node"
+    high: "Node"
+    left_open: bool
+    right_open: bool
+    pos: int
+
+
+@dataclass(frozen=True)
+class SetUnion:
+    parts: tuple["Node", ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class Inequality:
+    """``x > 2``, ``-1 < x <= 1``: sides and the operators between them."""
+
+    sides: tuple["Node", ...]
+    ops: tuple[str, ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class Membership:
+    """``x ∈ (−1, 1)``, ``x ∈ {2, −2}``."""
+
+    element: "Node"
+    within: "Node"
+    pos: int
+
+
+Node = Union[Num, Sym, Const, Add, Mul, Neg, Pow, Call, Factorial, AbsValue, Root, Matrix, Relation, SetOf, Answers,
+             PlusMinus, Interval, SetUnion, Inequality, Membership]
+
+#: relation operators of answers (besides "=")
+INEQUALITY_OPS = ("<", "<=", ">", ">=")
 
 #: Functions whose ``^-1`` means the inverse function (``sin^-1 x`` = asin x).
 INVERSES = {"sin": "asin", "cos": "acos", "tan": "atan"}
@@ -212,6 +259,11 @@ class Parser:
 
     def relation(self) -> Node:
         lhs = self.expr()
+        if self.at(*INEQUALITY_OPS):
+            return self.inequality(lhs)
+        if self.at("∈"):
+            op = self.advance()
+            return Membership(lhs, self.set_expression(), op.pos)
         if self.at("="):
             op = self.advance()
             rhs = self.expr()
@@ -220,15 +272,64 @@ class Parser:
             return Relation(lhs, rhs, op.pos)
         return lhs
 
+    def inequality(self, first: Node) -> Node:
+        """``a < b``, ``a <= b < c`` (a chain of one direction)."""
+        sides, ops, pos = [first], [], self.tok.pos
+        while self.at(*INEQUALITY_OPS):
+            ops.append(self.advance().value)
+            sides.append(self.expr())
+        if len({op[0] for op in ops}) > 1:
+            raise self.fail("a chain of inequalities must point one way", hint="Example: -1 < x <= 1")
+        return Inequality(tuple(sides), tuple(ops), pos)
+
+    def set_expression(self) -> Node:
+        """After ``∈``: intervals and sets joined by ``∪`` (``(-oo, -1) ∪ (1, oo)``, ``{2, -2}``)."""
+        parts = [self.interval_or_set()]
+        while self.at("∪"):
+            self.advance()
+            parts.append(self.interval_or_set())
+        return parts[0] if len(parts) == 1 else SetUnion(tuple(parts), parts[0].pos)  # type: ignore[union-attr]
+
+    def interval_or_set(self) -> Node:
+        if self.at("{", "\\{") or self.tok.kind == "const":
+            return self.primary()
+        if not self.at("(", "["):
+            raise self.fail("expected an interval or a set after '∈'", hint="Example: x ∈ (-1, 1], x ∈ {2, -2}")
+        opener = self.advance()
+        self.enter()
+        low = self.expr()
+        self.expect(",", opener)
+        high = self.expr()
+        if not self.at(")", "]"):
+            raise self.fail("expected ')' or ']' to close the interval", hint="Example: [0, 1)")
+        closer = self.advance()
+        self.depth -= 1
+        return Interval(low, high, opener.value == "(", closer.value == ")", opener.pos)
+
+    def interval_end(self, cells: list[Node], opener: Token) -> Interval | None:
+        """``[0, 1)`` or ``(0, 1]``: a bracket closed by the other kind of bracket is an interval (answers only)."""
+        other = {"(": "]", "[": ")"}.get(opener.value)
+        if not self.answer or other is None or len(cells) != 2 or not self.at(other):
+            return None
+        closer = self.advance()
+        return Interval(cells[0], cells[1], opener.value == "(", closer.value == ")", opener.pos)
+
+    def starts_set(self, opener_index: int) -> bool:
+        """Is the ``{`` at ``opener_index`` a set (an answer's item, or an element of a set) rather than grouping?"""
+        if not self.answer:
+            return False
+        before = self.tokens[opener_index - 1] if opener_index > 0 else None
+        return before is None or (before.kind == "op" and before.value in (",", "{", "\\{", "=", "∈", "∪"))
+
     # ----------------------------------------------------------------- arithmetic
     def expr(self) -> Node:
         terms = [self.term()]
-        while self.at("+", "-"):
+        while self.at("+", "-", "±"):
             if self.row_mode and self.tok.space_before and not self.tokens[self.i + 1].space_before:
                 break  # "[x -1]": a new cell starting with a sign
             op = self.advance()
             term = self.term()
-            terms.append(Neg(term) if op.value == "-" else term)
+            terms.append(Neg(term) if op.value == "-" else self.plus_minus(term, op) if op.value == "±" else term)
         return terms[0] if len(terms) == 1 else Add(tuple(terms))
 
     def term(self) -> Node:
@@ -264,13 +365,19 @@ class Parser:
         return False
 
     def unary(self) -> Node:
-        if self.at("-", "+"):
+        if self.at("-", "+", "±"):
             self.enter()
             op = self.advance()
             operand = self.unary()
             self.depth -= 1
-            return Neg(operand) if op.value == "-" else operand
+            return Neg(operand) if op.value == "-" else self.plus_minus(operand, op) if op.value == "±" else operand
         return self.power()
+
+    def plus_minus(self, operand: Node, op: Token) -> Node:
+        if not self.answer:
+            raise self.fail("'±' gives two values; only an answer may use it", op,
+                            "Write the two values as a set: {4 + 2*sqrt(2), 4 - 2*sqrt(2)}.")
+        return PlusMinus(operand, op.pos)
 
     def power(self) -> Node:
         base = self.postfix(self.primary())
@@ -374,6 +481,7 @@ class Parser:
 
     def bracket(self) -> Node:
         """``( )``, ``[ ]``, ``{ }``, ``\\{ \\}``: grouping, a vector, a matrix, or a set."""
+        is_set = self.starts_set(self.i)
         opener = self.advance()
         close = _OPENERS[opener.value]
         saved = (self.abs_open, self.row_mode)
@@ -397,15 +505,23 @@ class Parser:
                 break
             else:
                 separators += 1
+        interval = self.interval_end([cell for row in rows for cell in row], opener)
+        if interval is not None:
+            self.depth -= 1
+            self.abs_open, self.row_mode = saved
+            return interval
         self.expect(close, opener)
         self.depth -= 1
         self.abs_open, self.row_mode = saved
         cells = [cell for row in rows for cell in row]
+        if not cells and is_set and opener.value in ("{", "\\{"):
+            return SetOf((), opener.pos)  # {}: the empty set
         if not cells:
             raise self.fail("empty brackets", opener, "Example: (x + 1), [1, 2]")
         if opener.value in ("{", "\\{"):
-            if separators == 0:
-                return cells[0]
+            ends_item = self.tok.kind == "eof" or self.at(",", "}", "\\}")
+            if separators == 0 and not (is_set and ends_item):
+                return cells[0]  # {x + 1}: grouping; a lone {2} as an answer or element is a one-element set
             if not self.answer:
                 raise self.fail("a set such as {1, 2} is only accepted as an answer", opener,
                                 "Use parse_answer('{1, 2}'), or [1, 2] for a vector.")

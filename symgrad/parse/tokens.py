@@ -37,6 +37,37 @@ FUNCTION_NAMES: dict[str, str] = {
     "sqrt": "sqrt", "cbrt": "cbrt", "root": "root", "abs": "abs", "Abs": "abs",
     "max": "max", "min": "min", "Max": "max", "Min": "min",
     "sigmoid": "sigmoid", "relu": "relu", "factorial": "factorial",
+    "sech": "sech", "csch": "csch", "coth": "coth", "cosec": "csc", "asinh": "asinh", "acosh": "acosh",
+    "atanh": "atanh", "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arsinh": "asinh",
+    "arcosh": "acosh", "artanh": "atanh", "acot": "acot", "asec": "asec", "acsc": "acsc", "arccot": "acot",
+    "binomial": "binomial", "sign": "sign", "signum": "sign", "sgn": "sign", "floor": "floor",
+    "ceil": "ceiling", "ceiling": "ceiling",
+}
+
+#: words that name a constant (SymPy prints Euler's number as E and infinity as oo)
+CONSTANT_WORDS: dict[str, str] = {"e": "e", "pi": "pi", "E": "e", "oo": "oo", "inf": "oo", "infty": "oo",
+                                  "infinity": "oo", "Infinity": "oo"}
+
+#: words that act as operators in an answer: "x = 2 or x = -2", "x in (-1, 1)"
+WORD_OPERATORS: dict[str, str] = {"or": ",", "and": ",", "in": "∈"}
+
+#: calls that only wrap their argument: SymPy prints a matrix as Matrix([[2, 2], [2, 6]])
+TRANSPARENT_CALLS: frozenset[str] = frozenset({"Matrix", "ImmutableMatrix"})
+
+#: characters of answer notation: relations, intervals, plus-minus (``+-`` and ``+/-`` too)
+ANSWER_CHARS: dict[str, str] = {
+    "<": "<", ">": ">", "≤": "<=", "≥": ">=", "⩽": "<=", "⩾": ">=", "∈": "∈", "∪": "∪", "±": "±",
+    "⟨": "(", "⟩": ")", "〈": "(", "〉": ")",
+}
+ANSWER_PAIRS: dict[str, str] = {"<=": "<=", ">=": ">=", "=<": "<=", "=>": ">=", "+-": "±", "+/-": "±"}
+CONSTANT_CHARS: dict[str, str] = {"∞": "oo", "∅": "emptyset"}
+#: superscript letters: symgrad prints e^x as eˣ
+SUPERSCRIPT_LETTERS: dict[str, str] = {"ˣ": "x", "ʸ": "y", "ⁿ": "n", "ᵗ": "t", "ᵏ": "k", "ᵃ": "a", "ᵇ": "b", "ᶻ": "z"}
+LATEX_ANSWER: dict[str, tuple[str, str]] = {
+    "infty": ("const", "oo"), "emptyset": ("const", "emptyset"), "varnothing": ("const", "emptyset"),
+    "pm": ("op", "±"), "in": ("op", "∈"), "cup": ("op", "∪"), "le": ("op", "<="), "leq": ("op", "<="),
+    "ge": ("op", ">="), "geq": ("op", ">="), "lt": ("op", "<"), "gt": ("op", ">"), "leqslant": ("op", "<="),
+    "geqslant": ("op", ">="), "langle": ("op", "("), "rangle": ("op", ")"), "coth": ("func", "coth"),
 }
 
 GREEK_LETTERS: dict[str, str] = {
@@ -63,7 +94,7 @@ OPERATOR_CHARS: dict[str, str] = {
     "+": "+", "-": "-", "*": "*", "/": "/", "^": "^", "(": "(", ")": ")", "[": "[", "]": "]",
     "{": "{", "}": "}", ",": ",", ";": ";", "|": "|", "!": "!", "=": "=", "_": "_", "&": "&",
     "−": "-", "–": "-", "‐": "-", "‒": "-", "﹣": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*",
-    "∙": "*", "÷": "/", "⁄": "/", "∣": "|",
+    "∙": "*", "÷": "/", "⁄": "/", "∣": "|", "│": "|",
 }
 
 SUPERSCRIPTS: dict[str, str] = {
@@ -97,7 +128,7 @@ LATEX_STRUCTURE: frozenset[str] = frozenset({"frac", "dfrac", "tfrac", "sqrt", "
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
-    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"}
+    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"} | set(LATEX_ANSWER)
 ))
 
 #: Known multi-letter names; a word that contains one of them is ambiguous.
@@ -153,6 +184,12 @@ def resolve_word(word: str, pos: int, text: str, symbols: frozenset[str], call_f
     """Turn one run of letters and digits into name/func/const tokens (see the module docstring)."""
     if word in symbols:
         return [Token("name", word, pos, word)]
+    if word in TRANSPARENT_CALLS and call_follows:
+        return []
+    if word in CONSTANT_WORDS and word not in ("e", "pi"):
+        return [Token("const", CONSTANT_WORDS[word], pos, word)]
+    if word in WORD_OPERATORS:
+        return [Token("op", WORD_OPERATORS[word], pos, word)]
     if word in FUNCTION_NAMES:
         return [Token("func", FUNCTION_NAMES[word], pos, word)]
     letters = _LETTERS.match(word).group()  # type: ignore[union-attr]
@@ -291,6 +328,22 @@ class Lexer:
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
+        pair = next((p for p in ANSWER_PAIRS if src.startswith(p, i)), None)
+        if pair is not None:
+            self.emit(Token("op", ANSWER_PAIRS[pair], i, pair))
+            return i + len(pair)
+        if ch in ANSWER_CHARS:
+            self.emit(Token("op", ANSWER_CHARS[ch], i, ch))
+            return i + 1
+        if ch in CONSTANT_CHARS:
+            self.emit(Token("const", CONSTANT_CHARS[ch], i, ch))
+            return i + 1
+        if ch in SUPERSCRIPT_LETTERS:
+            if i + 1 < len(src) and src[i + 1] in SUPERSCRIPT_LETTERS:
+                raise error("only one superscript letter is read", text, i, "Write e^(xy) for a longer exponent.")
+            self.emit(Token("op", "^", i, ch))
+            self.emit(Token("name", SUPERSCRIPT_LETTERS[ch], i, ch))
+            return i + 1
         if ch in OPERATOR_CHARS:
             op = OPERATOR_CHARS[ch]
             if ch == "*" and src.startswith("**", i):
@@ -396,6 +449,8 @@ class Lexer:
             self.emit(Token("func", LATEX_FUNCTIONS[name], i, raw))
         elif name == "pi":
             self.emit(Token("const", "pi", i, raw))
+        elif name in LATEX_ANSWER:
+            self.emit(Token(LATEX_ANSWER[name][0], LATEX_ANSWER[name][1], i, raw))
         elif name in LATEX_GREEK:
             greek, j = self.subscript_digits(LATEX_GREEK[name], j)
             self.emit(Token("name", greek, i, raw))
