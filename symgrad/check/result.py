@@ -146,6 +146,14 @@ class CheckResult:
         >>> x = sympy.Symbol("x", real=True)
         >>> sg.check(sympy.sin(x)**2 + sympy.cos(x)**2, 1).status
         'correct'
+
+    Truthiness: a result is true only when the answer is correct, so
+    ``if sg.check(answer, key):`` accepts right answers only (``incorrect`` and
+    ``invalid`` are both false, as :class:`~symgrad.VerifyReport` is false when
+    a check fails):
+
+        >>> bool(sg.check("x^2", "2*x"))
+        False
     """
 
     status: str
@@ -162,6 +170,10 @@ class CheckResult:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "correct", self.status == "correct")
+
+    def __bool__(self) -> bool:
+        """True only for a correct answer (see the class docstring)."""
+        return self.correct
 
     @property
     def counts_as_attempt(self) -> bool:
