@@ -44,7 +44,9 @@ from .errors import (
 from .function import Function, as_function
 from .limits import DEFAULT_LIMITS, Limits, run_with_timeout
 from .models import rasterize
-from .optimize import Trace, gradient_descent, minimize, momentum, newton, predicted_steps, stable_learning_rate
+from .optimize import gradient_descent, momentum, newton, predicted_steps, stable_learning_rate
+from .scipy_minimize import minimize
+from .trace import Trace
 from .parse import Verdict, parse, parse_answer
 from .render import render
 from .steps import Derivation, Step, explain

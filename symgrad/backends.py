@@ -614,6 +614,17 @@ class CompiledFunction:
         self._hessian_source = hessian
         self._upper = [(i, j) for i in range(self.n) for j in range(i, self.n)]
         self._fast_source = fast if cse == "auto" and not torch_compile else None
+        self._cse_option = cse
+
+    # pickling keeps what it was built from; kernels are compiled again on first use (SciPy workers, joblib)
+    def __getstate__(self) -> dict[str, Any]:
+        return {"expr": self.expr, "variables": self.variables, "backend": self.backend.name,
+                "gradient": self._gradient_source, "hessian": self._hessian_source, "cse": self._cse_option,
+                "torch_compile": self._torch_compile, "fast": self._fast_source}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["expr"], state["variables"], state["backend"], state["gradient"],  # type: ignore[misc]
+                      state["hessian"], cse=state["cse"], torch_compile=state["torch_compile"], fast=state["fast"])
 
     def __repr__(self) -> str:
         return f"<CompiledFunction {self.expr} ({self.backend.name})>"

@@ -119,6 +119,12 @@ class Function:
     def __hash__(self) -> int:
         return hash((self._expr, self._variables))
 
+    def __getstate__(self) -> dict[str, Any]:  # pickle the definition; derivatives and kernels are rebuilt
+        return {"expr": self._expr, "variables": self._variables, "engine": self._engine}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["expr"], state["variables"], engine=state["engine"])  # type: ignore[misc]
+
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {sympy.latex(self._expr)}$"
 
@@ -315,8 +321,8 @@ class Function:
             self._require_scalar("compile", "compile each component separately")
             # SymPy matrices are handed over lazily: the fast kernels never need them
             self._compiled[key] = compile_function(
-                self._expr, self._variables, backend, gradient=lambda: self._gradient,
-                hessian=lambda: self._hessian, fast=self._fast_derivatives, **options
+                self._expr, self._variables, backend, gradient=self.gradient,
+                hessian=self.hessian, fast=self._fast_derivatives, **options
             )
         return self._compiled[key]
 
