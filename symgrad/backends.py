@@ -56,8 +56,8 @@ def import_torch():
         import torch
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise BackendUnavailable(
-            "this needs PyTorch, which is not installed; install it with "
-            "pip install -c constraints.txt 'symgrad[torch]' (CPU build)"
+            "this needs PyTorch, which is not installed; install it with pip install 'symgrad[torch]' "
+            "(for the smaller CPU-only build, first: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
         ) from error
     return torch
 

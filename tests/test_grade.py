@@ -177,7 +177,7 @@ def test_cli_grade_reports_bad_files_cleanly(files, capsys, which):
     else:
         out = str(tmp / "no" / "such" / "folder" / "results.csv")
     code, err = _cli(capsys, subs, "--key", key, "--out", out)
-    assert code == 1
+    assert code == 3  # bad input (symgrad.cli._io.EXIT_CODES)
     assert err.startswith("symgrad: error: ") and "Traceback" not in err
 
 
