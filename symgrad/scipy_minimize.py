@@ -28,15 +28,17 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from scipy.optimize import OptimizeResult
 
 from .errors import InputError
 from .function import Function, as_function
 from .trace import Trace
+
+if TYPE_CHECKING:  # scipy.optimize takes a second to import: only when minimize runs
+    from scipy.optimize import OptimizeResult
 
 __all__ = ["minimize", "SCIPY_METHODS"]
 

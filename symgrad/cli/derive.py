@@ -71,6 +71,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--name", help="the function's name in the derivation (default L, or f for convexity/taylor)")
     parser.add_argument("--format", choices=["text", "md", "latex", "json"], default="text",
                         help="output format (default text)")
+    parser.add_argument("--check-with", choices=["numpy", "torch"], default="numpy",
+                        help="how shown numbers are re-checked: complex steps in SymPy/NumPy (default) or torch "
+                        "autograd (slower to start)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal (- is stdout)")
     parser.set_defaults(run=run)
 
@@ -79,8 +82,14 @@ def run(args: argparse.Namespace) -> int:
     """Build the derivation, render it, print or write it."""
     from ..render import render
 
+    from ..steps.core import Checker
+
     args.expr = read_argument(args.expr, "expression")
-    derivation = build(args)
+    saved, Checker.autograd = Checker.autograd, args.check_with
+    try:
+        derivation = build(args)
+    finally:
+        Checker.autograd = saved
     write_output(render(derivation, args.format), args.out)
     return 0
 
