@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from .display import Display, display_markdown, display_repr
 from .errors import BackendUnavailable, InputError
 
 __all__ = ["BACKENDS", "CompiledFunction", "compile_function", "import_torch", "prepare_for_numerics"]
@@ -626,8 +627,14 @@ class CompiledFunction:
         self.__init__(state["expr"], state["variables"], state["backend"], state["gradient"],  # type: ignore[misc]
                       state["hessian"], cse=state["cse"], torch_compile=state["torch_compile"], fast=state["fast"])
 
-    def __repr__(self) -> str:
-        return f"<CompiledFunction {self.expr} ({self.backend.name})>"
+    def _display(self) -> Display:
+        kernels = sorted(name[1:-7] for name in vars(self) if name.endswith("_kernel"))
+        rows = [("function", str(self.expr)), ("variables", ", ".join(v.name for v in self.variables)),
+                ("backend", self.backend.name), ("kernels built", ", ".join(kernels) or "none yet (built on first call)"),
+                ("call", "value(X), gradient(X), hessian(X), evaluate(X) on (n,) or (..., n); fun/jac/hess for SciPy")]
+        return Display("CompiledFunction", f"{self.expr} ({self.backend.name})", rows)
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     @cached_property
     def _fast(self):

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import sympy
 
+from .display import Display, display_markdown, display_repr, short_number
+
 __all__ = ["Trace", "STOP_REASONS", "jsonable"]
 
 STOP_REASONS = ("loss_threshold", "gradient_tolerance", "max_steps", "diverged", "failed", "converged")
@@ -99,32 +101,30 @@ class Trace:
         }
 
     # -- display: a one-line repr, a summary table in notebooks (every point stays in .points)
-    def __repr__(self) -> str:
+    def _display(self) -> Display:
         steps = f"{self.steps} step{'s' if self.steps != 1 else ''}"
-        return (f"<Trace {self.method}: {steps} ({self.stop_reason}), "
-                f"loss {_short(self.losses[0])} -> {_short(self.losses[-1])} at {_short_point(self.final)}>")
-
-    def summary_rows(self) -> list[tuple[str, str]]:
-        """(label, value) pairs of the run's summary, as shown in notebooks."""
-        rows = [("method", self.method), ("learning rate", "-" if self.lr is None else str(self.lr)),
+        headline = (f"{self.method}: {steps} ({self.stop_reason}), loss {short_number(self.losses[0])} -> "
+                    f"{short_number(self.losses[-1])} at {_short_point(self.final)}")
+        rows = [("function", str(getattr(self.function, "expr", self.function))),
+                ("variables", ", ".join(getattr(v, "name", str(v)) for v in self.variables)),
+                ("method", self.method), ("learning rate", "-" if self.lr is None else str(self.lr)),
                 ("steps", str(self.steps)), ("stopped by", self.stop_reason),
                 ("start", _short_point(self.points[0])), ("final point", _short_point(self.final)),
-                ("loss", f"{_short(self.losses[0])} → {_short(self.losses[-1])}"),
-                ("final gradient norm", _short(self.gradient_norms[-1]))]
+                ("loss", f"{short_number(self.losses[0])} → {short_number(self.losses[-1])}"),
+                ("final gradient norm", short_number(self.gradient_norms[-1]))]
         if self.diverged_at is not None:
             rows.append(("diverged at step", str(self.diverged_at)))
         if self.advice:
             rows.append(("advice", self.advice))
-        return rows
+        return Display("Trace", headline, rows)
 
-    def _repr_markdown_(self) -> str:
-        variables = ", ".join(getattr(v, "name", str(v)) for v in self.variables)
-        lines = [f"**Trace** of `{getattr(self.function, 'expr', self.function)}` over ({variables})", "",
-                 "| | |", "|---|---|"]
-        lines += [f"| {label} | {value.replace('|', '&#124;')} |" for label, value in self.summary_rows()]
-        return "\n".join(lines)
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
 
+def _short_point(point: Any) -> str:
+    coordinates = list(np.asarray(point, dtype=object).reshape(-1)) if not isinstance(point, tuple) else list(point)
+    shown = ", ".join(short_number(c) for c in coordinates[:6])
+    return f"({shown}{', …' if len(coordinates) > 6 else ''})"
 
 
 def jsonable(value: Any) -> Any:
@@ -139,19 +139,3 @@ def jsonable(value: Any) -> Any:
         return float(value)
     except (TypeError, ValueError):
         return str(value)
-
-
-def _short(value: Any) -> str:
-    """A number in at most 4 significant digits (exact numbers as they are when short)."""
-    if isinstance(value, sympy.Basic) and len(str(value)) <= 12:
-        return str(value)
-    try:
-        return f"{float(value):.4g}"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _short_point(point: Any) -> str:
-    coordinates = list(np.asarray(point, dtype=object).reshape(-1)) if not isinstance(point, tuple) else list(point)
-    shown = ", ".join(_short(c) for c in coordinates[:6])
-    return f"({shown}{', …' if len(coordinates) > 6 else ''})"

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..display import Display, display_markdown, display_repr
+
 __all__ = ["CheckResult", "Evidence", "Interpretation", "DIAGNOSES", "STATUSES", "METHODS", "INVALID_REASONS"]
 
 #: status -> meaning
@@ -195,6 +197,17 @@ class CheckResult:
             "note": self.note,
             "kind": self.kind,
         }
+
+    def _display(self) -> Display:
+        evidence = self.evidence.method + (f" ({self.evidence.points} points)" if self.evidence.points else "")
+        rows = [("status", self.status), ("score", f"{self.score:g}"), ("feedback", self.feedback),
+                *([("diagnosis", self.diagnosis)] if self.diagnosis else []),
+                ("read as", self.interpretation.canonical or "-"),
+                ("evidence", evidence + (f": {self.evidence.detail}" if self.evidence.detail else "")),
+                ("note", self.note)]
+        return Display("CheckResult", f"{self.status}: {self.feedback}", rows)
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     def __str__(self) -> str:
         return f"{self.status} ({self.score:g}): {self.feedback}"
