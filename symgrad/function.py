@@ -38,12 +38,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from functools import cached_property
 from numbers import Integral, Real
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 import sympy
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # a higher stage: imported for the annotation only
+    from .backends import CompiledFunction
 
 __all__ = ["Function", "as_function", "natural_order", "to_sympy_number"]
 
@@ -303,7 +306,7 @@ class Function:
         return level_set(self, c)
 
     # -- compilation ------------------------------------------------------------
-    def compile(self, backend: str = "numpy", **options: Any):
+    def compile(self, backend: str = "numpy", **options: Any) -> CompiledFunction:
         """Compile value, gradient and Hessian into vectorized callables.
 
         Arguments:

@@ -745,7 +745,7 @@ def _hessian_at(f: Function, at: Any) -> sympy.ImmutableMatrix:
     return H
 
 
-def stable_learning_rate(f: Any, at: Any = None):
+def stable_learning_rate(f: Any, at: Any = None) -> sympy.Expr | float:
     """The largest stable gradient-descent learning rate ``2/λmax`` of the Hessian.
 
     Exact (a SymPy number) when the Hessian is constant and exact with up to 4

@@ -521,8 +521,8 @@ def math_text(s: str) -> str:
     ``$`` (a ``$`` inside ``$…$`` ends the formula early in Markdown/MathJax).
 
     Example:
-        >>> math_text("(equal to 0 only at w ∈ {0})")
-        '\\text{(equal to 0 only at w } \\in \\text{ \\{0\\})}'
+        >>> print(math_text("(equal to 0 only at w ∈ {0})"))
+        \\text{(equal to 0 only at w } \\in \\text{ \\{0\\})}
     """
     out, position, ascii_text = [], 0, latex_text(s)
     for match in _MATH_PIECE.finditer(ascii_text):
