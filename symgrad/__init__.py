@@ -95,7 +95,7 @@ def __getattr__(name: str) -> Any:
     where = _EXPORTS[name]
     value = importlib.import_module(f".{name}" if where == "." else where, __name__)
     if where != ".":
-        value = getattr(value, name)
+        value = getattr(value, name)  # no-eval: ok -- name is a key of the constant _EXPORTS table
     globals()[name] = value
     return value
 

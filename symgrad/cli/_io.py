@@ -101,7 +101,7 @@ class _AsciiFallback:
         return self._stream.write(text)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+        return getattr(self._stream, name)  # no-eval: ok -- delegates attribute access to the wrapped stream
 
 
 def _encodes(character: str, encoding: str) -> bool:
