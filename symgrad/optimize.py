@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from numbers import Integral
 from typing import Any
@@ -45,7 +45,7 @@ import sympy
 from .errors import InputError
 from .function import Function, as_function, to_sympy_number
 from .scipy_minimize import SCIPY_METHODS, minimize
-from .trace import STOP_REASONS, Trace, jsonable as _jsonable
+from .trace import STOP_REASONS, Trace  # re-exported: symgrad.optimize.Trace and STOP_REASONS still work
 
 __all__ = [
     "Trace",

@@ -136,6 +136,9 @@ def test_cp1252_terminal_gets_ascii_spellings_not_a_crash():
     assert result.returncode == 0, result.stderr.decode("cp1252")
     out = result.stdout.decode("cp1252")
     assert "dL/dw0 = 4w0 = 4(3) = 12" in out and "51.84 ok" in out and "2w0² + 3w1²" in out
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if "grad L(3, 4) = [12]" in line)
+    assert lines[head].index("[12]") == lines[head + 1].index("[24]")  # the matrix stays aligned
 
 
 def test_verify_without_its_extras_is_a_clean_message(cli, monkeypatch):

@@ -95,13 +95,37 @@ class _AsciiFallback:
         encoding = getattr(self._stream, "encoding", None) or "ascii"
         try:
             text.encode(encoding)
-        except UnicodeEncodeError:  # spell only what this encoding lacks (cp1252 keeps ², ·, ±)
-            text = "".join(c if _encodes(c, encoding) else ascii_spelling(c) for c in text)
-            text = text.encode(encoding, errors="replace").decode(encoding)
+        except UnicodeEncodeError:
+            text = _spell_lines(text, encoding).encode(encoding, errors="replace").decode(encoding)
         return self._stream.write(text)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)  # no-eval: ok -- delegates attribute access to the wrapped stream
+
+
+def _spell_lines(text: str, encoding: str) -> str:
+    """Spell what ``encoding`` lacks (cp1252 keeps ², ·, ±), keeping multi-line blocks aligned.
+
+    ``∇L = ⎡12⎤`` over ``       ⎣24⎦`` becomes ``grad L = [12]`` over ``           [24]``: an
+    indented line below gets the spaces its block's first line grew by, up to its indent.
+    """
+    out: list[str] = []
+    growth: list[int] = []  # growth[c]: characters added before column c of the block's first line
+    head_indent = 0
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        spelled, added = [], [0]
+        for c in line:
+            piece = c if _encodes(c, encoding) else ascii_spelling(c)
+            spelled.append(piece)
+            added.append(added[-1] + len(piece) - 1)
+        shift = growth[min(indent, len(growth) - 1)] if growth and indent > head_indent else 0
+        if shift:  # a continuation line: shift it as far as its block's head grew
+            out.append(" " * shift + "".join(spelled))
+        else:
+            out.append("".join(spelled))
+            growth, head_indent = added, indent
+    return "\n".join(out)
 
 
 def _encodes(character: str, encoding: str) -> bool:
