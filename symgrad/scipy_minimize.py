@@ -243,6 +243,10 @@ class _CallableObjective:
         return {}
 
     def constraints(self, constraints: Any) -> Any:
+        listed = [constraints] if isinstance(constraints, dict) else constraints
+        if any(isinstance(c, dict) and not callable(c.get("fun")) for c in listed or ()):
+            raise InputError("a constraint given as text needs fun as text or a Function too, so that both "
+                             "name the same variables; with a Python callable fun, give constraints as callables")
         return constraints
 
     def trace(self, points: list[np.ndarray], result: OptimizeResult, method: Any) -> Trace:

@@ -98,6 +98,11 @@ def test_tutorial_trust_constr_example():
     assert calls and res.trace.steps == len(calls)
 
 
+def test_text_constraints_with_a_callable_objective_are_refused():
+    with pytest.raises(InputError, match="constraint given as text"):
+        sg.minimize(rosen, [0.0, 0.0], constraints=[{"type": "ineq", "fun": "x0 - 1"}])
+
+
 def test_l_bfgs_b_bounds_with_jac_true():
     res = sg.minimize("(x - 5)^2 + (y + 1)^2", [0.0, 0.0], method="L-BFGS-B", jac=True, bounds=[(2, 3), (None, None)])
     assert res.success and np.allclose(res.x, [3, -1], atol=1e-6)
