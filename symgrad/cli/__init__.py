@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="symgrad",
-        description="Readable, runnable, trustworthy derivatives: worked derivations, "
+        description="Readable, runnable, trustworthy derivatives: worked derivations,\n"
         "answer checking and exercise generation for the mathematics of machine learning.",
         epilog="Run 'symgrad COMMAND --help' for the options of one command. Use - for stdin or stdout.\n\n"
         "exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items()),
