@@ -7,69 +7,114 @@ answer checking (:func:`check`, :func:`grade`) and exercises
 (:mod:`symgrad.exercises`) -> rendering (:func:`render`) and plots
 (:mod:`symgrad.plot`, imported on demand).
 
-This module only re-exports; everything is defined in the stage modules.
+This module only re-exports, and lazily (PEP 562): ``import symgrad`` costs
+little, and a name's stage module is imported the first time the name is used.
+To export a name, add one line ``"name": ".module",`` to :data:`_EXPORTS`.
 """
 
-from . import analysis, exercises, models, optimize
-from .analysis import (
-    ConvexityVerdict,
-    CriticalPoint,
-    EigenResult,
-    LossChange,
-    classify_point,
-    convexity,
-    critical_points,
-    definiteness,
-    eigenvalues,
-    gradient_orthogonal_to_level_set,
-    level_set,
-    loss_change,
-    non_differentiable_points,
-    steepest_descent,
-    taylor,
-    taylor_error,
-    taylor_terms,
-)
-from .backends import CompiledFunction
-from .check import CheckResult, check, grade
-from .errors import (
-    BackendUnavailable,
-    InputError,
-    InputTooLarge,
-    ParseError,
-    SymgradError,
-    Timeout,
-    VerificationError,
-)
-from .function import Function, as_function
-from .limits import DEFAULT_LIMITS, Limits, run_with_timeout
-from .models import rasterize
-from .optimize import Trace, gradient_descent, minimize, momentum, newton, predicted_steps, stable_learning_rate
-from .parse import Verdict, parse, parse_answer
-from .render import render
-from .steps import Derivation, Step, explain
-from .verify import VerifyReport, verify
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
+#: public name -> the stage module that defines it ("." for a submodule exported as itself)
+_EXPORTS: dict[str, str] = {
     # parse
-    "parse", "parse_answer", "Verdict", "Limits", "DEFAULT_LIMITS", "run_with_timeout",
+    "parse": ".parse",
+    "parse_answer": ".parse",
+    "Verdict": ".parse",
+    "Limits": ".limits",
+    "DEFAULT_LIMITS": ".limits",
+    "run_with_timeout": ".limits",
     # functions and derivatives
-    "Function", "as_function", "CompiledFunction",
+    "Function": ".function",
+    "as_function": ".function",
+    "CompiledFunction": ".backends",
     # analysis
-    "taylor", "taylor_terms", "taylor_error", "loss_change", "LossChange", "steepest_descent",
-    "critical_points", "classify_point", "CriticalPoint", "convexity", "ConvexityVerdict",
-    "non_differentiable_points", "level_set", "gradient_orthogonal_to_level_set",
-    "eigenvalues", "EigenResult", "definiteness",
+    "taylor": ".analysis",
+    "taylor_terms": ".analysis",
+    "taylor_error": ".analysis",
+    "loss_change": ".analysis",
+    "LossChange": ".analysis",
+    "steepest_descent": ".analysis",
+    "critical_points": ".analysis",
+    "classify_point": ".analysis",
+    "CriticalPoint": ".analysis",
+    "convexity": ".analysis",
+    "ConvexityVerdict": ".analysis",
+    "non_differentiable_points": ".analysis",
+    "level_set": ".analysis",
+    "gradient_orthogonal_to_level_set": ".analysis",
+    "eigenvalues": ".analysis",
+    "EigenResult": ".analysis",
+    "definiteness": ".analysis",
     # optimization and models
-    "Trace", "gradient_descent", "momentum", "newton", "minimize", "stable_learning_rate", "predicted_steps",
-    "rasterize", "models", "optimize", "analysis",
+    "Trace": ".trace",
+    "gradient_descent": ".optimize",
+    "momentum": ".optimize",
+    "newton": ".optimize",
+    "minimize": ".scipy_minimize",
+    "stable_learning_rate": ".optimize",
+    "predicted_steps": ".optimize",
+    "rasterize": ".models",
+    "models": ".",
+    "optimize": ".",
+    "analysis": ".",
     # verification
-    "verify", "VerifyReport",
+    "verify": ".verify",
+    "VerifyReport": ".verify",
     # teaching layer and rendering
-    "Derivation", "Step", "explain", "render", "check", "CheckResult", "grade", "exercises",
+    "Derivation": ".steps",
+    "Step": ".steps",
+    "explain": ".steps",
+    "render": ".render",
+    "check": ".check",
+    "CheckResult": ".check",
+    "grade": ".check",
+    "exercises": ".",
     # errors
-    "SymgradError", "InputError", "ParseError", "InputTooLarge", "Timeout", "BackendUnavailable",
-    "VerificationError",
-]
+    "SymgradError": ".errors",
+    "InputError": ".errors",
+    "ParseError": ".errors",
+    "InputTooLarge": ".errors",
+    "Timeout": ".errors",
+    "BackendUnavailable": ".errors",
+    "VerificationError": ".errors",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
+    where = _EXPORTS[name]
+    value = importlib.import_module(f".{name}" if where == "." else where, __name__)
+    if where != ".":
+        value = getattr(value, name)  # no-eval: ok -- name is a key of the constant _EXPORTS table
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """Keeps ``symgrad.check``, ``.parse``, ``.verify``, ``.render`` the functions when their modules load.
+
+    Importing a submodule sets it as an attribute of the package; for these four
+    names the exported function wins, as it did when this module imported eagerly.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name, ".") != ".":
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

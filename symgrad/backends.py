@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from .display import Display, display_markdown, display_repr
 from .errors import BackendUnavailable, InputError
 
 __all__ = ["BACKENDS", "CompiledFunction", "compile_function", "import_torch", "prepare_for_numerics"]
@@ -56,8 +57,8 @@ def import_torch():
         import torch
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise BackendUnavailable(
-            "this needs PyTorch, which is not installed; install it with "
-            "pip install -c constraints.txt 'symgrad[torch]' (CPU build)"
+            "this needs PyTorch, which is not installed; install it with pip install 'symgrad[torch]' "
+            "(for the smaller CPU-only build, first: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
         ) from error
     return torch
 
@@ -614,9 +615,26 @@ class CompiledFunction:
         self._hessian_source = hessian
         self._upper = [(i, j) for i in range(self.n) for j in range(i, self.n)]
         self._fast_source = fast if cse == "auto" and not torch_compile else None
+        self._cse_option = cse
 
-    def __repr__(self) -> str:
-        return f"<CompiledFunction {self.expr} ({self.backend.name})>"
+    # pickling keeps what it was built from; kernels are compiled again on first use (SciPy workers, joblib)
+    def __getstate__(self) -> dict[str, Any]:
+        return {"expr": self.expr, "variables": self.variables, "backend": self.backend.name,
+                "gradient": self._gradient_source, "hessian": self._hessian_source, "cse": self._cse_option,
+                "torch_compile": self._torch_compile, "fast": self._fast_source}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["expr"], state["variables"], state["backend"], state["gradient"],  # type: ignore[misc]
+                      state["hessian"], cse=state["cse"], torch_compile=state["torch_compile"], fast=state["fast"])
+
+    def _display(self) -> Display:
+        kernels = sorted(name[1:-7] for name in vars(self) if name.endswith("_kernel"))
+        rows = [("function", str(self.expr)), ("variables", ", ".join(v.name for v in self.variables)),
+                ("backend", self.backend.name), ("kernels built", ", ".join(kernels) or "none yet (built on first call)"),
+                ("call", "value(X), gradient(X), hessian(X), evaluate(X) on (n,) or (..., n); fun/jac/hess for SciPy")]
+        return Display("CompiledFunction", f"{self.expr} ({self.backend.name})", rows)
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     @cached_property
     def _fast(self):

@@ -38,12 +38,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from functools import cached_property
 from numbers import Integral, Real
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 import sympy
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # a higher stage: imported for the annotation only
+    from .backends import CompiledFunction
 
 __all__ = ["Function", "as_function", "natural_order", "to_sympy_number"]
 
@@ -118,6 +121,12 @@ class Function:
 
     def __hash__(self) -> int:
         return hash((self._expr, self._variables))
+
+    def __getstate__(self) -> dict[str, Any]:  # pickle the definition; derivatives and kernels are rebuilt
+        return {"expr": self._expr, "variables": self._variables, "engine": self._engine}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["expr"], state["variables"], engine=state["engine"])  # type: ignore[misc]
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {sympy.latex(self._expr)}$"
@@ -297,7 +306,7 @@ class Function:
         return level_set(self, c)
 
     # -- compilation ------------------------------------------------------------
-    def compile(self, backend: str = "numpy", **options: Any):
+    def compile(self, backend: str = "numpy", **options: Any) -> CompiledFunction:
         """Compile value, gradient and Hessian into vectorized callables.
 
         Arguments:
@@ -315,8 +324,8 @@ class Function:
             self._require_scalar("compile", "compile each component separately")
             # SymPy matrices are handed over lazily: the fast kernels never need them
             self._compiled[key] = compile_function(
-                self._expr, self._variables, backend, gradient=lambda: self._gradient,
-                hessian=lambda: self._hessian, fast=self._fast_derivatives, **options
+                self._expr, self._variables, backend, gradient=self.gradient,
+                hessian=self.hessian, fast=self._fast_derivatives, **options
             )
         return self._compiled[key]
 

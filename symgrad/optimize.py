@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from numbers import Integral
 from typing import Any
@@ -49,6 +49,8 @@ import sympy
 
 from .errors import InputError
 from .function import Function, as_function, to_sympy_number
+from .scipy_minimize import SCIPY_METHODS, minimize
+from .trace import STOP_REASONS, Trace  # re-exported: symgrad.optimize.Trace and STOP_REASONS still work
 
 __all__ = [
     "Trace",
@@ -62,92 +64,11 @@ __all__ = [
     "predicted_steps",
 ]
 
-STOP_REASONS = ("loss_threshold", "gradient_tolerance", "max_steps", "diverged", "oscillating", "failed")
-"""Why a run stopped; ``"oscillating"``: the iterates settled into a bounded 2-cycle; ``"failed"``: SciPy gave
-up without success (its message is in ``Trace.advice``)."""
-
 #: a loss counts as diverged once it rose at every one of the last ``patience`` steps to more than
 #: ``DIVERGED_GROWTH * max(|L0|, 1)`` above its start ``L0`` (a bounded overshoot stays far below)
 DIVERGED_GROWTH = 1e6
 #: a 2-cycle: the point two steps back is within this fraction of the jump between the last two points
 CYCLE_RTOL = 1e-6
-
-
-# -- the result ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Trace:
-    """The run of an optimizer: every point, loss and gradient norm, and why it stopped.
-
-    Attributes:
-        function: the :class:`~symgrad.Function` (or matrix loss) that was minimised.
-        variables: its variables, in the order of the coordinates of each point.
-        points: ``steps + 1`` points; tuples of exact SymPy numbers in exact mode,
-            tuples of floats otherwise (only the first and last point when the run
-            was made with ``keep_path=False``).
-        losses: ``(steps + 1,)`` float losses; ``exact_losses`` holds exact ones.
-        gradient_norms: ``(steps + 1,)`` Euclidean norms of the gradient.
-        steps: the number of update steps taken.
-        stop_reason: one of :data:`STOP_REASONS`.
-        diverged_at: the step where the loss began to grow, when it diverged.
-        advice: what to change, when the run diverged or is predicted to be slow.
-        method, lr, exact: how it was run; ``options`` holds the rest (``beta``...).
-
-    Example:
-        >>> import sympy as sp
-        >>> w0, w1 = sp.symbols("w0 w1", real=True)
-        >>> t = gradient_descent(Function(2*w0**2 + 3*w1**2), (3, 4), sp.Rational(1, 10), max_steps=1)
-        >>> t.points[1]
-        (9/5, 8/5)
-    """
-
-    function: Any
-    variables: tuple
-    points: list
-    losses: np.ndarray
-    gradient_norms: np.ndarray
-    steps: int
-    stop_reason: str
-    diverged_at: int | None
-    advice: str | None
-    method: str
-    lr: Any
-    exact: bool
-    exact_losses: list | None = None
-    options: dict = field(default_factory=dict)
-
-    @property
-    def path(self) -> np.ndarray:
-        """The points as a float array of shape ``(len(points), n)``."""
-        return np.array([[float(c) for c in p] for p in self.points], dtype=float)
-
-    @property
-    def final(self):
-        """The last point."""
-        return self.points[-1]
-
-    @property
-    def converged(self) -> bool:
-        """True when the run stopped on the loss threshold or the gradient tolerance."""
-        return self.stop_reason in ("loss_threshold", "gradient_tolerance")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data (exact numbers as text)."""
-        return {
-            "function": str(getattr(self.function, "expr", self.function)),
-            "variables": [getattr(v, "name", str(v)) for v in self.variables],
-            "method": self.method,
-            "lr": _jsonable(self.lr),
-            "exact": self.exact,
-            "steps": self.steps,
-            "stop_reason": self.stop_reason,
-            "diverged_at": self.diverged_at,
-            "advice": self.advice,
-            "points": [[_jsonable(c) for c in p] for p in self.points],
-            "losses": [float(v) for v in self.losses],
-            "exact_losses": [str(v) for v in self.exact_losses] if self.exact_losses is not None else None,
-            "gradient_norms": [float(v) for v in self.gradient_norms],
-            "options": {k: _jsonable(v) for k, v in self.options.items()},
-        }
 
 
 @dataclass(frozen=True)
@@ -897,65 +818,6 @@ def newton(
     )
 
 
-SCIPY_METHODS = {"BFGS": ("jac",), "L-BFGS-B": ("jac",), "CG": ("jac",), "Newton-CG": ("jac", "hess"),
-                 "trust-exact": ("jac", "hess"), "trust-ncg": ("jac", "hess"), "trust-krylov": ("jac", "hess"),
-                 "Nelder-Mead": ()}
-
-
-def minimize(f: Any, start: Any, method: str = "BFGS", *, tol: float | None = None, max_steps: int | None = None,
-             backend: str = "numpy", **options: Any):
-    """:func:`scipy.optimize.minimize` with the exact symbolic gradient and Hessian.
-
-    Arguments:
-        f: a :class:`~symgrad.Function` or expression.
-        start: the start point.
-        method: one of :data:`SCIPY_METHODS` (``"BFGS"``, ``"Newton-CG"``, ``"trust-exact"``...).
-        tol, max_steps: passed to SciPy as ``tol`` and ``options["maxiter"]``.
-        backend: the compiled backend used for the callables.
-
-    Returns:
-        SciPy's ``OptimizeResult`` with one more key, ``trace``: a :class:`Trace` of the iterates.
-
-    Example:
-        >>> import sympy as sp
-        >>> w0, w1 = sp.symbols("w0 w1", real=True)
-        >>> res = minimize(Function((w0 - 1)**2 + (w1 - 2)**2), (0, 0), method="trust-exact")
-        >>> [round(float(v), 6) for v in res.x], res.trace.stop_reason
-        ([1.0, 2.0], 'gradient_tolerance')
-    """
-    from scipy import optimize as so
-
-    if method not in SCIPY_METHODS:
-        raise InputError(f"unknown method {method!r}; choose one of {', '.join(SCIPY_METHODS)}")
-    function = as_function(f)
-    compiled = function.compile(backend)
-    x0 = np.array([float(v) for v in function.vector(start)], dtype=float)
-    points = [x0.copy()]
-
-    def record(intermediate_result):
-        points.append(np.array(intermediate_result.x, dtype=float))
-
-    kwargs: dict[str, Any] = {name: getattr(compiled, name) for name in SCIPY_METHODS[method]}  # no-eval: ok -- names from the SCIPY_METHODS table
-    if max_steps is not None:
-        options = {**options, "maxiter": int(max_steps)}
-    result = so.minimize(compiled.fun, x0, method=method, tol=tol, callback=record, options=options or None, **kwargs)
-    path = np.array(points)
-    losses = np.array([compiled.fun(p) for p in path])
-    norms = np.array([np.linalg.norm(compiled.jac(p)) for p in path])
-    limited = "iteration" in str(result.message).lower() or (max_steps is not None and result.nit >= max_steps)
-    finite = bool(np.all(np.isfinite(losses)))
-    stop = "gradient_tolerance" if result.success else ("max_steps" if limited else ("diverged" if not finite else "failed"))
-    trace = Trace(
-        function=function, variables=function.variables, points=[tuple(map(float, p)) for p in path], losses=losses,
-        gradient_norms=norms, steps=len(path) - 1, stop_reason=stop,
-        diverged_at=None if stop != "diverged" else int(np.argmax(~np.isfinite(losses))),
-        advice=None if result.success else f"scipy: {result.message}", method=f"scipy:{method}", lr=None,
-        exact=False, options={"nfev": int(result.get("nfev", 0)), "njev": int(result.get("njev", 0) or 0)},
-    )
-    result["trace"] = trace
-    return result
-
-
 # -- diagnostics ---------------------------------------------------------------------------------------
 def _hessian_at(f: Function, at: Any) -> sympy.ImmutableMatrix:
     H = f.hessian()
@@ -970,7 +832,7 @@ def _hessian_at(f: Function, at: Any) -> sympy.ImmutableMatrix:
     return H
 
 
-def stable_learning_rate(f: Any, at: Any = None):
+def stable_learning_rate(f: Any, at: Any = None) -> sympy.Expr | float:
     """The largest stable gradient-descent learning rate ``2/λmax`` of the Hessian.
 
     Exact (a SymPy number) when the Hessian is constant and exact with up to 4
@@ -1067,16 +929,3 @@ def _describe_direction(vector: np.ndarray, variables: Sequence[sympy.Symbol]) -
         return f"{variables[main].name} (eigenvector ≈ e_{variables[main].name})"
     parts = " ".join(f"{c:+.3g}·{v.name}" for c, v in zip(vector, variables) if abs(c) > 1e-3)
     return f"the direction ({parts})"
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value
-    if isinstance(value, sympy.Basic):
-        return str(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return str(value)

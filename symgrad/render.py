@@ -20,6 +20,7 @@ mathematics whose parts are SymPy objects or small display atoms
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,7 @@ from sympy.printing.latex import LatexPrinter
 from .analysis._text import SUPERSCRIPTS as _SUP
 from .analysis._text import (NumberRules, TextPrinter, approx_text, ascending_text, decimal_text, float_text,
                              symbol_text, text, tidy_text)
+from .schema import JSON_SCHEMA
 from .steps import Apply, Ascending, Deriv, Derivation, Grad, Math, Name, Row, Step
 
 __all__ = ["render", "FORMATS", "text_of", "latex_of", "math_text", "render_latex_body", "derivation_to_dict", "step_to_dict",
@@ -376,7 +378,7 @@ def _render_latex(d: Derivation) -> str:
 
 
 def _render_json(d: Derivation) -> str:
-    return json.dumps(derivation_to_dict(d), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({"schema": JSON_SCHEMA, **derivation_to_dict(d)}, indent=2, ensure_ascii=False) + "\n"
 
 
 FORMATS: dict[str, Callable[[Derivation], str]] = {
@@ -432,7 +434,23 @@ def _obj_dict(obj: Any) -> Any:
     if isinstance(obj, (sympy.Basic, sympy.MatrixBase)):
         entry["sympy"] = str(obj)
         entry["srepr"] = sympy.srepr(obj)
+        value = json_number(obj)
+        if value is not None:
+            entry["value"] = value
     return entry
+
+
+def json_number(obj: Any) -> Any:
+    """A real SymPy number as a JSON number (int when an integer), a matrix of them as nested lists, else None."""
+    if isinstance(obj, sympy.MatrixBase):
+        rows = [[json_number(obj[i, j]) for j in range(obj.cols)] for i in range(obj.rows)]
+        return rows if all(v is not None for row in rows for v in row) else None
+    if not isinstance(obj, sympy.Expr) or not obj.is_number or obj.is_real is not True:
+        return None
+    if obj.is_Integer:
+        return int(obj)
+    value = float(obj)
+    return value if math.isfinite(value) else None
 
 
 def _math_dict(m: Math) -> dict[str, Any]:
@@ -504,8 +522,8 @@ def math_text(s: str) -> str:
     ``$`` (a ``$`` inside ``$…$`` ends the formula early in Markdown/MathJax).
 
     Example:
-        >>> math_text("(equal to 0 only at w ∈ {0})")
-        '\\text{(equal to 0 only at w } \\in \\text{ \\{0\\})}'
+        >>> print(math_text("(equal to 0 only at w ∈ {0})"))
+        \\text{(equal to 0 only at w } \\in \\text{ \\{0\\})}
     """
     out, position, ascii_text = [], 0, latex_text(s)
     for match in _MATH_PIECE.finditer(ascii_text):

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .backends import import_torch
+from .display import Display, display_markdown, display_repr
 from .function import Function, as_function
 
 __all__ = ["verify", "VerifyReport"]
@@ -59,6 +60,16 @@ class VerifyReport:
 
     def __bool__(self) -> bool:
         return self.passed
+
+    def _display(self) -> Display:
+        verdict = "PASS" if self.passed else "FAIL"
+        rows = [("points", f"{self.points_used} used, {self.points_skipped} skipped of {self.points_tried}"),
+                ("gradient error", f"abs {self.max_abs_error_gradient:.3g}, rel {self.max_rel_error_gradient:.3g}"),
+                ("Hessian error", f"abs {self.max_abs_error_hessian:.3g}, rel {self.max_rel_error_hessian:.3g}"),
+                ("tolerance", f"atol {self.atol:g} + rtol {self.rtol:g}"), *(("note", n) for n in self.notes)]
+        return Display("VerifyReport", f"{verdict} {self.expression} against {self.backend} autograd", rows)
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -81,14 +81,14 @@ def test_out_writes_a_file(tmp_path, capsys):
     assert "$$" in target.read_text(encoding="utf-8")
 
 
-def test_bad_input_exits_1_with_the_parsers_message(capsys):
+def test_bad_input_exits_3_with_the_parsers_message(capsys):
     code, out, err = run(["derive", "gradient", "2*w0^2 + 3*w1^", "--at", "3,4"], capsys)
-    assert code == 1 and "Traceback" not in err and "^" in err and err.startswith("symgrad: error:")
+    assert code == 3 and "Traceback" not in err and "^" in err and err.startswith("symgrad: error:")
 
 
-def test_missing_learning_rate_exits_1(capsys):
+def test_missing_learning_rate_exits_3(capsys):
     code, _, err = run(["derive", "gd-step", "w0^2 + w1^2", "--at", "1,1"], capsys)
-    assert code == 1 and "--lr" in err
+    assert code == 3 and "--lr" in err
 
 
 def test_bad_usage_exits_2(capsys):
@@ -132,7 +132,7 @@ def test_user_errors_in_derive_are_messages_not_tracebacks(tmp_path, capsys):
         (["derive", "gradient", "x^2", "--at", "x=1", "--out", str(tmp_path / "missing" / "f.txt")], "cannot write"),
     ]:
         code, out, err = run(argv, capsys)
-        assert code == 1, argv
+        assert code == 3, argv
         assert expected in err and "Traceback" not in err, (argv, err)
 
 

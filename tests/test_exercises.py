@@ -164,7 +164,7 @@ def test_cli_writes_sheet_key_and_grading_key(tmp_path, capsys):
     assert [q["question"] for q in data["questions"]] == ["q1", "q2"]
     assert "answer" not in json.loads((tmp_path / "sheet.json").read_text(encoding="utf-8"))["questions"][0]
     assert main(["exercises", "--list"]) == 0
-    assert "stable_lr" in capsys.readouterr().out
+    assert "stable-lr" in capsys.readouterr().out  # one spelling printed (gd-step, stable-lr)
 
 
 def test_answer_key_shows_the_level_contours_of_two_variable_level_set_exercises(tmp_path):

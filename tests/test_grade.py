@@ -180,7 +180,7 @@ def test_cli_grade_reports_bad_files_cleanly(files, capsys, which):
     else:
         out = str(tmp / "no" / "such" / "folder" / "results.csv")
     code, err = _cli(capsys, subs, "--key", key, "--out", out)
-    assert code == 1
+    assert code == 3  # bad input (symgrad.cli._io.EXIT_CODES)
     assert err.startswith("symgrad: error: ") and "Traceback" not in err
 
 
@@ -359,7 +359,7 @@ def test_a_full_disk_is_a_clean_error_from_the_kernel(files, capsys):
         pytest.skip("no /dev/full on this system")
     tmp, subs, key = files
     code, err = _cli(capsys, subs, "--key", key, "--out", "/dev/full")
-    assert code == 1 and err.startswith("symgrad: error: ") and "No space left on device" in err
+    assert code == 3 and err.startswith("symgrad: error: ") and "No space left on device" in err  # a file it cannot write
     assert "Traceback" not in err and "run the same command again" in err
 
 
@@ -381,7 +381,7 @@ def test_a_disk_that_fills_up_mid_run_ends_cleanly_and_the_rerun_completes(tmp_p
 
     monkeypatch.setattr(results_file, "_write_all", fills_up)
     code, err = _cli(capsys, str(subs), "--key", str(key), "--out", out, "--chunk-size", "4")
-    assert code == 1 and err.startswith("symgrad: error: ") and "No space left on device" in err
+    assert code == 3 and err.startswith("symgrad: error: ") and "No space left on device" in err  # a file it cannot write
     assert "Traceback" not in err and err.count("\n") <= 2
     monkeypatch.setattr(results_file, "_write_all", real)  # space freed
     code, err = _cli(capsys, str(subs), "--key", str(key), "--out", out)

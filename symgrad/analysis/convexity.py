@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..display import Display, display_markdown, display_repr
 from ..function import Function
 from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function
 from ._text import text
@@ -156,6 +157,14 @@ class ConvexityVerdict:
                 "singular_somewhere": self.singular_somewhere,
                 "straight_chord": None if self.straight_chord is None else self.straight_chord.to_dict(),
                 "pieces": [p.to_dict() for p in self.pieces]}
+
+    def _display(self) -> Display:
+        rows = [("domain", self.domain.describe()), ("method", self.method), ("reason", self.reason)]
+        if self.counterexample is not None:
+            rows.append(("counterexample", self.counterexample.describe()))
+        return Display("ConvexityVerdict", f"{self.verdict} on {self.domain.describe()}", rows)
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     def __str__(self) -> str:
         return f"{self.verdict} on {self.domain.describe()} ({self.method}): {self.reason}"

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..display import Display, display_markdown, display_repr
 from ..errors import InputError
 from ..function import Function
 from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
@@ -87,6 +88,14 @@ class CriticalPoint:
                 "value": None if self.value is None else str(self.value), "extremum": self.extremum,
                 "one_sided": {k: [str(a), str(b)] for k, (a, b) in self.one_sided.items()},
                 "global_note": self.global_note}
+
+    def _display(self) -> Display:
+        rows = [("point", _fmt(self.point)), ("kind", self.kind + (f" ({self.extremum})" if self.extremum else "")),
+                ("value", "-" if self.value is None else str(self.value)),
+                ("Hessian eigenvalues", ", ".join(str(e) for e in self.eigenvalues) or "-"), ("reason", self.reason)]
+        return Display("CriticalPoint", f"{self.kind} at {_fmt(self.point)}", rows)
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
 
 def _fmt(point: dict) -> str:

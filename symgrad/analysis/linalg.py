@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..display import Display, display_markdown, display_repr
 from ..errors import InputError
 from ..function import to_sympy_number
 from ._common import assumed_sign, attempt, number_sign
@@ -63,6 +64,15 @@ class EigenResult:
             "charpoly": None if self.charpoly is None else str(self.charpoly),
             "numeric": [v if isinstance(v, float) else [v.real, v.imag] for v in self.numeric],
         }
+
+    def _display(self) -> Display:
+        rows = [("eigenvalues", ", ".join(str(v) for v in self.values)),
+                ("approximately", ", ".join(f"{v:.4g}" for v in self.numeric)), ("exact", str(self.exact))]
+        if self.charpoly is not None:
+            rows.append(("characteristic polynomial", f"{self.charpoly} = 0"))
+        return Display("EigenResult", ", ".join(str(v) for v in self.values), rows)
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
 
 def _floats(values) -> tuple[sympy.Expr, ...]:

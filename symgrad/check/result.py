@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..display import Display, display_markdown, display_repr
+
 __all__ = ["CheckResult", "Evidence", "Interpretation", "DIAGNOSES", "STATUSES", "METHODS", "INVALID_REASONS"]
 
 #: status -> meaning
@@ -147,6 +149,14 @@ class CheckResult:
         >>> x = sympy.Symbol("x", real=True)
         >>> sg.check(sympy.sin(x)**2 + sympy.cos(x)**2, 1).status
         'correct'
+
+    Truthiness: a result is true only when the answer is correct, so
+    ``if sg.check(answer, key):`` accepts right answers only (``incorrect`` and
+    ``invalid`` are both false, as :class:`~symgrad.VerifyReport` is false when
+    a check fails):
+
+        >>> bool(sg.check("x^2", "2*x"))
+        False
     """
 
     status: str
@@ -163,6 +173,10 @@ class CheckResult:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "correct", self.status == "correct")
+
+    def __bool__(self) -> bool:
+        """True only for a correct answer (see the class docstring)."""
+        return self.correct
 
     @property
     def counts_as_attempt(self) -> bool:
@@ -184,6 +198,17 @@ class CheckResult:
             "note": self.note,
             "kind": self.kind,
         }
+
+    def _display(self) -> Display:
+        evidence = self.evidence.method + (f" ({self.evidence.points} points)" if self.evidence.points else "")
+        rows = [("status", self.status), ("score", f"{self.score:g}"), ("feedback", self.feedback),
+                *([("diagnosis", self.diagnosis)] if self.diagnosis else []),
+                ("read as", self.interpretation.canonical or "-"),
+                ("evidence", evidence + (f": {self.evidence.detail}" if self.evidence.detail else "")),
+                ("note", self.note)]
+        return Display("CheckResult", f"{self.status}: {self.feedback}", rows)
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     def __str__(self) -> str:
         return f"{self.status} ({self.score:g}): {self.feedback}"

@@ -3,11 +3,18 @@
 Each subcommand lives in its own module of this package and exposes two
 functions: ``add_parser(subparsers)`` (declares its arguments) and
 ``run(args) -> int`` (calls the library, prints, returns the exit code).
-:data:`COMMANDS` is the table of subcommands. Exit codes: 0 success, 1 bad
-input (the message is printed, no traceback), 2 bad usage (argparse).
+:data:`COMMANDS` is the table of subcommands; :mod:`._io` holds what they share
+(``-`` for stdin/stdout, the exit codes, the JSON schema, printable output).
+
+Exit codes (:data:`._io.EXIT_CODES`): 0 success, 1 a check or verification
+failed, 2 bad usage (argparse), 3 bad input (the message is printed, no traceback).
+
+Options are all long (``--at``) except ``-h``, so a word that starts with one
+``-`` is an expression or a value (``symgrad derive convexity "-log(x)"``,
+``--at -1,2``) and ``-`` alone is stdin or stdout; ``--`` also ends the options.
 
 Command modules must stay light to import: ``symgrad --help`` never imports
-torch or matplotlib.
+torch, matplotlib or the mathematics.
 """
 
 from __future__ import annotations
@@ -17,13 +24,15 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ..errors import InputError, SymgradError
+from ..errors import SymgradError
+from ._io import BAD_INPUT, EXIT_CODES, OK, printable_streams
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: subcommand name -> module (relative to this package) that implements it
 COMMANDS: dict[str, str] = {
     "derive": ".derive",
+    "check": ".check",
     "demo": ".demo",
     "verify": ".verify",
     "grade": ".grade",
@@ -31,16 +40,27 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a word with one leading ``-`` that is not an option is an argument."""
+
+    def _parse_optional(self, arg_string):  # type: ignore[no-untyped-def]
+        if arg_string.startswith("-") and not arg_string.startswith("--") and arg_string not in self._option_string_actions:
+            return None
+        return super()._parse_optional(arg_string)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="symgrad",
-        description="Readable, runnable, trustworthy derivatives: worked derivations, "
-        "answer checking and exercise generation for the mathematics of machine learning.",
-        epilog="Run 'symgrad COMMAND --help' for the options of one command.",
-    )
     from .. import __version__
 
+    parser = _Parser(
+        prog="symgrad",
+        description="Readable, runnable, trustworthy derivatives: worked derivations,\n"
+        "answer checking and exercise generation for the mathematics of machine learning.",
+        epilog="Run 'symgrad COMMAND --help' for the options of one command. Use - for stdin or stdout.\n\n"
+        "exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"symgrad {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
@@ -51,34 +71,26 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # a command not written yet
             raise
         module.add_parser(subparsers)
+    parser.set_defaults(subcommands=subparsers.choices)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symgrad`` command; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(_shield_leading_minus(sys.argv[1:] if argv is None else list(argv)))
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
-    try:
-        return int(args.run(args) or 0)
-    except InputError as error:
-        print(f"symgrad: error: {error}", file=sys.stderr)
-        return 1
-    except SymgradError as error:
-        print(f"symgrad: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
-
-
-def _shield_leading_minus(argv: list[str]) -> list[str]:
-    """Let ``symgrad derive convexity "-log(x)"`` and ``--at -1,2`` work.
-
-    symgrad's options are all long (``--at``) except ``-h``, so a word that starts with a
-    single ``-`` is an expression or a value, never an option. argparse would read it as an
-    option; a leading space hides the dash from argparse, and the parser ignores the space.
-    """
-    return [f" {word}" if word.startswith("-") and not word.startswith("--") and word != "-h" else word
-            for word in argv]
+    with printable_streams():
+        parser = build_parser()
+        args, unknown = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+        if not getattr(args, "command", None):
+            if unknown:
+                parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+            parser.print_help()
+            return OK
+        if unknown:  # the subcommand's own usage, as pytest and ruff do
+            args.subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+        try:
+            return int(args.run(args) or 0)
+        except SymgradError as error:
+            print(f"symgrad: error: {error}", file=sys.stderr)
+            return BAD_INPUT
+        except KeyboardInterrupt:
+            return 130

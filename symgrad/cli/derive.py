@@ -8,8 +8,9 @@ numbers stay exact (``--lr 0.1`` is 1/10). Imports of the library happen in
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
+
+from ._io import read_argument, write_output
 
 #: derive KIND -> (explain method, one-line help)
 KINDS: dict[str, tuple[str, str]] = {
@@ -51,8 +52,9 @@ def add_parser(subparsers: Any) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", choices=list(KINDS), metavar="KIND", help="what to derive (see kinds above)")
-    parser.add_argument("expr", metavar="EXPR", help='the function, e.g. "2*w0^2 + 3*w1^2" (quote it)')
+    parser.add_argument("kind", type=kind_name, choices=list(KINDS), metavar="KIND",
+                        help="what to derive (see kinds above; gd_step is read as gd-step)")
+    parser.add_argument("expr", metavar="EXPR", help='the function, e.g. "2*w0^2 + 3*w1^2" (quote it); - reads stdin')
     parser.add_argument("--at", metavar="POINT", help="the point: w0=3,w1=4 or 3,4")
     parser.add_argument("--lr", metavar="ETA", help="the learning rate η (exact: 0.1 is 1/10)")
     parser.add_argument("--hessian", action="store_true", help="gd-step: add the Hessian at the point")
@@ -69,7 +71,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--name", help="the function's name in the derivation (default L, or f for convexity/taylor)")
     parser.add_argument("--format", choices=["text", "md", "latex", "json"], default="text",
                         help="output format (default text)")
-    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal")
+    parser.add_argument("--check-with", choices=["numpy", "torch"], default="numpy",
+                        help="how shown numbers are re-checked: complex steps in SymPy/NumPy (default) or torch "
+                        "autograd (slower to start)")
+    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal (- is stdout)")
     parser.set_defaults(run=run)
 
 
@@ -77,20 +82,21 @@ def run(args: argparse.Namespace) -> int:
     """Build the derivation, render it, print or write it."""
     from ..render import render
 
-    derivation = build(args)
-    text = render(derivation, args.format)
-    if args.out:
-        try:
-            with open(args.out, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as error:
-            from ..errors import InputError
+    from ..steps.core import Checker
 
-            raise InputError(f"cannot write {args.out}: {error.strerror or error}") from None
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    args.expr = read_argument(args.expr, "expression")
+    saved, Checker.autograd = Checker.autograd, args.check_with
+    try:
+        derivation = build(args)
+    finally:
+        Checker.autograd = saved
+    write_output(render(derivation, args.format), args.out)
     return 0
+
+
+def kind_name(text: str) -> str:
+    """One spelling for kinds on the command line: ``gd_step`` and ``GD-Step`` are ``gd-step``."""
+    return text.strip().lower().replace("_", "-")
 
 
 def build(args: argparse.Namespace):

@@ -28,13 +28,14 @@ def add_parser(subparsers) -> None:
         description="Generate seeded exercises (each verified before it is written), a problem sheet and "
         "its answer key; with --students, one personalised sheet per student plus the key 'symgrad grade' reads.",
     )
-    parser.add_argument("--family", action="append", default=None,
-                        help="an exercise family (repeat for several; default: all). Use --list to see them.")
+    parser.add_argument("--family", action="append", default=None, type=family_name,
+                        help="an exercise family (repeat for several; default: all). Use --list to see them "
+                        "(gd-step and gd_step are the same name).")
     parser.add_argument("--count", type=int, default=1, help="exercises per family (default 1)")
     parser.add_argument("--seed", default="0", help="seed of the sheet (default 0)")
     parser.add_argument("--difficulty", type=int, default=1, help="difficulty level 1-3 (default 1)")
     parser.add_argument("--format", choices=sorted(_EXTENSIONS), default="md", help="sheet format (default md)")
-    parser.add_argument("--out", default=None, help="output folder (default: print the sheet)")
+    parser.add_argument("--out", default=None, help="output folder (default, or -: print the sheet)")
     parser.add_argument("--students", default=None, help="roster CSV: one personalised sheet per student")
     parser.add_argument("--assignment", default="assignment", help="assignment name (part of each student's seed)")
     parser.add_argument("--title", default=None, help="sheet title")
@@ -50,9 +51,10 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         for name, family in exercises.FAMILIES.items():
             levels = "; ".join(f"{k}: {v}" for k, v in family.levels.items())
-            print(f"{name:16} {family.title} ({family.source}) -- {levels}")
+            print(f"{name.replace('_', '-'):16} {family.title} ({family.source}) -- {levels}")
         return 0
     families = args.family or list(exercises.FAMILIES)
+    args.out = None if args.out == "-" else args.out
     if args.count < 1:
         raise InputError(f"--count must be at least 1, got {args.count}")
     ext = _EXTENSIONS[args.format]
@@ -74,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
     _write(os.path.join(args.out, "grading_key.json"), json.dumps(sheets.grading_key(items), indent=2) + "\n")
     print(f"wrote {len(items)} verified exercises to {args.out} (sheet.{ext}, key.{ext}, grading_key.json)")
     return 0
+
+
+def family_name(text: str) -> str:
+    """The library's name of a family: ``gd-step`` and ``gd_step`` are both ``gd_step`` (printed ``gd-step``)."""
+    return text.strip().lower().replace("-", "_")
 
 
 def _roster(args: argparse.Namespace, families: list[str], ext: str, title: str) -> int:

@@ -37,6 +37,7 @@ from typing import Any
 
 import sympy
 
+from ..display import Display, display_markdown, display_repr
 from ..errors import InputError, VerificationError
 
 __all__ = ["Exercise", "Prompt", "Mistake", "Draft", "Family", "Degenerate", "Ambiguous", "seed_material", "student_seed",
@@ -168,6 +169,18 @@ class Exercise:
 
             data["solution"] = derivation_dict(self.solution)
         return data
+
+    def _display(self) -> Display:
+        """The prompt, then the answer and the worked solution behind a click (``<details>``)."""
+        from ..render import render
+        from .sheets import math_latex
+
+        given = "\n\n".join(f"$${math_latex(m)}$$" for m in self.prompt.given)
+        solution = f"**Answer:** ${_latex(self.answer)}$\n\n{render(self.solution, 'md')}"
+        return Display("Exercise", f"{self.prompt.title} ({self.id})", intro=f"{given}\n\n{self.prompt.question}",
+                       details=("Solution", solution))
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
 
 
 @dataclass(frozen=True)

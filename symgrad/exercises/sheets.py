@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..render import latex_of, latex_text, render, render_latex_body, text_of
+from ..schema import JSON_SCHEMA
 from .core import Exercise, _plain
 
 __all__ = ["sheet", "sheet_json", "grading_key", "math_text", "math_latex", "derivation_dict", "FORMATS"]
@@ -89,7 +90,7 @@ def sheet(items: Sequence[tuple[str, Exercise]], fmt: str = "md", *, title: str 
 def sheet_json(items: Sequence[tuple[str, Exercise]], *, title: str = "Problem sheet", answers: bool = False,
                student: str | None = None) -> dict[str, Any]:
     """The sheet as data for a learning management system: one entry per question."""
-    return {"title": title, "student": student,
+    return {"schema": JSON_SCHEMA, "title": title, "student": student,
             "questions": [{"question": q, **ex.to_dict(solution=answers)} for q, ex in items]}
 
 

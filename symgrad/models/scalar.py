@@ -263,4 +263,6 @@ def fit(model: Model, X: Any, y: Any, method: str = "gradient_descent", *, start
         return methods[method](loss, start, rate, **options)
     if method == "newton":
         return optimize.newton(loss, start, **options)
-    return optimize.minimize(loss, start, method=method, **options)
+    max_steps, tol = options.pop("max_steps", None), options.pop("tol", None)
+    scipy_options = {**options, **({"maxiter": int(max_steps)} if max_steps is not None else {})}
+    return optimize.minimize(loss, start, method=method, tol=tol, options=scipy_options or None)

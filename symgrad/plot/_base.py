@@ -2,11 +2,14 @@
 
 Figures are built as :class:`matplotlib.figure.Figure` objects attached to an
 Agg canvas. pyplot is never imported, so the user's backend and pyplot's list
-of open figures are left alone, and everything runs without a display.
+of open figures are left alone, and everything runs without a display. They are
+:class:`NotebookFigure` objects: a Figure with ``_repr_png_``, so Jupyter shows
+the picture (not ``<Figure size 640x480>``) without ``%matplotlib inline``.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from typing import Any
 
@@ -45,9 +48,34 @@ def new_figure(width: float = 6.4, height: float = 4.8, dpi: float = 100):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    figure = _notebook_figure_class()(figsize=(width, height), dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
+
+
+_CLASSES: dict[str, type] = {}
+
+
+def _notebook_figure_class() -> type:
+    """:class:`matplotlib.figure.Figure` with ``_repr_png_``, built once matplotlib is imported."""
+    if "NotebookFigure" not in _CLASSES:
+        from matplotlib.figure import Figure
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+        _CLASSES["NotebookFigure"] = type("NotebookFigure", (Figure,), {
+            "__module__": __name__, "__doc__": "A Figure that Jupyter shows as a PNG.", "_repr_png_": _repr_png_})
+    return _CLASSES["NotebookFigure"]
+
+
+def __getattr__(name: str) -> Any:  # pickle finds NotebookFigure here
+    if name == "NotebookFigure":
+        import_matplotlib()
+        return _notebook_figure_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def save_figure(figure, path: str | os.PathLike | None, dpi: float | None = None) -> None:

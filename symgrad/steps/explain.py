@@ -118,8 +118,8 @@ class Explain:
         Returns:
             a Derivation whose result is the total squared error.
         Example:
-            >>> explain.loss("w*x + b", [(1, 3), (2, 5)], {"w": "1.5", "b": 1}).result
-            1.25
+            >>> explain.loss("w*x + b", [(1, 3), (2, 5)], {"w": "1.5", "b": 1}).result  # exact: 1.25
+            5/4
         """
         f = as_function(model)
         names = {v.name: v for v in f.variables}
@@ -170,8 +170,8 @@ class Explain:
         """The derivative and one gradient-descent step in one variable (chapter §7.2).
 
         Example:
-            >>> explain.derivative_step("w^2", 3, "0.1").result
-            2.4
+            >>> explain.derivative_step("w^2", 3, "0.1").result  # exact: 0.1 is read as 1/10
+            12/5
         """
         f = as_function(f)
         if f.n != 1:
@@ -301,8 +301,8 @@ class Explain:
 
         Example:
             >>> d = explain.loss_change("2*w0^2 + 3*w1^2", [3, 4], [["0.0003", "0.0004"]])
-            >>> d.result[0]
-            0.01320066
+            >>> d.result[0], float(d.result[0])
+            (660033/50000000, 0.01320066)
         """
         f = as_function(f)
         point = _point(f, at)
@@ -400,7 +400,7 @@ class Explain:
 
         Example:
             >>> explain.eigenvalues([[2, 2], [2, 6]]).result
-            [4 - 2*sqrt(2), 4 + 2*sqrt(2)]
+            [4 - 2*sqrt(2), 2*sqrt(2) + 4]
         """
         H = _matrix(matrix)
         checker = Checker()
@@ -800,7 +800,7 @@ class Explain:
         Example:
             >>> d = explain.descent("(x - 3)^2", 0, "0.1", name="f")
             >>> d.steps[-1].result, len(d.steps[2].math)
-            ("gradient_tolerance", 9)
+            ('gradient_tolerance', 9)
         """
         f = as_function(f)
         point, eta = _point(f, start), _number(lr, "the learning rate")

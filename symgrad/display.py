@@ -1,0 +1,77 @@
+"""How result objects show themselves: a one-line ``repr`` and a Markdown summary in Jupyter.
+
+A result class describes itself once, in a method ``_display()`` returning a
+:class:`Display` (a headline, a few labelled rows, and optionally a section
+shown collapsed), and takes its ``__repr__`` and ``_repr_markdown_`` from here::
+
+    def _display(self) -> Display:
+        return Display("CheckResult", "incorrect", rows=(("feedback", self.feedback),))
+
+    __repr__, _repr_markdown_ = display_repr, display_markdown
+
+Jupyter then shows the Markdown (a bold headline, a two-column table, a
+``<details>`` block that opens on a click); a terminal shows the one line
+``<CheckResult incorrect>``. Nothing here imports beyond the standard library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Display", "display_repr", "display_markdown", "short_number", "markdown_cell"]
+
+_REPR_WIDTH = 100
+
+
+@dataclass(frozen=True)
+class Display:
+    """What a result shows: ``kind`` (the class), a ``headline``, ``(label, value)`` rows, and
+    ``details``: ``(summary, Markdown body)`` shown collapsed, or ``None``."""
+
+    kind: str
+    headline: str
+    rows: Sequence[tuple[str, str]] = ()
+    details: tuple[str, str] | None = None
+    intro: str = ""
+
+
+def display_repr(obj: Any) -> str:
+    """``<Kind headline>`` on one line, cut to 100 characters."""
+    shown = obj._display()
+    headline = " ".join(shown.headline.split())
+    if len(headline) > _REPR_WIDTH:
+        headline = headline[: _REPR_WIDTH - 1] + "…"
+    return f"<{shown.kind} {headline}>"
+
+
+def display_markdown(obj: Any) -> str:
+    """The headline in bold, the rows as a table, the details collapsed (Jupyter's ``text/markdown``)."""
+    shown = obj._display()
+    parts = [f"**{shown.kind}**: {markdown_cell(shown.headline)}"]
+    if shown.intro:
+        parts.append(shown.intro)
+    if shown.rows:
+        table = ["| | |", "|---|---|"] + [f"| {label} | {markdown_cell(value)} |" for label, value in shown.rows]
+        parts.append("\n".join(table))
+    if shown.details is not None:
+        summary, body = shown.details
+        parts.append(f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>")
+    return "\n\n".join(parts)
+
+
+def markdown_cell(text: Any) -> str:
+    """``text`` safe inside one Markdown table cell (no pipes, no line breaks)."""
+    return " ".join(str(text).split()).replace("|", "&#124;")
+
+
+def short_number(value: Any) -> str:
+    """A number in at most 4 significant digits; exact numbers stay exact when short (``1/3``)."""
+    text = str(value)
+    if len(text) <= 12 and not isinstance(value, float):
+        return text
+    try:
+        return f"{float(value):.4g}"
+    except (TypeError, ValueError):
+        return text
