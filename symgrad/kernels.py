@@ -1,0 +1,221 @@
+"""Fast float64 NumPy kernels: SymEngine's LLVM backend, run over chunks on every core.
+
+Why this design (measured side by side in ``python -m bench.run --only kernels``):
+SymEngine's ``Lambdify(..., cse=True, backend="llvm")`` compiles the whole
+common-subexpression DAG of the value, gradient and Hessian into *one* native
+function per point, so a point's inputs are read once, every shared
+subexpression (``exp(w0*w1)`` in the value, the gradient and the Hessian) is
+computed once in registers, and each output slot is stored once -- no
+temporaries, unlike NumPy's one-array-per-operation evaluation (SymPy's
+``lambdify``) or numexpr's one-expression-per-call. Its evaluation loop releases
+the GIL, so a batch is cut into one chunk per usable core and the chunks run on
+a small thread pool, each writing into its own rows of one preallocated output.
+
+The output is laid out as the caller expects and is written once:
+
+* a batch ``(..., n)`` gives ``(...)``, ``(..., n)`` and ``(..., n, n)`` arrays,
+  C-contiguous when one output is asked for (``gradient``, ``hessian``);
+* the symmetric Hessian is compiled as its full ``n × n`` list of slots -- CSE
+  computes each off-diagonal entry once and the kernel stores it twice -- so no
+  gather or copy follows the kernel;
+* an output whose every entry is constant (the Hessian of a quadratic, a linear
+  gradient) is never computed per point: it is returned as a read-only
+  ``numpy.broadcast_to`` view of one ``n × n`` (or ``n``) array.
+
+Single points and batches of fewer than :data:`LLVM_MIN_POINTS` points use
+SymEngine's ``lambda`` backend (built in a millisecond), called through
+``unsafe_real`` so a call costs a few microseconds. Only float64 input comes
+here: float32 input keeps its precision through the SymPy route of
+:mod:`symgrad.backends`.
+
+Example:
+    >>> import numpy as np, symgrad as sg
+    >>> c = sg.Function("log(1 + exp(w0*w1)) + sin(w0)*w1^2").compile("numpy")
+    >>> X = np.zeros((5, 2))
+    >>> c.gradient(X)[0].tolist(), c.hessian(X).shape
+    ([0.0, 0.0], (5, 2, 2))
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FastPathUnavailable", "SymEngineEvaluator", "LLVM_MIN_POINTS", "PARALLEL_MIN_POINTS", "usable_cores"]
+
+#: batches of at least this many points use the LLVM kernel (built once, on the first such batch)
+LLVM_MIN_POINTS = 64
+#: batches of at least this many points are cut into one chunk per usable core
+PARALLEL_MIN_POINTS = 32_768
+
+
+class FastPathUnavailable(Exception):
+    """A fast evaluator cannot handle this function after all; the SymPy route takes over."""
+
+
+@lru_cache(maxsize=1)
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, usable_cores() - 1), thread_name_prefix="symgrad-kernel")
+    return _POOL
+
+
+def run_in_chunks(kernel: Any, X: np.ndarray, out: np.ndarray) -> None:
+    """``kernel(X, out=out)`` for a 2-d ``X``, split by rows over every usable core when the batch is large.
+
+    The calling thread evaluates the last chunk itself, so one core's worth of
+    work never waits on the pool.
+    """
+    workers = usable_cores()
+    if workers == 1 or len(X) < PARALLEL_MIN_POINTS:
+        kernel(X, out=out)
+        return
+    bounds = np.linspace(0, len(X), workers + 1).astype(int)
+    futures = [_pool().submit(kernel, X[a:b], out=out[a:b]) for a, b in zip(bounds[:-2], bounds[1:-1])]
+    kernel(X[bounds[-2]:], out=out[bounds[-2]:])
+    for future in futures:
+        future.result()
+
+
+def _as_float(expr: Any) -> float:
+    value = complex(expr)
+    if value.imag:
+        raise FastPathUnavailable(f"complex constant {expr}")  # the SymPy route handles complex entries
+    return value.real
+
+
+class _Slots:
+    """One ``symengine.Lambdify`` over a list of output slots, built per backend on first use.
+
+    Picklable: only the SymEngine expressions are kept; compiled code is rebuilt after unpickling.
+    """
+
+    def __init__(self, symbols: list[Any], exprs: list[Any]):
+        self.symbols = symbols
+        self.exprs = exprs
+        self._built: dict[str, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"symbols": self.symbols, "exprs": self.exprs, "_built": {}}
+
+    def kernel(self, backend: str) -> Any:
+        if backend not in self._built:
+            import symengine
+
+            try:
+                self._built[backend] = symengine.Lambdify(self.symbols, self.exprs, cse=True, backend=backend)
+            except (TypeError, ValueError, RuntimeError, NotImplementedError) as error:
+                raise FastPathUnavailable(str(error)) from error
+        return self._built[backend]
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """``batch + (len(exprs),)`` for float64 ``X`` of shape ``batch + (n,)``."""
+        size = len(self.exprs)
+        if X.ndim == 1:
+            out = np.empty(size)
+            self.kernel("lambda").unsafe_real(np.ascontiguousarray(X), out)
+            return out
+        batch = X.shape[:-1]
+        flat = np.ascontiguousarray(X).reshape(-1, X.shape[-1])
+        out = np.empty((len(flat), size))
+        if len(flat) < LLVM_MIN_POINTS or not _have_llvm():
+            self.kernel("lambda")(flat, out=out)
+        else:
+            run_in_chunks(self.kernel("llvm"), flat, out)
+        return out.reshape(batch + (size,))
+
+
+@lru_cache(maxsize=1)
+def _have_llvm() -> bool:
+    from symengine.lib import symengine_wrapper
+
+    return bool(getattr(symengine_wrapper, "have_llvm", False))
+
+
+class SymEngineEvaluator:
+    """Value, gradient and Hessian of a :class:`symgrad.function.SymEngineDerivatives`, float64 NumPy in and out.
+
+    One kernel per combination of outputs (``"v"``, ``"g"``, ``"vg"``, ``"h"``,
+    ``"vgh"``), built on first use; parts whose entries are all constant are
+    broadcast, never compiled.
+    """
+
+    def __init__(self, source: Any):
+        import symengine
+
+        n = len(source.symbols)
+        self.n = n
+        self._symbols = list(source.symbols)
+        zero = symengine.Integer(0)
+        hessian = [source.se_upper.get((min(i, j), max(i, j)), zero) for i in range(n) for j in range(n)]
+        self._parts = {"v": [source.expr], "g": list(source.se_gradient), "h": hessian}
+        self._shapes = {"v": (), "g": (n,), "h": (n, n)}
+        self._constants = {part: self._constant_array(part, exprs) for part, exprs in self._parts.items()}
+        self._kernels: dict[str, _Slots | None] = {}
+
+    def _constant_array(self, part: str, exprs: list[Any]) -> np.ndarray | None:
+        if any(e.free_symbols for e in exprs):
+            return None
+        array = np.array([_as_float(e) for e in exprs]).reshape(self._shapes[part])
+        array.flags.writeable = False
+        return array
+
+    def _kernel(self, parts: str) -> _Slots | None:
+        if parts not in self._kernels:
+            varying = [e for part in parts if self._constants[part] is None for e in self._parts[part]]
+            self._kernels[parts] = _Slots(self._symbols, varying) if varying else None
+        return self._kernels[parts]
+
+    def _part(self, part: str, X: np.ndarray):
+        """One output (``"v"``, ``"g"`` or ``"h"``), straight from its own kernel."""
+        constant = self._constants[part]
+        batch = X.shape[:-1]
+        if constant is not None:
+            return np.broadcast_to(constant, batch + constant.shape) if batch else constant.copy()[()]
+        return self._kernel(part)(X).reshape(batch + self._shapes[part])[()]
+
+    def _outputs(self, parts: str, X: np.ndarray) -> tuple:
+        """Several outputs from one kernel (one CSE across them): views of its ``batch + (slots,)`` result."""
+        kernel = self._kernel(parts)
+        values = kernel(X) if kernel is not None else None
+        batch = X.shape[:-1]
+        outputs, offset = [], 0
+        for part in parts:
+            if self._constants[part] is not None:
+                outputs.append(self._part(part, X))
+                continue
+            size = len(self._parts[part])
+            outputs.append(values[..., offset : offset + size].reshape(batch + self._shapes[part])[()])
+            offset += size
+        return tuple(outputs)
+
+    def value(self, X: np.ndarray):
+        return self._part("v", X)
+
+    def gradient(self, X: np.ndarray):
+        return self._part("g", X)
+
+    def value_and_gradient(self, X: np.ndarray):
+        return self._outputs("vg", X)
+
+    def hessian(self, X: np.ndarray):
+        return self._part("h", X)
+
+    def evaluate(self, X: np.ndarray):
+        return self._outputs("vgh", X)

@@ -1,0 +1,155 @@
+"""Tests for symgrad.kernels: SymEngine LLVM kernels over chunks, against independent oracles.
+
+Oracles: SymPy's own derivatives (``sympy.diff``) evaluated by ``evalf`` at 30
+digits, torch autograd (``torch.func.grad`` / ``hessian``) on the same points,
+and a hand-written closed form for the quadratic. Issue 18's
+``compile("numpy", engine="symengine")`` case is a regression test here.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from symgrad import kernels as _kernels
+from symgrad.errors import InputError
+from symgrad.function import Function
+
+pytest.importorskip("symengine")
+
+w0, w1 = sympy.symbols("w0 w1", real=True)
+SOFTPLUS = sympy.log(1 + sympy.exp(w0 * w1)) + sympy.sin(w0) * w1**2
+
+
+def _swell(depth):
+    f = w0 * w1 + w0
+    for _ in range(depth):
+        f = sympy.sin(f) * f
+    return f
+
+
+#: functions of (w0, w1) and their SymPy derivatives, the oracle
+CASES = {
+    "softplus": SOFTPLUS,
+    "swell depth 2": _swell(2),
+    "rational": (w0**2 + 1) / (w1**2 + 2) + sympy.atan(w0 - w1),
+    "quadratic": 2 * w0**2 + 3 * w1**2 - w0 * w1 + 5,
+}
+
+
+def _oracle(expr, X):
+    """Value, gradient and Hessian by sympy.diff and evalf(30) at every row of ``X`` (shape (N, 2))."""
+    grad = [sympy.diff(expr, v) for v in (w0, w1)]
+    hess = [[sympy.diff(g, v) for v in (w0, w1)] for g in grad]
+    rows = []
+    for a, b in X:
+        subs = {w0: sympy.Float(a, 30), w1: sympy.Float(b, 30)}
+        at = lambda e: float(e.evalf(30, subs=subs))  # noqa: E731
+        rows.append((at(expr), [at(g) for g in grad], [[at(h) for h in row] for row in hess]))
+    return (np.array([r[0] for r in rows]), np.array([r[1] for r in rows]), np.array([r[2] for r in rows]))
+
+
+batches = arrays(np.float64, st.tuples(st.integers(1, 6), st.just(2)), elements=st.floats(-1.5, 1.5))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@given(X=batches)
+def test_kernels_match_sympy_evaluation(name, X):
+    c = Function(CASES[name], (w0, w1)).compile("numpy", engine="symengine")
+    value, grad, hess = _oracle(CASES[name], X)
+    np.testing.assert_allclose(c.value(X), value, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.gradient(X), grad, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.hessian(X), hess, rtol=1e-12, atol=1e-12)
+    v, g, h = c.evaluate(X)
+    np.testing.assert_allclose(h, hess, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(g, grad, rtol=1e-12, atol=1e-12)
+    for k in range(len(X)):  # one point at a time: the lambda backend's direct call
+        np.testing.assert_allclose(c.gradient(X[k]), grad[k], rtol=1e-12, atol=1e-12)
+        assert np.ndim(c.value(X[k])) == 0
+
+
+def test_llvm_chunks_on_several_threads_match_the_oracle(monkeypatch):
+    monkeypatch.setattr(_kernels, "PARALLEL_MIN_POINTS", 16)
+    monkeypatch.setattr(_kernels, "usable_cores", lambda: 3)
+    X = np.random.default_rng(3).uniform(-1.5, 1.5, (101, 2))  # 101 = 33 + 33 + 35 rows
+    value, grad, hess = _oracle(SOFTPLUS, X)
+    c = Function(SOFTPLUS, (w0, w1)).compile("numpy", engine="symengine")
+    np.testing.assert_allclose(c.gradient(X), grad, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.hessian(X), hess, rtol=1e-12, atol=1e-12)
+    v, g, _ = c.evaluate(X)
+    np.testing.assert_allclose(v, value, rtol=1e-12)
+
+
+def test_engine_option_reaches_the_kernel_builder():
+    """Issue 18: compile("numpy", engine="symengine") raised TypeError although the README benchmarks it."""
+    f = Function("2*w0^2 + 3*w1^2")
+    X = np.array([[3.0, 4.0], [1.0, -1.0]])
+    se = f.compile("numpy", engine="symengine")
+    plain = f.compile("numpy", engine="sympy")
+    assert isinstance(se._fast, _kernels.SymEngineEvaluator) and plain._fast is None
+    expected = np.stack((4 * X[:, 0], 6 * X[:, 1]), axis=1)  # the formulas typed in
+    np.testing.assert_array_equal(se.gradient(X), expected)
+    np.testing.assert_array_equal(plain.gradient(X), expected)
+    with pytest.raises(InputError, match="unknown engine 'llvm'"):
+        f.compile("numpy", engine="llvm")
+
+
+def test_a_sympy_function_keeps_sympy_kernels_unless_asked():
+    f = Function(SOFTPLUS, (w0, w1), engine="sympy")
+    assert f.compile("numpy")._fast is None
+    assert isinstance(f.compile("numpy", engine="symengine")._fast, _kernels.SymEngineEvaluator)
+
+
+def test_outputs_have_the_callers_layout_and_constants_are_broadcast():
+    c = Function(CASES["quadratic"], (w0, w1)).compile("numpy")
+    X = np.random.default_rng(0).uniform(-1, 1, (7, 3, 2))
+    g = c.gradient(X)
+    assert g.shape == (7, 3, 2) and g.flags.c_contiguous
+    H = c.hessian(X)
+    assert H.shape == (7, 3, 2, 2) and H.strides[:2] == (0, 0)  # one 2 x 2 array, never copied per point
+    np.testing.assert_array_equal(H[4, 1], [[4.0, -1.0], [-1.0, 6.0]])
+    np.testing.assert_array_equal(c.hessian(X[0, 0]), [[4.0, -1.0], [-1.0, 6.0]])
+    assert c.hessian(X[0, 0]).flags.writeable  # one point: the caller's own array
+
+
+def test_complex_constants_fall_back_to_the_sympy_route():
+    c = Function(w0**2 + sympy.I * w1, (w0, w1)).compile("numpy")
+    np.testing.assert_allclose(c.gradient(np.array([[1.0, 2.0]])), [[2.0, 1j]])
+
+
+def test_float32_stays_float32_and_matches_float64():
+    c = Function(SOFTPLUS, (w0, w1)).compile("numpy")
+    X = np.random.default_rng(2).uniform(-1, 1, (200, 2))
+    for method in ("value", "gradient", "hessian"):
+        out32 = getattr(c, method)(X.astype(np.float32))
+        assert out32.dtype == np.float32
+        np.testing.assert_allclose(out32, getattr(c, method)(X), rtol=2e-5, atol=2e-5)
+
+
+def test_kernels_agree_with_torch_autograd():
+    torch = pytest.importorskip("torch")
+    from torch.func import grad, hessian, vmap
+
+    def f(w):
+        return torch.log(1 + torch.exp(w[0] * w[1])) + torch.sin(w[0]) * w[1] ** 2
+
+    X = np.random.default_rng(5).uniform(-2, 2, (300, 2))
+    T = torch.from_numpy(X)
+    c = Function(SOFTPLUS, (w0, w1)).compile("numpy")
+    np.testing.assert_allclose(c.gradient(X), vmap(grad(f))(T).numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.hessian(X), vmap(hessian(f))(T).numpy(), rtol=1e-12, atol=1e-12)
+    t = Function(SOFTPLUS, (w0, w1)).compile("torch")  # torch in, torch out: dtype kept
+    out = t.gradient(T.to(torch.float32))
+    assert out.dtype == torch.float32 and out.device == T.device
+
+
+def test_an_evaluator_survives_pickling():
+    c = Function(SOFTPLUS, (w0, w1)).compile("numpy")
+    X = np.random.default_rng(4).uniform(-1, 1, (100, 2))
+    expected = c.hessian(X)
+    copy = pickle.loads(pickle.dumps(c._fast))
+    np.testing.assert_allclose(copy.hessian(X), expected, rtol=1e-13, atol=1e-15)  # terms may be re-ordered
