@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FastPathUnavailable", "SymEngineEvaluator", "LLVM_MIN_POINTS", "PARALLEL_MIN_POINTS", "usable_cores"]
+__all__ = ["FastPathUnavailable", "SymEngineEvaluator", "LLVM_MIN_POINTS", "PARALLEL_MIN_POINTS", "run_in_chunks", "usable_cores"]
 
 #: batches of at least this many points use the LLVM kernel (built once, on the first such batch)
 LLVM_MIN_POINTS = 64
@@ -66,29 +66,30 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: a parallel batch is cut into this many chunks per core: a core slowed by other work takes fewer of them
+CHUNKS_PER_CORE = 4
+
 _POOL: ThreadPoolExecutor | None = None
 
 
 def _pool() -> ThreadPoolExecutor:
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=max(1, usable_cores() - 1), thread_name_prefix="symgrad-kernel")
+        _POOL = ThreadPoolExecutor(max_workers=usable_cores(), thread_name_prefix="symgrad-kernel")
     return _POOL
 
 
 def run_in_chunks(kernel: Any, X: np.ndarray, out: np.ndarray) -> None:
     """``kernel(X, out=out)`` for a 2-d ``X``, split by rows over every usable core when the batch is large.
 
-    The calling thread evaluates the last chunk itself, so one core's worth of
-    work never waits on the pool.
+    Each chunk writes its own rows of ``out``; the kernel releases the GIL while it runs.
     """
     workers = usable_cores()
     if workers == 1 or len(X) < PARALLEL_MIN_POINTS:
         kernel(X, out=out)
         return
-    bounds = np.linspace(0, len(X), workers + 1).astype(int)
-    futures = [_pool().submit(kernel, X[a:b], out=out[a:b]) for a, b in zip(bounds[:-2], bounds[1:-1])]
-    kernel(X[bounds[-2]:], out=out[bounds[-2]:])
+    bounds = np.linspace(0, len(X), workers * CHUNKS_PER_CORE + 1).astype(int)
+    futures = [_pool().submit(kernel, X[a:b], out=out[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
     for future in futures:
         future.result()
 
@@ -148,74 +149,104 @@ def _have_llvm() -> bool:
     return bool(getattr(symengine_wrapper, "have_llvm", False))
 
 
+class _Part:
+    """One output (value, gradient or Hessian): the slots compiled for it and how they land in the output.
+
+    Dense outputs compile one slot per output entry, so the kernel's block *is*
+    the output. A sparse Hessian (most entries zero, e.g. Rosenbrock's
+    tridiagonal one) compiles only its nonzero upper-triangle entries and
+    scatters them into a zeroed output.
+    """
+
+    def __init__(self, shape: tuple[int, ...], entries: list[Any], scatter: tuple[list[int], list[int]] | None = None):
+        self.shape = shape
+        self.exprs = entries
+        self.scatter = None if scatter is None else (np.array(scatter[0], dtype=np.intp), np.array(scatter[1], dtype=np.intp))
+        self.constant = None
+        if not any(e.free_symbols for e in entries):
+            self.constant = self._place(np.array([_as_float(e) for e in entries]), ())
+            self.constant.flags.writeable = False
+
+    def _place(self, block: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
+        if self.scatter is None:
+            return block.reshape(batch + self.shape)
+        out = np.zeros(batch + (int(np.prod(self.shape, dtype=int)),))
+        positions, sources = self.scatter
+        out[..., positions] = block[..., sources]
+        return out.reshape(batch + self.shape)
+
+    def output(self, block: np.ndarray | None, batch: tuple[int, ...]):
+        """This output for a batch (``block`` holds its compiled slots), or the broadcast constant."""
+        if self.constant is not None:
+            return np.broadcast_to(self.constant, batch + self.shape) if batch else self.constant.copy()[()]
+        return self._place(block, batch)[()]
+
+
+def _hessian_part(source: Any, n: int) -> _Part:
+    """Every ``n × n`` slot (dense: no scatter after the kernel), or only the nonzero upper entries (sparse)."""
+    import symengine
+
+    upper = sorted(source.se_upper)
+    if n * n <= 4 * len(upper):
+        zero = symengine.Integer(0)
+        return _Part((n, n), [source.se_upper.get((min(i, j), max(i, j)), zero) for i in range(n) for j in range(n)])
+    positions, sources = [], []
+    for k, (i, j) in enumerate(upper):
+        positions += [i * n + j] if i == j else [i * n + j, j * n + i]
+        sources += [k] if i == j else [k, k]
+    return _Part((n, n), [source.se_upper[key] for key in upper], (positions, sources))
+
+
 class SymEngineEvaluator:
     """Value, gradient and Hessian of a :class:`symgrad.function.SymEngineDerivatives`, float64 NumPy in and out.
 
     One kernel per combination of outputs (``"v"``, ``"g"``, ``"vg"``, ``"h"``,
-    ``"vgh"``), built on first use; parts whose entries are all constant are
+    ``"vgh"``), built on first use; outputs whose entries are all constant are
     broadcast, never compiled.
     """
 
     def __init__(self, source: Any):
-        import symengine
-
         n = len(source.symbols)
         self.n = n
         self._symbols = list(source.symbols)
-        zero = symengine.Integer(0)
-        hessian = [source.se_upper.get((min(i, j), max(i, j)), zero) for i in range(n) for j in range(n)]
-        self._parts = {"v": [source.expr], "g": list(source.se_gradient), "h": hessian}
-        self._shapes = {"v": (), "g": (n,), "h": (n, n)}
-        self._constants = {part: self._constant_array(part, exprs) for part, exprs in self._parts.items()}
+        self._parts = {"v": _Part((), [source.expr]), "g": _Part((n,), list(source.se_gradient)), "h": _hessian_part(source, n)}
         self._kernels: dict[str, _Slots | None] = {}
-
-    def _constant_array(self, part: str, exprs: list[Any]) -> np.ndarray | None:
-        if any(e.free_symbols for e in exprs):
-            return None
-        array = np.array([_as_float(e) for e in exprs]).reshape(self._shapes[part])
-        array.flags.writeable = False
-        return array
 
     def _kernel(self, parts: str) -> _Slots | None:
         if parts not in self._kernels:
-            varying = [e for part in parts if self._constants[part] is None for e in self._parts[part]]
+            varying = [e for part in parts if self._parts[part].constant is None for e in self._parts[part].exprs]
             self._kernels[parts] = _Slots(self._symbols, varying) if varying else None
         return self._kernels[parts]
 
-    def _part(self, part: str, X: np.ndarray):
-        """One output (``"v"``, ``"g"`` or ``"h"``), straight from its own kernel."""
-        constant = self._constants[part]
-        batch = X.shape[:-1]
-        if constant is not None:
-            return np.broadcast_to(constant, batch + constant.shape) if batch else constant.copy()[()]
-        return self._kernel(part)(X).reshape(batch + self._shapes[part])[()]
+    def _one(self, name: str, X: np.ndarray):
+        """One output, straight from its own kernel."""
+        part = self._parts[name]
+        return part.output(None if part.constant is not None else self._kernel(name)(X), X.shape[:-1])
 
-    def _outputs(self, parts: str, X: np.ndarray) -> tuple:
+    def _outputs(self, names: str, X: np.ndarray) -> tuple:
         """Several outputs from one kernel (one CSE across them): views of its ``batch + (slots,)`` result."""
-        kernel = self._kernel(parts)
+        kernel = self._kernel(names)
         values = kernel(X) if kernel is not None else None
         batch = X.shape[:-1]
         outputs, offset = [], 0
-        for part in parts:
-            if self._constants[part] is not None:
-                outputs.append(self._part(part, X))
-                continue
-            size = len(self._parts[part])
-            outputs.append(values[..., offset : offset + size].reshape(batch + self._shapes[part])[()])
+        for name in names:
+            part = self._parts[name]
+            size = 0 if part.constant is not None else len(part.exprs)
+            outputs.append(part.output(values[..., offset : offset + size] if size else None, batch))
             offset += size
         return tuple(outputs)
 
     def value(self, X: np.ndarray):
-        return self._part("v", X)
+        return self._one("v", X)
 
     def gradient(self, X: np.ndarray):
-        return self._part("g", X)
+        return self._one("g", X)
 
     def value_and_gradient(self, X: np.ndarray):
         return self._outputs("vg", X)
 
     def hessian(self, X: np.ndarray):
-        return self._part("h", X)
+        return self._one("h", X)
 
     def evaluate(self, X: np.ndarray):
         return self._outputs("vgh", X)

@@ -75,7 +75,7 @@ def test_kernels_match_sympy_evaluation(name, X):
 def test_llvm_chunks_on_several_threads_match_the_oracle(monkeypatch):
     monkeypatch.setattr(_kernels, "PARALLEL_MIN_POINTS", 16)
     monkeypatch.setattr(_kernels, "usable_cores", lambda: 3)
-    X = np.random.default_rng(3).uniform(-1.5, 1.5, (101, 2))  # 101 = 33 + 33 + 35 rows
+    X = np.random.default_rng(3).uniform(-1.5, 1.5, (101, 2))  # 12 uneven chunks of 8 or 9 rows
     value, grad, hess = _oracle(SOFTPLUS, X)
     c = Function(SOFTPLUS, (w0, w1)).compile("numpy", engine="symengine")
     np.testing.assert_allclose(c.gradient(X), grad, rtol=1e-12, atol=1e-12)
