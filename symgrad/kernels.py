@@ -38,7 +38,9 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -66,7 +68,7 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-#: a parallel batch is cut into this many chunks per core: a core slowed by other work takes fewer of them
+#: a parallel batch is cut into this many chunks per core: a thread slowed by other work takes fewer of them
 CHUNKS_PER_CORE = 4
 
 _POOL: ThreadPoolExecutor | None = None
@@ -75,23 +77,49 @@ _POOL: ThreadPoolExecutor | None = None
 def _pool() -> ThreadPoolExecutor:
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=usable_cores(), thread_name_prefix="symgrad-kernel")
+        _POOL = ThreadPoolExecutor(max_workers=max(1, usable_cores() - 1), thread_name_prefix="symgrad-kernel")
     return _POOL
 
 
 def run_in_chunks(kernel: Any, X: np.ndarray, out: np.ndarray) -> None:
     """``kernel(X, out=out)`` for a 2-d ``X``, split by rows over every usable core when the batch is large.
 
-    Each chunk writes its own rows of ``out``; the kernel releases the GIL while it runs.
+    Chunks are shared out, not assigned: the calling thread and the pool's
+    threads each take the next unclaimed chunk until none is left, and the
+    caller waits only for chunks another thread has claimed. On a busy machine,
+    where a pool thread may not be scheduled for a while, the caller simply does
+    more of the work itself. Each chunk writes its own rows of ``out``; the
+    kernel releases the GIL while it runs.
     """
     workers = usable_cores()
     if workers == 1 or len(X) < PARALLEL_MIN_POINTS:
         kernel(X, out=out)
         return
-    bounds = np.linspace(0, len(X), workers * CHUNKS_PER_CORE + 1).astype(int)
-    futures = [_pool().submit(kernel, X[a:b], out=out[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-    for future in futures:
-        future.result()
+    bounds = np.linspace(0, len(X), workers * CHUNKS_PER_CORE + 1).astype(int).tolist()
+    chunks = list(zip(bounds[:-1], bounds[1:]))
+    claims = itertools.count()  # next() on a count is atomic under the GIL
+    done = [threading.Event() for _ in chunks]
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        for k in iter(claims.__next__, None):
+            if k >= len(chunks):
+                return
+            a, b = chunks[k]
+            try:
+                kernel(X[a:b], out=out[a:b])
+            except BaseException as error:  # re-raised in the calling thread
+                errors.append(error)
+            finally:
+                done[k].set()
+
+    for _ in range(workers - 1):
+        _pool().submit(work)
+    work()
+    for event in done:
+        event.wait()
+    if errors:
+        raise errors[0]
 
 
 def _as_float(expr: Any) -> float:

@@ -180,3 +180,24 @@ def test_engine_symengine_without_symengine_says_what_to_install(monkeypatch):
     monkeypatch.setattr(backends, "_default_cse", lambda: "sympy")  # as if SymEngine were not installed
     with pytest.raises(BackendUnavailable, match=r"symgrad\[fast\]"):
         Function("w0^2").compile("numpy", engine="symengine")
+
+
+def test_every_chunk_is_written_once_and_an_error_in_one_reaches_the_caller(monkeypatch):
+    monkeypatch.setattr(_kernels, "PARALLEL_MIN_POINTS", 4)
+    monkeypatch.setattr(_kernels, "usable_cores", lambda: 2)
+    X = np.arange(200.0).reshape(100, 2)
+    out = np.full((100, 1), np.nan)
+
+    def double_first(rows, out):
+        assert np.all(np.isnan(out))  # no row is computed twice
+        out[:, 0] = 2 * rows[:, 0]
+
+    _kernels.run_in_chunks(double_first, X, out)
+    np.testing.assert_array_equal(out[:, 0], 2 * X[:, 0])
+
+    def fail_late(rows, out):
+        if rows[0, 0] > 150:
+            raise FloatingPointError("chunk failed")
+
+    with pytest.raises(FloatingPointError, match="chunk failed"):
+        _kernels.run_in_chunks(fail_late, X, out)
