@@ -163,11 +163,21 @@ class _Slots:
         batch = X.shape[:-1]
         flat = np.ascontiguousarray(X).reshape(-1, X.shape[-1])
         out = np.empty((len(flat), size))
-        if len(flat) < LLVM_MIN_POINTS or not _have_llvm():
-            self.kernel("lambda")(flat, out=out)
-        else:
-            run_in_chunks(self.kernel("llvm"), flat, out)
+        backend = "lambda" if len(flat) < LLVM_MIN_POINTS or not _have_llvm() else "llvm"
+        run_in_chunks(_RowKernel(self.kernel(backend)), flat, out)
         return out.reshape(batch + (size,))
+
+
+class _RowKernel:
+    """A compiled ``Lambdify`` called on C-contiguous rows through ``unsafe_eval`` (shapes are ours, so unchecked)."""
+
+    __slots__ = ("lam",)
+
+    def __init__(self, lam: Any):
+        self.lam = lam
+
+    def __call__(self, rows: np.ndarray, out: np.ndarray) -> None:
+        self.lam.unsafe_eval(rows.reshape(-1), out.reshape(-1), len(rows))
 
 
 @lru_cache(maxsize=1)
