@@ -214,3 +214,14 @@ def test_every_chunk_is_written_once_and_an_error_in_one_reaches_the_caller(monk
 
     with pytest.raises(FloatingPointError, match="chunk failed"):
         _kernels.run_in_chunks(fail_late, X, out)
+
+
+def test_verify_checks_the_sympy_derivatives_not_the_kernels():
+    """sg.verify certifies what gradient() shows; the fast kernels derive on their own, so verify must not use them."""
+    pytest.importorskip("torch")
+    import symgrad as sg
+
+    f = Function(w0**2 * w1, (w0, w1))
+    f.__dict__["_gradient"] = sympy.ImmutableMatrix([2 * w0 * w1, w0**2 + 1])  # a wrong SymPy gradient
+    assert not sg.verify(f, examples=20, seed=0).passed
+    assert sg.verify(Function(w0**2 * w1, (w0, w1)), examples=20, seed=0).passed
