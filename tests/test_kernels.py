@@ -87,7 +87,7 @@ def test_kernels_match_sympy_evaluation(name, X):
 
 def test_llvm_chunks_on_several_threads_match_the_oracle(monkeypatch):
     monkeypatch.setattr(_kernels, "PARALLEL_MIN_POINTS", 16)
-    monkeypatch.setattr(_kernels, "usable_cores", lambda: 3)
+    monkeypatch.setattr(_kernels, "idle_cores", lambda: 3)
     X = np.random.default_rng(3).uniform(-1.5, 1.5, (101, 2))  # 12 uneven chunks of 8 or 9 rows
     value, grad, hess = _oracle(SOFTPLUS, X)
     c = Function(SOFTPLUS, (w0, w1)).compile("numpy", engine="symengine")
@@ -197,7 +197,7 @@ def test_engine_symengine_without_symengine_says_what_to_install(monkeypatch):
 
 def test_every_chunk_is_written_once_and_an_error_in_one_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(_kernels, "PARALLEL_MIN_POINTS", 4)
-    monkeypatch.setattr(_kernels, "usable_cores", lambda: 2)
+    monkeypatch.setattr(_kernels, "idle_cores", lambda: 2)
     X = np.arange(200.0).reshape(100, 2)
     out = np.full((100, 1), np.nan)
 
@@ -225,3 +225,10 @@ def test_verify_checks_the_sympy_derivatives_not_the_kernels():
     f.__dict__["_gradient"] = sympy.ImmutableMatrix([2 * w0 * w1, w0**2 + 1])  # a wrong SymPy gradient
     assert not sg.verify(f, examples=20, seed=0).passed
     assert sg.verify(Function(w0**2 * w1, (w0, w1)), examples=20, seed=0).passed
+
+
+def test_threads_only_on_idle_cores(monkeypatch):
+    monkeypatch.setattr(_kernels, "usable_cores", lambda: 4)
+    for load, expected in ((0.3, 4), (1.2, 4), (2.0, 3), (3.9, 2), (12.0, 1)):  # this process counts as one
+        monkeypatch.setattr(_kernels.os, "getloadavg", lambda load=load: (load, load, load))
+        assert _kernels.idle_cores() == expected
