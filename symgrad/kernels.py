@@ -16,9 +16,10 @@ The output is laid out as the caller expects and is written once:
 
 * a batch ``(..., n)`` gives ``(...)``, ``(..., n)`` and ``(..., n, n)`` arrays,
   C-contiguous when one output is asked for (``gradient``, ``hessian``);
-* the symmetric Hessian is compiled as its full ``n × n`` list of slots -- CSE
-  computes each off-diagonal entry once and the kernel stores it twice -- so no
-  gather or copy follows the kernel;
+* a dense symmetric Hessian is compiled as its full ``n × n`` list of slots --
+  CSE computes each off-diagonal entry once and the kernel stores it twice -- so
+  no gather or copy follows the kernel; a sparse one (Rosenbrock's tridiagonal
+  Hessian) compiles only its nonzero upper entries and scatters them into zeros;
 * an output whose every entry is constant (the Hessian of a quadratic, a linear
   gradient) is never computed per point: it is returned as a read-only
   ``numpy.broadcast_to`` view of one ``n × n`` (or ``n``) array.
