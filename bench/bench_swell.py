@@ -45,8 +45,8 @@ def swell(depth: int) -> tuple[sympy.Expr, tuple[sympy.Symbol, sympy.Symbol]]:
 def torch_swell(depth: int):
     import torch
 
-    def f(w):
-        g = w[0] * w[1] + w[0]
+    def f(w):  # one point (n,) or a batch (N, n)
+        g = w[..., 0] * w[..., 1] + w[..., 0]
         for _ in range(depth):
             g = torch.sin(g) * g
         return g

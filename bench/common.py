@@ -40,6 +40,7 @@ __all__ = [
     "Row",
     "measure",
     "measure_once",
+    "measure_side_by_side",
     "same_numbers",
     "assert_same_numbers",
     "growth_exponent",
@@ -113,6 +114,30 @@ def measure_once(fn: Callable[[], Any], *, repeats: int = 5) -> Timing:
     between repeats), so each repeat is a cold run.
     """
     return measure(fn, repeats=repeats, warmup=0, number=1)
+
+
+def measure_side_by_side(calls: dict[str, Callable[[], Any]], *, repeats: int = 5, warmup: int = 1,
+                         min_time_s: float = 0.02) -> dict[str, Timing]:
+    """Time several systems on one workload with their repeats interleaved (A B C, A B C, ...).
+
+    On a shared machine the load drifts; interleaving exposes every system to
+    the same drift, so the *ratios* between them stay meaningful even when the
+    absolute times do not.
+    """
+    for fn in calls.values():
+        for _ in range(warmup):
+            fn()
+    numbers = {name: _calls_per_repeat(fn, min_time_s) for name, fn in calls.items()}
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(max(1, repeats)):
+        for name, fn in calls.items():
+            start = time.perf_counter()
+            for _ in range(numbers[name]):
+                fn()
+            samples[name].append((time.perf_counter() - start) / numbers[name])
+    return {
+        name: Timing(statistics.median(s), min(s), max(s), len(s), numbers[name]) for name, s in samples.items()
+    }
 
 
 def _calls_per_repeat(fn: Callable[[], Any], min_time_s: float) -> int:

@@ -17,17 +17,18 @@ How it works, once:
    columns ``X[..., i]`` to the kernel (no Python loop over points) and
    assembles ``(...,)``, ``(..., n)`` and ``(..., n, n)`` outputs.
 
-Fast NumPy kernels (used for float64 input when :class:`symgrad.Function`
-hands over a fast derivative source, ``cse="auto"``): a polynomial of degree
-<= 2 (:class:`symgrad.function.QuadraticForm`) is evaluated by matrix products
-(``c + b·x + ½ xᵀHx``, ``Hx + b``, ``H``) with no code generation at all; a
-function SymEngine derived (:class:`symgrad.function.SymEngineDerivatives`) is
-compiled from its SymEngine expressions by ``symengine.Lambdify`` with CSE
-(the ``lambda`` backend, milliseconds to build; the LLVM backend is built on the
-first batch of at least :data:`LLVM_MIN_POINTS` points, where it pays). SymPy's
-printer and ``lambdify`` are then never used, and the SymPy gradient and
-Hessian are never built unless asked for. Any other input (float32, complex,
-torch) takes the SymPy route below.
+Fast NumPy kernels (float64 input, ``engine="auto"`` or ``"symengine"``, ``cse="auto"``):
+a polynomial of degree <= 2 that :class:`symgrad.Function` read as a
+:class:`symgrad.function.QuadraticForm` is evaluated by matrix products
+(``c + b·x + ½ xᵀHx``, ``Hx + b``, and ``H`` broadcast, never copied per point)
+with no code generation at all; any other function SymEngine can represent is
+compiled from its SymEngine derivatives (those the Function already has, or
+derived for the kernels alone) by :mod:`symgrad.kernels`: one CSE'd
+``symengine.Lambdify`` per output combination, LLVM on batches, run over chunks
+on every core and written straight into the output. SymPy's printer and
+``lambdify`` are then never used. Any other input (float32, complex, torch),
+``engine="sympy"`` or a function SymEngine cannot take uses the SymPy route
+below.
 
 Backends are rows of the :data:`BACKENDS` table; each knows how to turn input
 into an array, lambdify, and assemble entries. torch is imported only when a
@@ -47,6 +48,8 @@ import sympy
 
 from .display import Display, display_markdown, display_repr
 from .errors import BackendUnavailable, InputError
+from .kernels import FastPathUnavailable as _FastPathUnavailable
+from .kernels import SymEngineEvaluator
 
 __all__ = ["BACKENDS", "CompiledFunction", "compile_function", "import_torch", "prepare_for_numerics"]
 
@@ -219,7 +222,7 @@ class NumpyBackend:
 
     def asarray(self, X: Any):
         X = np.asarray(X)
-        if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.complexfloating)):
+        if X.dtype.kind not in "fc":  # floating or complex: kept as it is
             X = X.astype(np.float64)
         return X
 
@@ -254,17 +257,6 @@ class NumpyBackend:
         out = out.reshape(layout.shape + batch_shape)
         k = len(layout.shape)
         return np.moveaxis(out, tuple(range(k)), tuple(range(-k, 0)))
-
-    def fill_points(self, layout: "_Layout", values: np.ndarray | None, batch_shape: tuple[int, ...]) -> np.ndarray:
-        """Like :meth:`fill`, from a point-major kernel output ``batch_shape + (k,)`` (SymEngine's ``Lambdify``)."""
-        if layout.identity and values is not None:
-            return values.reshape(batch_shape + layout.shape)
-        dtype = np.result_type(layout.template.dtype, values.dtype if values is not None else np.float64)
-        out = np.empty(batch_shape + (layout.size,), dtype=dtype)
-        out[...] = layout.template
-        if values is not None and len(layout.positions):
-            out[..., layout.positions] = values[..., layout.sources]
-        return out.reshape(batch_shape + layout.shape)
 
     def to_numpy(self, array: Any) -> np.ndarray:
         return np.asarray(array)
@@ -375,7 +367,6 @@ class _Layout:
     positions: np.ndarray
     sources: np.ndarray
     constant_positions: np.ndarray
-    identity: bool = False  # every slot varying, in order: a point-major kernel output is the result
 
     @property
     def size(self) -> int:
@@ -398,20 +389,10 @@ class _Layout:
                     positions.append(place)
                     sources.append(source_of[offset + k])
         as_index = lambda items: np.array(items, dtype=np.intp)  # noqa: E731
-        size = len(template)
-        identity = len(kernel.varying) == size and positions == list(range(size)) and sources == list(range(size))
-        return _Layout(shape, template, as_index(positions), as_index(sources), as_index(fixed), identity)
+        return _Layout(shape, template, as_index(positions), as_index(sources), as_index(fixed))
 
 
 # -- fast NumPy evaluators (float64 input; built from a fast derivative source) ---------------
-#: a SymEngine kernel switches from the ``lambda`` backend to LLVM on a batch of this many points
-LLVM_MIN_POINTS = 4096
-
-
-class _FastPathUnavailable(Exception):
-    """A fast evaluator cannot handle this function after all; the SymPy route takes over."""
-
-
 class _QuadraticNumpy:
     """``c + b·x + ½ xᵀHx``, its gradient ``Hx + b`` and constant Hessian ``H`` by matrix products."""
 
@@ -425,134 +406,37 @@ class _QuadraticNumpy:
         return self._value(X, X @ self.H)
 
     def gradient(self, X: np.ndarray) -> np.ndarray:
-        return X @ self.H + self.b
+        out = X @ self.H
+        out += self.b
+        return out
 
     def value_and_gradient(self, X: np.ndarray):
         HX = X @ self.H
         return self._value(X, HX), HX + self.b
 
     def hessian(self, X: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(self.H, X.shape[:-1] + self.H.shape).copy()
+        """``H`` itself for one point; for a batch a read-only broadcast view (never copied per point)."""
+        if X.ndim == 1:
+            return self.H.copy()
+        return np.broadcast_to(self.H, X.shape[:-1] + self.H.shape)
 
     def evaluate(self, X: np.ndarray):
         return (*self.value_and_gradient(X), self.hessian(X))
 
 
-class _SymEngineKernel:
-    """SymEngine expressions compiled by ``symengine.Lambdify`` (with CSE); constants kept apart.
+def _fast_evaluator(source: Any, expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], backend: Any, engine: str):
+    """A fast float64 NumPy evaluator, or None when none applies (the SymPy route is used).
 
-    Same ``constants`` / ``varying`` interface as :class:`_Kernel`, but called with
-    the points array itself and returning ``batch_shape + (len(varying),)``.
+    ``source`` is the :class:`symgrad.Function`'s fast derivative source; without
+    one, SymEngine derives the function for the kernels alone (``engine`` "auto"
+    or "symengine") when it can represent it.
     """
+    from .function import QuadraticForm, SymEngineDerivatives, symengine_kernel_source
 
-    def __init__(self, exprs: list[Any], symbols: list[Any]):
-        import symengine
-
-        self.size = len(exprs)
-        self.constants = {i: _symengine_number(e) for i, e in enumerate(exprs) if not e.free_symbols}
-        self.varying = [i for i in range(self.size) if i not in self.constants]
-        self._build = lambda backend: symengine.Lambdify(  # noqa: E731
-            symbols, [exprs[i] for i in self.varying], cse=True, backend=backend
-        )
-        self._lambda = self._build("lambda") if self.varying else None
-        self._llvm = None
-
-    def __call__(self, X: np.ndarray) -> np.ndarray | None:
-        if self._lambda is None:
-            return None
-        if X.ndim > 1 and X.size >= LLVM_MIN_POINTS * X.shape[-1] and _have_llvm():
-            if self._llvm is None:
-                self._llvm = self._build("llvm")
-            return self._llvm(X)
-        return self._lambda(X)
-
-
-def _symengine_number(expr) -> float:
-    value = complex(expr)
-    if value.imag:
-        raise TypeError(f"complex constant {expr}")  # the SymPy route handles complex entries
-    return value.real
-
-
-def _have_llvm() -> bool:
-    from symengine.lib import symengine_wrapper
-
-    return bool(getattr(symengine_wrapper, "have_llvm", False))
-
-
-class _SymEngineNumpy:
-    """Value, gradient and Hessian kernels compiled from SymEngine expressions, one per output combination."""
-
-    def __init__(self, source: Any, upper: list[tuple[int, int]], backend: "NumpyBackend"):
-        import symengine
-
-        n = len(source.symbols)
-        self.n = n
-        self.backend = backend
-        self._symbols = list(source.symbols)
-        self._exprs = {
-            "v": [source.expr],
-            "g": list(source.se_gradient),
-            "h": [source.se_upper.get(key, symengine.Integer(0)) for key in upper],
-        }
-        self._upper = upper
-        self._kernels: dict[str, tuple[_SymEngineKernel, dict[str, _Layout]]] = {}
-
-    def _kernel(self, parts: str) -> tuple[_SymEngineKernel, dict[str, _Layout]]:
-        if parts not in self._kernels:
-            exprs = [e for part in parts for e in self._exprs[part]]
-            try:
-                kernel = _SymEngineKernel(exprs, self._symbols)
-            except (TypeError, ValueError, RuntimeError) as error:  # e.g. a complex constant entry
-                raise _FastPathUnavailable(str(error)) from error
-            layouts, offset = {}, 0
-            for part in parts:
-                layouts[part] = self._layout(part, kernel, offset)
-                offset += len(self._exprs[part])
-            self._kernels[parts] = (kernel, layouts)
-        return self._kernels[parts]
-
-    def _layout(self, part: str, kernel: _SymEngineKernel, offset: int) -> _Layout:
-        n = self.n
-        if part == "v":
-            return _Layout.build((), [[0]], kernel, offset)
-        if part == "g":
-            return _Layout.build((n,), [[i] for i in range(n)], kernel, offset)
-        slots = [[i * n + j] if i == j else [i * n + j, j * n + i] for i, j in self._upper]
-        return _Layout.build((n, n), slots, kernel, offset)
-
-    def _outputs(self, parts: str, X: np.ndarray) -> tuple:
-        kernel, layouts = self._kernel(parts)
-        values = kernel(X)
-        batch = X.shape[:-1]
-        outputs = []
-        for part in parts:
-            out = self.backend.fill_points(layouts[part], values, batch)
-            outputs.append(out[()] if part == "v" else out)
-        return tuple(outputs)
-
-    def value(self, X):
-        return self._outputs("v", X)[0]
-
-    def gradient(self, X):
-        return self._outputs("g", X)[0]
-
-    def value_and_gradient(self, X):
-        return self._outputs("vg", X)
-
-    def hessian(self, X):
-        return self._outputs("h", X)[0]
-
-    def evaluate(self, X):
-        return self._outputs("vgh", X)
-
-
-def _fast_evaluator(source: Any, variables: tuple[sympy.Symbol, ...], upper: list[tuple[int, int]], backend: Any):
-    """A fast float64 NumPy evaluator for ``source``, or None when it cannot be built (the SymPy route is used)."""
-    from .function import QuadraticForm, SymEngineDerivatives
-
-    if source is None or backend.name != "numpy" or not variables:
+    if backend.name != "numpy" or not variables or engine == "sympy":
         return None
+    if source is None:
+        source = symengine_kernel_source(expr, variables)
     if isinstance(source, QuadraticForm):
         try:
             return _QuadraticNumpy(*source.arrays())
@@ -561,7 +445,10 @@ def _fast_evaluator(source: Any, variables: tuple[sympy.Symbol, ...], upper: lis
     if isinstance(source, SymEngineDerivatives):
         if not source.expr.free_symbols <= set(source.symbols):
             return None  # parameters that are not variables: the SymPy route explains the error
-        return _SymEngineNumpy(source, upper, backend)
+        try:
+            return SymEngineEvaluator(source)
+        except _FastPathUnavailable:  # e.g. a complex constant entry
+            return None
     return None
 
 
@@ -580,6 +467,13 @@ class CompiledFunction:
             ``"sympy"``, ``"symengine"`` or ``"none"``.
         torch_compile: torch backend only: wrap each kernel in ``torch.compile``
             (fuses the elementwise work; the first call pays the compilation).
+        engine: who builds the float64 NumPy kernels. ``"auto"`` (default):
+            SymEngine's compiled kernels (:mod:`symgrad.kernels`: LLVM on
+            batches, all cores) when SymEngine is installed and represents the
+            function, SymPy's ``lambdify`` otherwise; ``"symengine"``: the
+            same, but an error when SymEngine is not installed; ``"sympy"``:
+            always ``lambdify``. float32, complex and torch input always take
+            ``lambdify`` (their precision and device are kept).
 
     Example:
         >>> import numpy as np, symgrad as sg
@@ -600,6 +494,7 @@ class CompiledFunction:
         cse: str = "auto",
         torch_compile: bool = False,
         fast: Any = None,
+        engine: str = "auto",
     ):
         self.expr = expr
         self.variables = tuple(variables)
@@ -614,18 +509,21 @@ class CompiledFunction:
         self._gradient_source = gradient
         self._hessian_source = hessian
         self._upper = [(i, j) for i in range(self.n) for j in range(i, self.n)]
-        self._fast_source = fast if cse == "auto" and not torch_compile else None
+        self._engine = _kernel_engine(engine)
+        self._fast_source = fast
+        self._fast_enabled = cse == "auto" and not torch_compile and self._engine != "sympy"
         self._cse_option = cse
 
     # pickling keeps what it was built from; kernels are compiled again on first use (SciPy workers, joblib)
     def __getstate__(self) -> dict[str, Any]:
         return {"expr": self.expr, "variables": self.variables, "backend": self.backend.name,
                 "gradient": self._gradient_source, "hessian": self._hessian_source, "cse": self._cse_option,
-                "torch_compile": self._torch_compile, "fast": self._fast_source}
+                "torch_compile": self._torch_compile, "fast": self._fast_source, "engine": self._engine}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["expr"], state["variables"], state["backend"], state["gradient"],  # type: ignore[misc]
-                      state["hessian"], cse=state["cse"], torch_compile=state["torch_compile"], fast=state["fast"])
+                      state["hessian"], cse=state["cse"], torch_compile=state["torch_compile"], fast=state["fast"],
+                      engine=state["engine"])
 
     def _display(self) -> Display:
         kernels = sorted(name[1:-7] for name in vars(self) if name.endswith("_kernel"))
@@ -638,11 +536,11 @@ class CompiledFunction:
 
     @cached_property
     def _fast(self):
-        return _fast_evaluator(self._fast_source, self.variables, self._upper, self.backend)
+        return _fast_evaluator(self._fast_source, self.expr, self.variables, self.backend, self._engine)
 
     def _fast_call(self, method: Callable[[Any, np.ndarray], Any], X: Any):
         """``(True, result)`` from the fast evaluator when it applies to ``X`` (float64 NumPy), else ``(False, X)``."""
-        if self._fast_source is None or self._fast is None:
+        if not self._fast_enabled or self._fast is None:
             return False, X
         X = self.backend.asarray(X)
         if X.dtype != np.float64 or X.size == 0:
@@ -651,7 +549,7 @@ class CompiledFunction:
         try:
             return True, method(self._fast, X)
         except _FastPathUnavailable:
-            self._fast_source = None
+            self._fast_enabled = False
             return False, X
 
     @cached_property
@@ -825,6 +723,7 @@ def compile_function(
     cse: str = "auto",
     torch_compile: bool = False,
     fast: Any = None,
+    engine: str = "auto",
 ) -> CompiledFunction:
     """Compile a scalar SymPy expression of ordered ``variables`` for ``backend``.
 
@@ -833,7 +732,7 @@ def compile_function(
     does); otherwise they are derived here. ``fast`` is a fast derivative
     source (:class:`symgrad.function.QuadraticForm` or
     :class:`symgrad.function.SymEngineDerivatives`) used for float64 NumPy input
-    with ``cse="auto"``. ``cse`` and ``torch_compile`` are described in
+    with ``cse="auto"``. ``cse``, ``torch_compile`` and ``engine`` are described in
     :class:`CompiledFunction`.
 
     Example:
@@ -842,4 +741,21 @@ def compile_function(
         >>> float(compile_function(x**3, [x]).hessian([2.0])[0, 0])
         12.0
     """
-    return CompiledFunction(expr, variables, backend, gradient, hessian, cse=cse, torch_compile=torch_compile, fast=fast)
+    return CompiledFunction(
+        expr, variables, backend, gradient, hessian, cse=cse, torch_compile=torch_compile, fast=fast, engine=engine
+    )
+
+
+#: the ``engine=`` values of :meth:`symgrad.Function.compile`
+KERNEL_ENGINES = ("auto", "sympy", "symengine")
+
+
+def _kernel_engine(engine: str) -> str:
+    if engine not in KERNEL_ENGINES:
+        raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(KERNEL_ENGINES)}")
+    if engine == "symengine" and _default_cse() != "symengine":
+        raise BackendUnavailable(
+            "engine='symengine' needs SymEngine, which is not installed; install it with "
+            "pip install 'symgrad[fast]', or use engine='auto'"
+        )
+    return engine

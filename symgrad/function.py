@@ -311,6 +311,9 @@ class Function:
 
         Arguments:
             backend: ``"numpy"`` or ``"torch"`` (see :mod:`symgrad.backends`).
+            options: ``engine`` (``"auto"``, ``"symengine"`` or ``"sympy"``: who
+                builds the float64 NumPy kernels), ``cse``, ``torch_compile``;
+                see :class:`symgrad.backends.CompiledFunction`.
 
         Returns:
             a :class:`symgrad.backends.CompiledFunction`; ``c.value(X)``,
@@ -319,6 +322,8 @@ class Function:
         """
         from .backends import compile_function
 
+        # the kernels follow a Function made with engine="sympy" unless compile(engine=...) says otherwise
+        options.setdefault("engine", "sympy" if self._engine == "sympy" else "auto")
         key = backend + repr(sorted(options.items()))
         if key not in self._compiled:
             self._require_scalar("compile", "compile each component separately")
@@ -712,6 +717,13 @@ def _symengine_derivatives(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) 
         return None
     originals = {sympy.Symbol(s.name): s for s in expr.free_symbols | set(variables) if isinstance(s, sympy.Symbol)}
     return SymEngineDerivatives(f, xs, gradient, upper, originals)
+
+
+def symengine_kernel_source(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> SymEngineDerivatives | None:
+    """SymEngine derivatives of a scalar ``expr`` for compiled kernels, or None (no SymEngine, or it cannot represent it)."""
+    if _symengine() is None or not _symengine_supports(expr):
+        return None
+    return _symengine_derivatives(expr, variables)
 
 
 # -- polynomials of degree <= 2: derivatives by reading coefficients -----------------------

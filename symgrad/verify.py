@@ -118,7 +118,7 @@ def verify(
     function = as_function(f, variables)
     function._require_scalar("verify")
     X = _draw_points(function.n, examples, bounds, seed)
-    symbolic = function.compile("numpy")
+    symbolic = function.compile("numpy", engine="sympy")  # the derivatives gradient()/hessian() show, not SymEngine's
     with np.errstate(all="ignore"):
         value, gradient, hessian = symbolic.evaluate(X)
     ad_gradient, ad_hessian = _autograd(function, X)

@@ -146,6 +146,7 @@ def test_torch_compile_needs_the_torch_backend():
 
 # -- fast NumPy evaluators: SymEngine Lambdify kernels and quadratic forms against the SymPy route -------
 from symgrad import backends as _backends  # noqa: E402
+from symgrad import kernels as _kernels  # noqa: E402
 
 XS = sympy.symbols("x0:9", real=True)
 FAST_EXPR = sympy.Add(*[100 * (XS[i + 1] - XS[i] ** 2) ** 2 + sympy.sin(XS[i]) * XS[i + 1] + sympy.exp(XS[i] / 4)
@@ -185,7 +186,7 @@ def test_fast_evaluators_match_the_sympy_route(kind, batch):
 
 def test_large_batches_switch_to_llvm_with_the_same_numbers(monkeypatch):
     pytest.importorskip("symengine")
-    monkeypatch.setattr(_backends, "LLVM_MIN_POINTS", 8)
+    monkeypatch.setattr(_kernels, "LLVM_MIN_POINTS", 8)
     fast, plain = _fast_and_plain(FAST_EXPR)
     X = np.random.default_rng(1).uniform(-1, 1, (50, 9))
     np.testing.assert_allclose(fast.gradient(X), plain.gradient(X), rtol=1e-11, atol=1e-9)

@@ -384,8 +384,9 @@ def _check_combined_powers(result: Any, limits: Limits) -> None:
         for node in sympy.preorder_traversal(part):
             if isinstance(node, sympy.Pow) and isinstance(node.exp, sympy.Rational):
                 size = max(abs(int(node.exp.p)), int(node.exp.q))
-                name = "max_symbolic_exponent" if node.base.free_symbols else "max_exponent"
-                if size > getattr(limits, name):
+                name, bound = (("max_symbolic_exponent", limits.max_symbolic_exponent) if node.base.free_symbols
+                               else ("max_exponent", limits.max_exponent))
+                if size > bound:
                     limits.check(name, size, f"the expression contains {_short(node)}, whose exponent "
                                              f"{_short(node.exp)} is too large")
             elif isinstance(node, sympy.exp) and isinstance(node.args[0], sympy.Rational):

@@ -1,0 +1,316 @@
+"""Fast float64 NumPy kernels: SymEngine's LLVM backend, run over chunks on every core.
+
+Why this design (measured side by side in ``python -m bench.run --only kernels``):
+SymEngine's ``Lambdify(..., cse=True, backend="llvm")`` compiles the whole
+common-subexpression DAG of the value, gradient and Hessian into *one* native
+function per point, so a point's inputs are read once, every shared
+subexpression (``exp(w0*w1)`` in the value, the gradient and the Hessian) is
+computed once in registers, and each output slot is stored once -- no
+temporaries, unlike NumPy's one-array-per-operation evaluation (SymPy's
+``lambdify``) or numexpr's one-expression-per-call. Its evaluation loop releases
+the GIL, so a large batch is cut into chunks shared out between the caller and a
+small thread pool, one thread per idle core (:func:`idle_cores`), each chunk
+writing its own rows of one preallocated output.
+
+The output is laid out as the caller expects and is written once:
+
+* a batch ``(..., n)`` gives ``(...)``, ``(..., n)`` and ``(..., n, n)`` arrays,
+  C-contiguous when one output is asked for (``gradient``, ``hessian``);
+* a dense symmetric Hessian is compiled as its full ``n × n`` list of slots --
+  CSE computes each off-diagonal entry once and the kernel stores it twice -- so
+  no gather or copy follows the kernel; a sparse one (Rosenbrock's tridiagonal
+  Hessian) compiles only its nonzero upper entries and scatters them into zeros;
+* an output whose every entry is constant (the Hessian of a quadratic, a linear
+  gradient) is never computed per point: it is returned as a read-only
+  ``numpy.broadcast_to`` view of one ``n × n`` (or ``n``) array.
+
+Single points and batches of fewer than :data:`LLVM_MIN_POINTS` points use
+SymEngine's ``lambda`` backend (built in a millisecond), called through
+``unsafe_real`` so a call costs a few microseconds. Only float64 input comes
+here: float32 input keeps its precision through the SymPy route of
+:mod:`symgrad.backends`.
+
+Example:
+    >>> import numpy as np, symgrad as sg
+    >>> c = sg.Function("log(1 + exp(w0*w1)) + sin(w0)*w1^2").compile("numpy")
+    >>> X = np.zeros((5, 2))
+    >>> c.gradient(X)[0].tolist(), c.hessian(X).shape
+    ([0.0, 0.0], (5, 2, 2))
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "FastPathUnavailable", "SymEngineEvaluator", "LLVM_MIN_POINTS", "PARALLEL_MIN_POINTS", "idle_cores", "run_in_chunks",
+    "usable_cores",
+]
+
+#: batches of at least this many points use the LLVM kernel (built once, on the first such batch)
+LLVM_MIN_POINTS = 64
+#: batches of at least this many points are cut into one chunk per usable core
+PARALLEL_MIN_POINTS = 32_768
+
+
+class FastPathUnavailable(Exception):
+    """A fast evaluator cannot handle this function after all; the SymPy route takes over."""
+
+
+@lru_cache(maxsize=1)
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: a parallel batch is cut into this many chunks per core: a thread slowed by other work takes fewer of them
+CHUNKS_PER_CORE = 4
+
+def idle_cores() -> int:
+    """The usable cores not already busy (1-minute load average, counting this process), at least 1.
+
+    Threads only pay on cores nobody else is using: on an oversubscribed
+    machine a helper thread waits in the run queue while the caller waits for
+    it, which is slower than not splitting the batch at all (measured 3× on a
+    2-core machine at load 10).
+    """
+    cores = usable_cores()
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - not on Unix
+        return cores
+    return max(1, min(cores, cores - int(load) + 1))
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, usable_cores() - 1), thread_name_prefix="symgrad-kernel")
+    return _POOL
+
+
+def run_in_chunks(kernel: Any, X: np.ndarray, out: np.ndarray) -> None:
+    """``kernel(X, out=out)`` for a 2-d ``X``, split by rows over every usable core when the batch is large.
+
+    Chunks are shared out, not assigned: the calling thread and the pool's
+    threads each take the next unclaimed chunk until none is left, and the
+    caller waits only for chunks another thread has claimed. On a busy machine,
+    where a pool thread may not be scheduled for a while, the caller simply does
+    more of the work itself. Each chunk writes its own rows of ``out``; the
+    kernel releases the GIL while it runs.
+    """
+    if len(X) < PARALLEL_MIN_POINTS:
+        kernel(X, out=out)
+        return
+    workers = idle_cores()
+    if workers == 1:
+        kernel(X, out=out)
+        return
+    bounds = np.linspace(0, len(X), workers * CHUNKS_PER_CORE + 1).astype(int).tolist()
+    chunks = list(zip(bounds[:-1], bounds[1:]))
+    claims = itertools.count()  # next() on a count is atomic under the GIL
+    done = [threading.Event() for _ in chunks]
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        for k in iter(claims.__next__, None):
+            if k >= len(chunks):
+                return
+            a, b = chunks[k]
+            try:
+                kernel(X[a:b], out=out[a:b])
+            except BaseException as error:  # re-raised in the calling thread
+                errors.append(error)
+            finally:
+                done[k].set()
+
+    for _ in range(workers - 1):
+        _pool().submit(work)
+    work()
+    for event in done:
+        event.wait()
+    if errors:
+        raise errors[0]
+
+
+def _as_float(expr: Any) -> float:
+    value = complex(expr)
+    if value.imag:
+        raise FastPathUnavailable(f"complex constant {expr}")  # the SymPy route handles complex entries
+    return value.real
+
+
+class _Slots:
+    """One ``symengine.Lambdify`` over a list of output slots, built per backend on first use.
+
+    Picklable: only the SymEngine expressions are kept; compiled code is rebuilt after unpickling.
+    """
+
+    def __init__(self, symbols: list[Any], exprs: list[Any]):
+        self.symbols = symbols
+        self.exprs = exprs
+        self._built: dict[str, Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"symbols": self.symbols, "exprs": self.exprs, "_built": {}}
+
+    def kernel(self, backend: str) -> Any:
+        if backend not in self._built:
+            import symengine
+
+            try:
+                self._built[backend] = symengine.Lambdify(self.symbols, self.exprs, cse=True, backend=backend)
+            except (TypeError, ValueError, RuntimeError, NotImplementedError) as error:
+                raise FastPathUnavailable(str(error)) from error
+        return self._built[backend]
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """``batch + (len(exprs),)`` for float64 ``X`` of shape ``batch + (n,)``."""
+        size = len(self.exprs)
+        if X.ndim == 1:
+            out = np.empty(size)
+            self.kernel("lambda").unsafe_real(np.ascontiguousarray(X), out)
+            return out
+        batch = X.shape[:-1]
+        flat = np.ascontiguousarray(X).reshape(-1, X.shape[-1])
+        out = np.empty((len(flat), size))
+        backend = "lambda" if len(flat) < LLVM_MIN_POINTS or not _have_llvm() else "llvm"
+        run_in_chunks(_RowKernel(self.kernel(backend)), flat, out)
+        return out.reshape(batch + (size,))
+
+
+class _RowKernel:
+    """A compiled ``Lambdify`` called on C-contiguous rows through ``unsafe_eval`` (shapes are ours, so unchecked)."""
+
+    __slots__ = ("lam",)
+
+    def __init__(self, lam: Any):
+        self.lam = lam
+
+    def __call__(self, rows: np.ndarray, out: np.ndarray) -> None:
+        self.lam.unsafe_eval(rows.reshape(-1), out.reshape(-1), len(rows))
+
+
+@lru_cache(maxsize=1)
+def _have_llvm() -> bool:
+    from symengine.lib import symengine_wrapper
+
+    return bool(getattr(symengine_wrapper, "have_llvm", False))
+
+
+class _Part:
+    """One output (value, gradient or Hessian): the slots compiled for it and how they land in the output.
+
+    Dense outputs compile one slot per output entry, so the kernel's block *is*
+    the output. A sparse Hessian (most entries zero, e.g. Rosenbrock's
+    tridiagonal one) compiles only its nonzero upper-triangle entries and
+    scatters them into a zeroed output.
+    """
+
+    def __init__(self, shape: tuple[int, ...], entries: list[Any], scatter: tuple[list[int], list[int]] | None = None):
+        self.shape = shape
+        self.exprs = entries
+        self.scatter = None if scatter is None else (np.array(scatter[0], dtype=np.intp), np.array(scatter[1], dtype=np.intp))
+        self.constant = None
+        if not any(e.free_symbols for e in entries):
+            self.constant = self._place(np.array([_as_float(e) for e in entries]), ())
+            self.constant.flags.writeable = False
+
+    def _place(self, block: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
+        if self.scatter is None:
+            return block.reshape(batch + self.shape)
+        out = np.zeros(batch + (int(np.prod(self.shape, dtype=int)),))
+        positions, sources = self.scatter
+        out[..., positions] = block[..., sources]
+        return out.reshape(batch + self.shape)
+
+    def output(self, block: np.ndarray | None, batch: tuple[int, ...]):
+        """This output for a batch (``block`` holds its compiled slots), or the broadcast constant."""
+        if self.constant is not None:
+            return np.broadcast_to(self.constant, batch + self.shape) if batch else self.constant.copy()[()]
+        return self._place(block, batch)[()]
+
+
+def _hessian_part(source: Any, n: int) -> _Part:
+    """Every ``n × n`` slot (dense: no scatter after the kernel), or only the nonzero upper entries (sparse)."""
+    import symengine
+
+    upper = sorted(source.se_upper)
+    if n * n <= 4 * len(upper):
+        zero = symengine.Integer(0)
+        return _Part((n, n), [source.se_upper.get((min(i, j), max(i, j)), zero) for i in range(n) for j in range(n)])
+    positions, sources = [], []
+    for k, (i, j) in enumerate(upper):
+        positions += [i * n + j] if i == j else [i * n + j, j * n + i]
+        sources += [k] if i == j else [k, k]
+    return _Part((n, n), [source.se_upper[key] for key in upper], (positions, sources))
+
+
+class SymEngineEvaluator:
+    """Value, gradient and Hessian of a :class:`symgrad.function.SymEngineDerivatives`, float64 NumPy in and out.
+
+    One kernel per combination of outputs (``"v"``, ``"g"``, ``"vg"``, ``"h"``,
+    ``"vgh"``), built on first use; outputs whose entries are all constant are
+    broadcast, never compiled.
+    """
+
+    def __init__(self, source: Any):
+        n = len(source.symbols)
+        self.n = n
+        self._symbols = list(source.symbols)
+        self._parts = {"v": _Part((), [source.expr]), "g": _Part((n,), list(source.se_gradient)), "h": _hessian_part(source, n)}
+        self._kernels: dict[str, _Slots | None] = {}
+
+    def _kernel(self, parts: str) -> _Slots | None:
+        if parts not in self._kernels:
+            varying = [e for part in parts if self._parts[part].constant is None for e in self._parts[part].exprs]
+            self._kernels[parts] = _Slots(self._symbols, varying) if varying else None
+        return self._kernels[parts]
+
+    def _one(self, name: str, X: np.ndarray):
+        """One output, straight from its own kernel."""
+        part = self._parts[name]
+        return part.output(None if part.constant is not None else self._kernel(name)(X), X.shape[:-1])
+
+    def _outputs(self, names: str, X: np.ndarray) -> tuple:
+        """Several outputs from one kernel (one CSE across them): views of its ``batch + (slots,)`` result."""
+        kernel = self._kernel(names)
+        values = kernel(X) if kernel is not None else None
+        batch = X.shape[:-1]
+        if not batch and names == "vg" and self._parts["v"].constant is None and self._parts["g"].constant is None:
+            return values[0], values[1:]  # one point, as an optimizer asks: no reshaping
+        outputs, offset = [], 0
+        for name in names:
+            part = self._parts[name]
+            size = 0 if part.constant is not None else len(part.exprs)
+            outputs.append(part.output(values[..., offset : offset + size] if size else None, batch))
+            offset += size
+        return tuple(outputs)
+
+    def value(self, X: np.ndarray):
+        return self._one("v", X)
+
+    def gradient(self, X: np.ndarray):
+        return self._one("g", X)
+
+    def value_and_gradient(self, X: np.ndarray):
+        return self._outputs("vg", X)
+
+    def hessian(self, X: np.ndarray):
+        return self._one("h", X)
+
+    def evaluate(self, X: np.ndarray):
+        return self._outputs("vgh", X)
