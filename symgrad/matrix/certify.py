@@ -231,7 +231,7 @@ def certify(expr: sympy.Basic, result: sympy.Basic, wrt: sympy.MatrixSymbol, kin
             values = _instance(rng, (expr, result, wrt), wrt.name, positive, sizes)
             with np.errstate(all="ignore"):
                 want = _autograd(expr, wrt.name, kind, values)
-                got = Kernel(result, "numpy")(values) if kind != "value" else want
+                got = Kernel(result, "numpy", (expr, wrt))(values) if kind != "value" else want
             if np.all(np.isfinite(want)) and np.all(np.isfinite(got)):
                 break
         else:
@@ -258,7 +258,7 @@ def _explicit_check(expr, result, wrt, kind, dims, rng, rtol) -> float:
         values = _instance(rng, (expr, result, wrt), wrt.name, positive, sizes)
         with np.errstate(all="ignore"):
             want = _numeric(_explicit_derivative(expr, wrt, kind, sizes), values)
-            got = np.asarray(Kernel(result, "numpy")(values), dtype=float)
+            got = np.asarray(Kernel(result, "numpy", (expr, wrt))(values), dtype=float)
         if np.all(np.isfinite(want)):
             break
     err = _close(got, want, rtol)

@@ -86,10 +86,12 @@ BACKENDS: dict[str, Callable[[], dict[str, Callable]]] = {"numpy": _numpy_ops, "
 
 
 # -- binding values and dimensions ---------------------------------------------------------------------------
-def bind_dimensions(expr: sympy.Basic, arrays: Mapping[str, Any]) -> dict[sympy.Symbol, int]:
+def bind_dimensions(symbols: Mapping[str, sympy.MatrixSymbol], arrays: Mapping[str, Any]) -> dict[sympy.Symbol, int]:
     """Sizes of the symbolic dimensions, read from the arrays; a mismatch is an :class:`InputError`."""
     sizes: dict[sympy.Symbol, int] = {}
-    for name, m in matrix_symbols(expr).items():
+    for name, m in symbols.items():
+        if name not in arrays:
+            continue
         shape = tuple(arrays[name].shape)
         for dim, got in zip(m.shape, shape):
             known = sizes.setdefault(dim, got) if dim.is_Symbol else int(dim)
@@ -99,9 +101,12 @@ def bind_dimensions(expr: sympy.Basic, arrays: Mapping[str, Any]) -> dict[sympy.
     return sizes
 
 
-def _arrays(expr: sympy.Basic, values: Mapping[str, Any], ops: dict, like) -> dict[str, Any]:
+def _arrays(symbols: Mapping[str, sympy.MatrixSymbol], needed: set[str], values: Mapping[str, Any], ops: dict,
+            like) -> dict[str, Any]:
     out = {}
-    for name, m in matrix_symbols(expr).items():
+    for name, m in symbols.items():
+        if name not in values and name not in needed:
+            continue
         if name not in values:
             raise InputError(f"no value given for the {'vector' if m.shape[1] == 1 else 'matrix'} {name}")
         a = ops["array"](values[name], like)
@@ -182,29 +187,28 @@ def _matmul(walk: _Walk, node: MatMul):
     return value if coeff == 1 else walk(coeff) * value
 
 
-def _matadd(walk, node):
-    total = walk(node.args[0])
-    for a in node.args[1:]:
-        total = total + walk(a)
-    return total
+def _fold(combine: Callable[[Any, Any], Any]) -> Callable:
+    """A rule that evaluates every argument and combines them left to right (sums, products)."""
+    def rule(walk, node):
+        out = walk(node.args[0])
+        for a in node.args[1:]:
+            out = combine(out, walk(a))
+        return out
+    return rule
 
 
-def _hadamard(walk, node):
-    out = walk(node.args[0])
-    for a in node.args[1:]:
-        out = out * walk(a)
-    return out
+_sum, _product = _fold(lambda a, b: a + b), _fold(lambda a, b: a * b)
 
 
 MATRIX_OPS: dict[type, Callable] = {
     sympy.MatrixSymbol: lambda w, n: w.arrays[n.name],
     MatMul: _matmul,
-    MatAdd: _matadd,
+    MatAdd: _sum,
     Transpose: lambda w, n: w(n.arg).T,
     Inverse: lambda w, n: w.ops["inv"](w(n.arg)),
     MatPow: lambda w, n: (w.ops["inv"](w(n.args[0])) if n.args[1] == -1
                           else w.ops["matrix_power"](w(n.args[0]), int(n.args[1]))),
-    HadamardProduct: _hadamard,
+    HadamardProduct: _product,
     HadamardPower: lambda w, n: w(n.args[0]) ** w(n.args[1]),
     Elementwise: lambda w, n: w.ops[n.name](w(n.arg)),
     Softmax: lambda w, n: w.ops["softmax"](w(n.arg)),
@@ -214,20 +218,6 @@ MATRIX_OPS: dict[type, Callable] = {
     DiagMatrix: lambda w, n: w.ops["diagflat"](w(n.args[0])),
     DiagonalOf: lambda w, n: w.ops["diagonal"](w(n.args[0])),
 }
-
-
-def _mul(walk, node):
-    out = walk(node.args[0])
-    for a in node.args[1:]:
-        out = out * walk(a)
-    return out
-
-
-def _add(walk, node):
-    out = walk(node.args[0])
-    for a in node.args[1:]:
-        out = out + walk(a)
-    return out
 
 
 def _symbol(walk, node):
@@ -240,8 +230,8 @@ SCALAR_OPS: dict[type, Callable] = {
     sympy.Number: lambda w, n: float(n),
     sympy.NumberSymbol: lambda w, n: float(n),
     sympy.Symbol: _symbol,
-    sympy.Add: _add,
-    sympy.Mul: _mul,
+    sympy.Add: _sum,
+    sympy.Mul: _product,
     sympy.Pow: lambda w, n: w(n.base) ** w(n.exp),
     ScalarOf: lambda w, n: w.ops["scalar"](w(n.arg)),
     Trace: lambda w, n: w.ops["trace"](w(n.arg)),
@@ -281,18 +271,23 @@ def evaluate(expr: sympy.Basic, values: Mapping[str, Any], backend: str = "numpy
 
 
 class Kernel:
-    """``expr`` prepared for one backend: call it with values by name (the compiled form of a matrix result)."""
+    """``expr`` prepared for one backend: call it with values by name (the compiled form of a matrix result).
 
-    def __init__(self, expr: sympy.Basic, backend: str = "numpy"):
+    ``context``: expressions whose matrix symbols fix the sizes of dimensions ``expr`` uses without a symbol of
+    its own (a derived ``2*I`` needs the ``x`` of the function it came from).
+    """
+
+    def __init__(self, expr: sympy.Basic, backend: str = "numpy", context: tuple = ()):
         if backend not in BACKENDS:
             raise InputError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         self.expr, self.backend = expr, backend
         self.ops = BACKENDS[backend]()
-        self.matrix_names = set(matrix_symbols(expr))
+        self.needed = set(matrix_symbols(expr))
+        self.symbols = {k: v for e in (*context, expr) for k, v in matrix_symbols(e).items()}
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
         like = _template(values, self.backend)
-        arrays = _arrays(self.expr, values, self.ops, like)
-        scalars = {k: v for k, v in values.items() if k not in self.matrix_names}
-        walk = _Walk(self.ops, arrays, scalars, bind_dimensions(self.expr, arrays), like)
+        arrays = _arrays(self.symbols, self.needed, values, self.ops, like)
+        scalars = {k: v for k, v in values.items() if k not in self.symbols}
+        walk = _Walk(self.ops, arrays, scalars, bind_dimensions(self.symbols, arrays), like)
         return _shaped_output(walk(self.expr), self.expr, self.ops)
