@@ -30,6 +30,7 @@ from symgrad.errors import ParseError
 from symgrad.matexpr import ELEMENTWISE, Elementwise, LogSumExp, ScalarOf, Softmax, SumOf, declare, dimension
 from symgrad.parse import grammar as g
 from symgrad.parse import notation as n
+from symgrad.parse.rows import RowSum, row_leaves
 from symgrad.parse.tokens import error
 
 __all__ = ["MatrixRules", "declare_shapes", "is_symbolic_matrix", "shape_text", "MATRIX_CALLS"]
@@ -283,9 +284,18 @@ class MatrixRules:
         return value
 
     def index_sum(self, node: n.IndexSum) -> Any:
-        raise self.fail(f"a sum over an index (Σ_{node.index}) is not read yet",
-                        "Write it in matrix form, e.g. Σ_i (w^T x_i + b - y_i)^2 as ||X w + b - y||^2 "
-                        "with shapes={'X': ('N', 'd'), 'w': 'd', 'y': 'N'}.", node.pos)
+        """``Σ_i body`` over the rows of the declared data (see :mod:`symgrad.parse.rows`)."""
+        declared, stacks = row_leaves(self.matrices, node.index)
+        saved = self.matrices
+        self.matrices = {**declared, **saved}
+        try:
+            body = self.build(node.operand)
+        finally:
+            self.matrices = saved
+        if _is_array(body):
+            raise self.fail(f"Σ_{node.index} of the vector or matrix {shape_text(body)} is not read",
+                            "Sum a scalar per row, e.g. Σ_i (w^T x_i - y_i)^2.", node.pos)
+        return RowSum(stacks, self.text).total(body)
 
     def derivative(self, node: n.Derivative) -> Any:
         operand = self.build(node.operand)

@@ -73,7 +73,9 @@ OPERATOR_CHARS: dict[str, str] = {
     "∙": "*", "÷": "/", "⁄": "/", "∣": "|",
 }
 #: vector and matrix notation (symgrad.parse.notation): norm bars, primes (transpose), Hadamard product
-OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙"})
+OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "*"})
+#: two-character operators of NumPy/MATLAB text: ``.*`` (entrywise), ``.T`` (transpose)
+DOTTED_OPERATORS: dict[str, str] = {".*": "⊙", ".T": "'"}
 
 SUPERSCRIPTS: dict[str, str] = {
     "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
@@ -100,7 +102,7 @@ LATEX_IGNORED: frozenset[str] = frozenset({
     "biggr", "displaystyle", "textstyle", "quad", "qquad", "limits", "nolimits",
 })
 LATEX_FUNCTIONS.update({"det": "det", "Tr": "tr", "tr": "tr"})
-LATEX_OPERATORS.update({"Vert": "‖", "lVert": "‖", "rVert": "‖", "odot": "⊙", "top": "'",
+LATEX_OPERATORS.update({"Vert": "‖", "lVert": "‖", "rVert": "‖", "odot": "⊙", "circ": "⊙", "top": "'",
                         "intercal": "'", "prime": "'"})
 LATEX_GREEK: dict[str, str] = {name: name for name in GREEK_NAMES}
 LATEX_GREEK.update({"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi",
@@ -305,9 +307,13 @@ class Lexer:
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
-        if ch == "∂" or src.startswith(".*", i):
-            self.emit(Token("partial", "∂", i, ch) if ch == "∂" else Token("op", "⊙", i, ".*"))
-            return i + (1 if ch == "∂" else 2)
+        if ch == "∂":
+            self.emit(Token("partial", "∂", i, ch))
+            return i + 1
+        dotted = src[i:i + 2]
+        if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
+            self.emit(Token("op", DOTTED_OPERATORS[dotted], i, dotted))
+            return i + 2
         if ch in OPERATOR_CHARS:
             op = OPERATOR_CHARS[ch]
             if ch == "*" and src.startswith("**", i):
