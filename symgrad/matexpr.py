@@ -139,6 +139,8 @@ ELEMENTWISE: dict[str, ElementwiseFunction] = {
         ElementwiseFunction("abs", sympy.Abs, "abs", r"\operatorname{abs}"),
         ElementwiseFunction("sin", sympy.sin, "sin", r"\sin"),
         ElementwiseFunction("cos", sympy.cos, "cos", r"\cos"),
+        ElementwiseFunction("step", lambda z: sympy.Heaviside(z, 0), "step", r"\theta"),
+        ElementwiseFunction("sign", sympy.sign, "sign", r"\operatorname{sign}"),
     )
 }
 
