@@ -303,7 +303,7 @@ class Lexer:
             match = _WORD.match(src, i)
             word, j = match.group(), match.end()  # type: ignore[union-attr]
             word, j = self.subscript_digits(word, j)
-            call = j < len(src) and src[j] == "("
+            call = j < len(src) and src[j] == "(" and not self.after_d_slash(word)
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
@@ -350,6 +350,12 @@ class Lexer:
         if ch == "\\":
             return self.command(i)
         raise self.bad_character(ch, i)
+
+    def after_d_slash(self, word: str) -> bool:
+        """Is ``word`` the ``dx`` of ``d/dx(...)`` (so its ``(`` is not a call of a function ``dx``)?"""
+        if not word.startswith("d") or len(self.tokens) < 2 or self.tokens[-1].value != "/":
+            return False
+        return any(t.kind == "partial" or (t.kind == "name" and t.value == "d") for t in self.tokens[-4:-1])
 
     def subscript_digits(self, name: str, j: int) -> tuple[str, int]:
         """Append Unicode subscript digits (``w₀`` → ``w0``)."""
