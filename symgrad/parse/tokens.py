@@ -38,6 +38,13 @@ FUNCTION_NAMES: dict[str, str] = {
     "max": "max", "min": "min", "Max": "max", "Min": "min",
     "sigmoid": "sigmoid", "relu": "relu", "factorial": "factorial",
 }
+#: vector and matrix functions (built by symgrad.parse.matrix; refused on undeclared scalars)
+MATRIX_FUNCTION_NAMES: dict[str, str] = {
+    "norm": "norm", "tr": "tr", "trace": "tr", "Tr": "tr", "det": "det", "inv": "inv", "diag": "diag",
+    "softmax": "softmax", "logsumexp": "logsumexp", "LSE": "logsumexp", "softplus": "softplus",
+    "sum": "sum", "ones": "ones",
+}
+FUNCTION_NAMES.update(MATRIX_FUNCTION_NAMES)
 
 GREEK_LETTERS: dict[str, str] = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
@@ -65,6 +72,10 @@ OPERATOR_CHARS: dict[str, str] = {
     "−": "-", "–": "-", "‐": "-", "‒": "-", "﹣": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*",
     "∙": "*", "÷": "/", "⁄": "/", "∣": "|",
 }
+#: vector and matrix notation (symgrad.parse.notation): norm bars, primes (transpose), Hadamard product
+OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "*"})
+#: two-character operators of NumPy/MATLAB text: ``.*`` (entrywise), ``.T`` (transpose)
+DOTTED_OPERATORS: dict[str, str] = {".*": "⊙", ".T": "'"}
 
 SUPERSCRIPTS: dict[str, str] = {
     "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
@@ -90,14 +101,19 @@ LATEX_IGNORED: frozenset[str] = frozenset({
     "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl",
     "biggr", "displaystyle", "textstyle", "quad", "qquad", "limits", "nolimits",
 })
+LATEX_FUNCTIONS.update({"det": "det", "Tr": "tr", "tr": "tr"})
+LATEX_OPERATORS.update({"Vert": "‖", "lVert": "‖", "rVert": "‖", "odot": "⊙", "circ": "⊙", "top": "'",
+                        "intercal": "'", "prime": "'"})
 LATEX_GREEK: dict[str, str] = {name: name for name in GREEK_NAMES}
 LATEX_GREEK.update({"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi",
                     "varsigma": "sigma", "varrho": "rho"})
 LATEX_STRUCTURE: frozenset[str] = frozenset({"frac", "dfrac", "tfrac", "sqrt", "begin", "end"})
+#: LaTeX commands that become one token of their own: (kind, value)
+LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma")}
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
-    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"}
+    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"} | set(LATEX_NAMED_TOKENS)
 ))
 
 #: Known multi-letter names; a word that contains one of them is ambiguous.
@@ -287,10 +303,17 @@ class Lexer:
             match = _WORD.match(src, i)
             word, j = match.group(), match.end()  # type: ignore[union-attr]
             word, j = self.subscript_digits(word, j)
-            call = j < len(src) and src[j] == "("
+            call = j < len(src) and src[j] == "(" and not self.after_d_slash(word)
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
+        if ch == "∂":
+            self.emit(Token("partial", "∂", i, ch))
+            return i + 1
+        dotted = src[i:i + 2]
+        if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
+            self.emit(Token("op", DOTTED_OPERATORS[dotted], i, dotted))
+            return i + 2
         if ch in OPERATOR_CHARS:
             op = OPERATOR_CHARS[ch]
             if ch == "*" and src.startswith("**", i):
@@ -327,6 +350,12 @@ class Lexer:
         if ch == "\\":
             return self.command(i)
         raise self.bad_character(ch, i)
+
+    def after_d_slash(self, word: str) -> bool:
+        """Is ``word`` the ``dx`` of ``d/dx(...)`` (so its ``(`` is not a call of a function ``dx``)?"""
+        if not word.startswith("d") or len(self.tokens) < 2 or self.tokens[-1].value != "/":
+            return False
+        return any(t.kind == "partial" or (t.kind == "name" and t.value == "d") for t in self.tokens[-4:-1])
 
     def subscript_digits(self, name: str, j: int) -> tuple[str, int]:
         """Append Unicode subscript digits (``w₀`` → ``w0``)."""
@@ -376,7 +405,7 @@ class Lexer:
             self.depth += 1 if nxt == "{" else -1
             return i + 2
         if nxt == "|":
-            self.emit(Token("op", "|", i, "\\|"))
+            self.emit(Token("op", "‖", i, "\\|"))
             return i + 2
         match = _LETTERS.match(src, i + 1)
         if match is None:
@@ -390,7 +419,9 @@ class Lexer:
                 if rest.startswith("."):
                     return len(src) - len(rest) + 1
             return j
-        if name in LATEX_OPERATORS:
+        if name in LATEX_NAMED_TOKENS:
+            self.emit(Token(*LATEX_NAMED_TOKENS[name], i, raw))
+        elif name in LATEX_OPERATORS:
             self.emit(Token("op", LATEX_OPERATORS[name], i, raw))
         elif name in LATEX_FUNCTIONS:
             self.emit(Token("func", LATEX_FUNCTIONS[name], i, raw))
