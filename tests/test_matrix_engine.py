@@ -182,3 +182,20 @@ def test_engine_functions_certify_by_default():
     assert matrix_hessian(ScalarOf(x.T * A * x), x) == A + A.T
     assert matrix_gradient(ScalarOf(x.T * x), x) == 2 * x
     assert evaluate(ScalarOf(x.T * x), {"x": [3.0, 4.0]}) == 25.0
+
+
+# -- comparing answers in matrix notation (the engine side of checking) -------------------------------------
+def test_compare_answers_in_matrix_notation():
+    from symgrad.matrix import compare
+
+    shapes = SHAPES
+    key = sg.parse("2X^T(Xw - y)", shapes=shapes)
+    same = compare(sg.parse("2X^TXw - 2X^Ty", shapes=shapes), key)
+    assert same.equal
+    transposed = compare(sg.parse("2(Xw - y)^T X", shapes=shapes), key)
+    assert not transposed.equal and transposed.diagnosis == "transpose" and transposed.sizes
+    half = compare(sg.parse("X^T(Xw - y)", shapes=shapes), key)
+    assert not half.equal and half.diagnosis == "factor" and half.factor == 0.5
+    assert "N=" in half.message and "d=" in half.message  # the sizes are stated in the evidence
+    wrong = compare(sg.parse("X^T X w", shapes=shapes), key)
+    assert not wrong.equal and wrong.diagnosis is None
