@@ -148,7 +148,6 @@ ELEMENTWISE: dict[str, ElementwiseFunction] = {
 
 
 def _need_matrix(arg: sympy.Basic, what: str) -> sympy.MatrixExpr:
-    arg = sympy.sympify(arg, strict=True)
     if not isinstance(arg, sympy.MatrixExpr):
         raise InputError(f"{what} takes a vector or matrix, got the scalar {arg}")
     return arg
