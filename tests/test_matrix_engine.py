@@ -219,3 +219,16 @@ def test_without_torch_certification_uses_finite_differences(monkeypatch):
     assert cert.certify(loss, matrix_hessian(loss, w, check=False), w, "hessian").oracles[0].startswith("central")
     with pytest.raises(VerificationError, match="finite differences"):
         cert.certify(loss, 2 * good, w, explicit_check=False)
+
+
+def test_softmax_cross_entropy_of_a_two_layer_network_wrt_both_matrices():
+    shapes = {"U": ("h", "d"), "V": ("K", "h"), "x": "d", "t": "K"}
+    f = sg.Function("logsumexp(V tanh(U x)) - t^T V tanh(U x)", shapes=shapes, variables=["U", "V"])
+    assert text(f.gradient("U")) == "((V.T*(softmax(V*tanh(U*x)) - t)) ⊙ (1 - tanh(U*x)^∘2))*x.T"
+    U, V, x = rng.standard_normal((4, 3)), rng.standard_normal((2, 4)), rng.standard_normal(3)
+    t = np.array([0.0, 1.0])
+    Ut, Vt = torch.tensor(U, requires_grad=True), torch.tensor(V, requires_grad=True)
+    logits = Vt @ torch.tanh(Ut @ torch.tensor(x))
+    torch.nn.functional.cross_entropy(logits[None], torch.tensor([1])).backward()  # the torch loss, by hand
+    np.testing.assert_allclose(f.gradient_at(wrt="U", U=U, V=V, x=x, t=t), Ut.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(f.gradient_at(wrt="V", U=U, V=V, x=x, t=t), Vt.grad.numpy(), rtol=1e-10)
