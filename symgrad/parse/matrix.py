@@ -21,6 +21,8 @@ a norm, ``⊙``, ``norm(x)`` of a name never declared is not guessed at.
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Any, Callable, Mapping
 
 import sympy
@@ -141,7 +143,7 @@ class MatrixRules:
         for ones, other, row in ((left, right, True), (right, left, False)):
             if isinstance(ones, sympy.OneMatrix) and ones.shape[0 if row else 1] == 1 \
                     and other.shape[1 if row else 0] == 1:
-                return SumOf(other)  # 1^T v and v^T 1
+                return SumOf(other if row else other.T)  # 1^T v and v^T 1
         product = sympy.MatMul(left, right).doit() if isinstance(left, sympy.MatrixBase) and \
             isinstance(right, sympy.MatrixBase) else left * right
         return self.settle(product)
@@ -169,19 +171,15 @@ class MatrixRules:
         offset = sympy.Add(*scalars)
         if offset != 0:
             arrays.append(offset * sympy.OneMatrix(*shape))
-        return sympy.MatAdd(*arrays) if len(arrays) > 1 else arrays[0]
+        return functools.reduce(operator.add, arrays)
 
     def product(self, node: n.Product) -> Any:
-        """``x·y`` (dot product of two vectors, or an ordinary product) and ``x ⊙ y`` (entrywise)."""
+        """``x·y`` (the dot product of two column vectors, else the ordinary product ``X·w``); ``x ⊙ y``."""
         left, right = self.build(node.lhs), self.build(node.rhs)
         if node.op == "⊙":
             return self.hadamard(left, right, node.pos)
-        if _is_array(left) and _is_array(right):
-            if left.shape != right.shape or left.shape[1] != 1:
-                raise self.fail(f"x·y is the dot product of two column vectors of the same length, "
-                                f"not {shape_text(left)} · {shape_text(right)}",
-                                "For a matrix product write A B or A*B.", node.pos)
-            return ScalarOf(left.T * right)
+        if _is_array(left) and _is_array(right) and left.shape == right.shape and left.shape[1] == 1:
+            return ScalarOf(left.T * right)  # two column vectors: the dot product
         return self.multiply([(False, left), (False, right)])  # type: ignore[attr-defined]
 
     def hadamard(self, left: Any, right: Any, pos: int) -> Any:
@@ -209,6 +207,13 @@ class MatrixRules:
                             node.pos)
         raise self.fail(f"the power ^{sympy.sstr(exponent)} of the matrix {shape_text(base)} is not supported",
                         "Supported: A^T, A^{-1}, A^2 (A square).", node.pos)
+
+    def matrix_exponent(self, base: Any, exponent: Any, node: Any) -> Any:
+        """``e^(X w)`` is ``exp`` entrywise; any other base raised to a vector is refused."""
+        if base == sympy.E:
+            return Elementwise("exp", exponent)
+        raise self.fail(f"a power with the vector or matrix exponent {shape_text(exponent)} is not supported",
+                        "Only e^(...) is read entrywise, as exp(...).", node.pos)
 
     def square(self, value: Any, what: str) -> Any:
         if not _is_array(value):
@@ -289,7 +294,7 @@ class MatrixRules:
         saved = self.matrices
         self.matrices = {**declared, **saved}
         try:
-            body = self.build(node.operand)
+            body = self.multiply([(False, self.build(factor)) for factor in node.factors])  # type: ignore
         finally:
             self.matrices = saved
         if _is_array(body):

@@ -74,7 +74,7 @@ class Product:
 @dataclass(frozen=True)
 class IndexSum:
     index: str
-    operand: Any
+    factors: tuple[Any, ...]  # the summand: every factor up to the next + or - (functions included)
     pos: int
 
 
@@ -335,8 +335,17 @@ class NotationRules:
         elif self.at("^"):  # type: ignore[attr-defined]
             self.advance()  # type: ignore[attr-defined]
             self.latex_argument()  # type: ignore[attr-defined]  # the upper bound: N, the number of rows
-        operand = self.bare_argument(token)  # type: ignore[attr-defined]
-        return IndexSum(index, operand, token.pos)
+        if self.tok.kind == "eof" or not self.starts_factor():  # type: ignore[attr-defined]
+            raise self.fail("Σ_i needs a summand", hint="Example: Σ_i (w^T x_i - y_i)^2")  # type: ignore
+        factors = [self.power()]  # type: ignore[attr-defined]
+        while self.starts_factor() or self.at("*"):  # type: ignore[attr-defined]
+            if self.at("*"):  # type: ignore[attr-defined]
+                self.advance()  # type: ignore[attr-defined]
+            factors.append(self.power())  # type: ignore[attr-defined]
+        if self.at("/"):  # type: ignore[attr-defined]
+            raise self.fail("it is unclear where the summand of Σ ends",  # type: ignore[attr-defined]
+                            hint="Put it in brackets: Σ_i (y_i / 2) or (Σ_i y_i) / 2.")
+        return IndexSum(index, tuple(factors), token.pos)
 
     # ----------------------------------------------------------------- transposes and norms
     def transpose_ahead(self) -> bool:
