@@ -178,6 +178,10 @@ class MatrixRules:
         left, right = self.build(node.lhs), self.build(node.rhs)
         if node.op == "⊙":
             return self.hadamard(left, right, node.pos)
+        if node.op == "@":
+            if not any(_is_array(v) or _has_matrix(v) for v in (left, right)):
+                raise self.needs_shape("@ (the matrix product)", left, node.pos)
+            return self.times(left, right)
         if _is_array(left) and _is_array(right) and left.shape == right.shape and left.shape[1] == 1:
             return ScalarOf(left.T * right)  # two column vectors: the dot product
         return self.multiply([(False, left), (False, right)])  # type: ignore[attr-defined]

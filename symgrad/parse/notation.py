@@ -65,7 +65,7 @@ class Norm:
 
 @dataclass(frozen=True)
 class Product:
-    op: str  # "·" (dot product) or "⊙" (elementwise)
+    op: str  # "·" (dot product), "⊙" (elementwise) or "@" (matrix product, NumPy's spelling)
     lhs: Any
     rhs: Any
     pos: int
@@ -433,5 +433,5 @@ class NotationRules:
     def product_operator(self, left: Any) -> Product:
         """``left · rhs`` or ``left ⊙ rhs`` (the operator token is next)."""
         op = self.advance()  # type: ignore[attr-defined]
-        kind = "⊙" if op.value == "⊙" else "·"
+        kind = op.value if op.value in ("⊙", "@") else "·"
         return Product(kind, left, self.unary(), op.pos)  # type: ignore[attr-defined]

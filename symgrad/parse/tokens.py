@@ -73,7 +73,7 @@ OPERATOR_CHARS: dict[str, str] = {
     "∙": "*", "÷": "/", "⁄": "/", "∣": "|",
 }
 #: vector and matrix notation (symgrad.parse.notation): norm bars, primes (transpose), Hadamard product
-OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "*"})
+OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "@"})
 #: two-character operators of NumPy/MATLAB text: ``.*`` (entrywise), ``.T`` (transpose)
 DOTTED_OPERATORS: dict[str, str] = {".*": "⊙", ".T": "'"}
 
