@@ -24,10 +24,12 @@ def inner(a: sympy.Basic, b: sympy.MatrixExpr) -> sympy.Expr:
     """``⟨a, b⟩ = Σ_ij a_ij b_ij`` (a scalar ``a`` stands for a 1×1 matrix)."""
     if not isinstance(a, sympy.MatrixExpr):
         return a * ScalarOf(b)
-    if isinstance(a, OneMatrix):
-        return SumOf(b)
+    if isinstance(a, OneMatrix) or isinstance(b, OneMatrix):
+        return SumOf(b if isinstance(a, OneMatrix) else a)
     if a.shape[1] == 1:
         return ScalarOf(a.T * b)
+    if a.shape[0] == 1:
+        return ScalarOf(a * b.T)
     return sympy.Trace(a.T * b)
 
 
@@ -89,6 +91,8 @@ def _matadd(node: MatAdd) -> sympy.MatrixExpr:
 def _scalar_of(node: ScalarOf) -> sympy.Expr:
     """``ScalarOf(c M) = c ScalarOf(M)``; ``aᵀ1 = 1ᵀa = sum(a)``."""
     coeff, mats = _split(node.arg)
+    if len(mats) == 1 and isinstance(mats[0], (OneMatrix, sympy.Identity)):
+        return coeff
     ones = [i for i, m in enumerate(mats) if isinstance(m, OneMatrix)]
     if len(mats) == 2 and len(ones) == 1:
         other = mats[1 - ones[0]]
@@ -99,8 +103,14 @@ def _scalar_of(node: ScalarOf) -> sympy.Expr:
 
 
 def _sum_of(node: SumOf) -> sympy.Expr:
-    """``sum(Aᵀ) = sum(A)``."""
-    return SumOf(node.arg.arg) if isinstance(node.arg, sympy.Transpose) else node
+    """``sum(Aᵀ) = sum(A)``; ``sum(c A) = c sum(A)``; the sum of a row is written as the sum of its column."""
+    coeff, mats = _split(node.arg)
+    m = _product(mats)
+    if isinstance(m, sympy.Transpose):
+        m = m.arg
+    elif m.shape[0] == 1 and m.shape[1] != 1:
+        m = sympy.Transpose(m).doit()
+    return coeff * SumOf(m)
 
 
 TIDY_RULES: dict[type, Callable] = {
