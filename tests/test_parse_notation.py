@@ -198,3 +198,12 @@ def test_matrix_function_names_are_not_split_into_letters():
             parse(word)
     assert parse("d e t", ) == Symbol("d", real=True) * exp(1) * Symbol("t", real=True)
     assert parse("3/4") == Rational(3, 4)
+
+
+def test_a_derivative_that_swells_is_stopped_by_the_time_limit():
+    from symgrad.errors import Timeout
+    from symgrad.limits import Limits
+
+    text = "d^10/dx^10 (" + "*".join(f"sin(x^{k})" for k in range(1, 15)) + ")"
+    with pytest.raises(Timeout):
+        parse(text, limits=Limits(timeout=0.3))

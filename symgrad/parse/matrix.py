@@ -29,6 +29,7 @@ import sympy
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from symgrad.errors import ParseError
+from symgrad.limits import Limits, run_with_timeout
 from symgrad.matexpr import ELEMENTWISE, Elementwise, LogSumExp, ScalarOf, Softmax, SumOf, declare, dimension
 from symgrad.parse import grammar as g
 from symgrad.parse import notation as n
@@ -36,6 +37,10 @@ from symgrad.parse.rows import RowSum, row_leaves
 from symgrad.parse.tokens import error
 
 __all__ = ["MatrixRules", "declare_shapes", "is_symbolic_matrix", "shape_text", "MATRIX_CALLS"]
+
+#: d/dx of an expression of n nodes, order k, runs in this process when n**k is at most this; else in
+#: the worker process of :func:`~symgrad.limits.run_with_timeout`, stopped after ``Limits.timeout``
+IN_PROCESS_DERIVATIVE_SIZE = 20_000
 
 #: parse-function names (tokens.FUNCTION_NAMES values) applied entrywise to a vector → ELEMENTWISE key
 ENTRYWISE = {"exp": "exp", "log": "log", "ln": "log", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -86,6 +91,7 @@ class MatrixRules:
     """Builder mixin: the vector/matrix algebra; see the module docstring."""
 
     text: str
+    limits: Limits
     matrices: dict[str, sympy.MatrixSymbol]
     build: Callable[[Any], Any]
 
@@ -315,7 +321,11 @@ class MatrixRules:
         if _is_array(variable):
             raise self.fail(f"d/d{node.variable} with respect to a vector or matrix is not read",
                             "Ask for it instead: sg.Function(text, shapes=...).gradient('w').", node.pos)
-        return sympy.diff(operand, variable, node.order)
+        size = sum(1 for _ in sympy.preorder_traversal(operand))
+        if size ** node.order <= IN_PROCESS_DERIVATIVE_SIZE:
+            return sympy.diff(operand, variable, node.order)
+        # high orders of large expressions swell: run where the time limit really stops the work
+        return run_with_timeout(sympy.diff, operand, variable, node.order, timeout=self.limits.timeout)
 
 
 class OnesRow:
