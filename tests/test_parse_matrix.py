@@ -172,6 +172,9 @@ def test_limits_still_hold_with_shapes():
         read("||" * 40 + "w" + "||" * 40)
     with pytest.raises(InputTooLarge):
         read("X w + " * 10, limits=Limits(max_length=20))
+    with pytest.raises(InputTooLarge, match="max_matrix_entries"):
+        read("ones(1000000)^T u")
+    assert read("ones(N)").shape == (N, 1)  # a named dimension has no size to check
 
 
 # --------------------------------------------------------------------------- sums over data rows

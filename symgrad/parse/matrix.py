@@ -399,7 +399,11 @@ def _ones(rules: MatrixRules, node: Any, args: list[Any]) -> Any:
         else:
             raise rules.fail(f"a dimension of ones(...) is a positive whole number or a name, not {sympy.sstr(arg)}",
                              "Example: ones(N)", node.pos)
-    return sympy.OneMatrix(dims[0], dims[1] if len(dims) == 2 else 1)
+    ones = sympy.OneMatrix(dims[0], dims[1] if len(dims) == 2 else 1)
+    if all(dim.is_Integer for dim in ones.shape):
+        rules.limits.check("max_matrix_entries", int(ones.shape[0] * ones.shape[1]),
+                           f"ones{tuple(int(k) for k in ones.shape)} has {ones.shape[0] * ones.shape[1]} entries")
+    return ones
 
 
 #: matrix function (tokens.MATRIX_FUNCTION_NAMES value) → builder(rules, node, built arguments)
