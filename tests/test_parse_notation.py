@@ -207,3 +207,9 @@ def test_a_derivative_that_swells_is_stopped_by_the_time_limit():
     text = "d^10/dx^10 (" + "*".join(f"sin(x^{k})" for k in range(1, 15)) + ")"
     with pytest.raises(Timeout):
         parse(text, limits=Limits(timeout=0.3))
+
+
+@pytest.mark.parametrize("text", ["∇f", r"\nabla_w L", "∇_w ‖w‖²"])
+def test_a_gradient_sign_says_how_to_ask_for_a_gradient(text):
+    with pytest.raises(ParseError, match="gradient"):
+        parse(text)

@@ -105,6 +105,10 @@ class NotationRules:
                 return self.derivative(form)
         if token.kind == "partial":
             raise error("'∂' is only read in a derivative such as ∂/∂x (...)", self.text, token.pos, DERIVATIVE_HINT)
+        if token.kind == "nabla":
+            raise error("'∇' (a gradient) is not read inside an expression", self.text, token.pos,
+                        "Type the function and ask for its gradient: sg.Function(text, shapes=...).gradient('w'), "
+                        "or symgrad derive gradient TEXT.")
         if token.kind == "name":
             function = self.function_name_ahead()
             if function == "index_sum":

@@ -109,7 +109,8 @@ LATEX_GREEK.update({"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi
                     "varsigma": "sigma", "varrho": "rho"})
 LATEX_STRUCTURE: frozenset[str] = frozenset({"frac", "dfrac", "tfrac", "sqrt", "begin", "end"})
 #: LaTeX commands that become one token of their own: (kind, value)
-LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma")}
+LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma"),
+                                                   "nabla": ("nabla", "∇")}
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
@@ -307,8 +308,8 @@ class Lexer:
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
-        if ch == "∂":
-            self.emit(Token("partial", "∂", i, ch))
+        if ch in ("∂", "∇"):
+            self.emit(Token("partial" if ch == "∂" else "nabla", ch, i, ch))
             return i + 1
         dotted = src[i:i + 2]
         if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
