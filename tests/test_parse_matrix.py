@@ -180,7 +180,8 @@ def test_limits_still_hold_with_shapes():
 # --------------------------------------------------------------------------- sums over data rows
 
 ROW_SUMS = [
-    (["Σ_i (w^T x_i + b - y_i)^2", r"\sum_{i=1}^{N} (w^\top x_i + b - y_i)^2", "Σ_i (x_i^T w + b - y_i)²"],
+    (["Σ_i (w^T x_i + b - y_i)^2", r"\sum_{i=1}^{N} (w^\top x_i + b - y_i)^2", "Σ_i (x_i^T w + b - y_i)²",
+      "Σᵢ (wᵀxᵢ + b − yᵢ)²"],
      lambda Xv, wv, yv, bv: sum((wv @ row + bv - t) ** 2 for row, t in zip(Xv, yv))),
     ([r"\sum_i \log(1 + \exp(-y_i w^T x_i))"],
      lambda Xv, wv, yv, bv: sum(np.log1p(np.exp(-t * (wv @ row))) for row, t in zip(Xv, yv))),

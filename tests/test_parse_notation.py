@@ -150,6 +150,10 @@ def test_a_power_with_exponent_t_can_still_be_written(text, expected):
         assert parse(text) == expected
 
 
+def test_subscript_letters_are_subscripts():
+    assert parse("xᵢ + wⱼ") == Symbol("x_i", real=True) + Symbol("w_j", real=True)
+
+
 def test_a_prime_says_how_to_write_a_derivative():
     with pytest.raises(ParseError, match="d/dx"):
         parse("f'(x)")

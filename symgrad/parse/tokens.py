@@ -74,6 +74,8 @@ OPERATOR_CHARS: dict[str, str] = {
 }
 #: vector and matrix notation (symgrad.parse.notation): norm bars, primes (transpose), Hadamard product
 OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "@"})
+#: subscript letters: ``xᵢ`` is ``x_i`` (the index of a sum over rows, ``Σᵢ``)
+SUBSCRIPT_LETTERS: dict[str, str] = {"ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₙ": "n", "ₘ": "m", "ₜ": "t"}
 #: two-character operators of NumPy/MATLAB text: ``.*`` (entrywise), ``.T`` (transpose)
 DOTTED_OPERATORS: dict[str, str] = {".*": "⊙", ".T": "'"}
 
@@ -308,6 +310,10 @@ class Lexer:
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
+        if ch in SUBSCRIPT_LETTERS:
+            self.emit(Token("op", "_", i, "_"))
+            self.emit(Token("name", SUBSCRIPT_LETTERS[ch], i, SUBSCRIPT_LETTERS[ch]))
+            return i + 1
         if ch in ("∂", "∇"):
             self.emit(Token("partial" if ch == "∂" else "nabla", ch, i, ch))
             return i + 1
