@@ -232,3 +232,20 @@ def test_softmax_cross_entropy_of_a_two_layer_network_wrt_both_matrices():
     torch.nn.functional.cross_entropy(logits[None], torch.tensor([1])).backward()  # the torch loss, by hand
     np.testing.assert_allclose(f.gradient_at(wrt="U", U=U, V=V, x=x, t=t), Ut.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(f.gradient_at(wrt="V", U=U, V=V, x=x, t=t), Vt.grad.numpy(), rtol=1e-10)
+
+
+def test_the_chapter_classifier_on_rasterized_images_trains_on_the_derived_gradient():
+    """LinearClassifier's hand-written loss (mean logistic over rasterized 8×8 images) = the derived one / N."""
+    from symgrad.models import LinearClassifier
+
+    images = rng.standard_normal((24, 8, 8))
+    labels = np.array([0, 1] * 12)
+    images[labels == 1] += 0.8
+    clf = LinearClassifier(max_steps=20).fit(images, labels)
+    data, targets = clf.loss_.X, clf.loss_.y
+    theta = np.append(clf.trace_.final[:-1], clf.trace_.final[-1])
+    f = sg.Function("sum(softplus(X w + b)) - y^T (X w + b)", shapes=SHAPES, variables=["w", "b"])
+    values = {"X": data, "y": targets, "w": theta[:-1], "b": float(theta[-1])}
+    n = data.shape[0]
+    np.testing.assert_allclose(f.gradient_at(wrt="w", **values) / n, clf.loss_.gradient(theta)[:-1], atol=1e-12)
+    np.testing.assert_allclose(f.gradient_at(wrt="b", **values) / n, clf.loss_.gradient(theta)[-1], atol=1e-12)
