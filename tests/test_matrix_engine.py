@@ -160,6 +160,8 @@ def test_refusals_are_input_errors():
         sg.Function("||X w - y||^2", shapes=SHAPES, variables=["v"])
     with pytest.raises(InputError, match="by name"):
         f.at([1, 2, 3])
+    with pytest.raises(InputError, match="not an array of numbers"):
+        f.at(X="abc", w=W, y=Y)
 
 
 def test_a_wrong_result_is_never_returned():
@@ -243,7 +245,7 @@ def test_the_chapter_classifier_on_rasterized_images_trains_on_the_derived_gradi
     images[labels == 1] += 0.8
     clf = LinearClassifier(max_steps=20).fit(images, labels)
     data, targets = clf.loss_.X, clf.loss_.y
-    theta = np.append(clf.trace_.final[:-1], clf.trace_.final[-1])
+    theta = np.asarray(clf.trace_.final)
     f = sg.Function("sum(softplus(X w + b)) - y^T (X w + b)", shapes=SHAPES, variables=["w", "b"])
     values = {"X": data, "y": targets, "w": theta[:-1], "b": float(theta[-1])}
     n = data.shape[0]

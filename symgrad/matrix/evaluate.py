@@ -110,7 +110,10 @@ def _arrays(symbols: Mapping[str, sympy.MatrixSymbol], needed: set[str], values:
             continue
         if name not in values:
             raise InputError(f"no value given for the {'vector' if m.shape[1] == 1 else 'matrix'} {name}")
-        a = ops["array"](values[name], like)
+        try:
+            a = ops["array"](values[name], like)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"the value of {name} is not an array of numbers: {exc}") from None
         if a.ndim == 1 and m.shape[1] == 1:
             a = a.reshape(-1, 1)
         if a.ndim != 2:
