@@ -205,6 +205,18 @@ def test_sums_over_rows_equal_a_loop_over_the_rows(spellings, loop):
         assert np.isclose(float(value), loop(Xv, wv, yv, bv)), text
 
 
+def test_the_chapters_latex_reads_with_shapes():
+    """The course chapter writes \\vec{w}, \\vec{x}_i, \\bar{y}_i and \\sum_{i=1}^n."""
+    shapes = {"X": ("n", "d"), "w": "d", "x": "d", "ybar": "n"}
+    Xn, wn, xn, ybar = (declare(name, shape) for name, shape in shapes.items())
+    assert parse(r"\vec{w}^T \vec{x} + b", shapes=shapes) == ScalarOf(wn.T * xn) + b
+    assert parse(r"\vec{x}^T \operatorname{diag}(\vec{w}) \vec{x} + b", shapes=shapes) == \
+        ScalarOf(xn.T * DiagMatrix(wn) * xn) + b
+    rows = {"X": ("n", "d"), "w": "d", "ybar": "n"}
+    residual = Xn * wn + b * OneMatrix(Xn.shape[0], 1) - ybar
+    assert parse(r"\sum_{i=1}^n (\vec{w}^T \vec{x}_i + b - \bar{y}_i)^2", shapes=rows) == ScalarOf(residual.T * residual)
+
+
 def test_least_squares_over_rows_is_the_squared_norm():
     assert parse("Σ_i (w^T x_i - y_i)^2", shapes=DATA) == parse("||X w - y||^2", shapes=DATA)
 

@@ -113,10 +113,13 @@ LATEX_STRUCTURE: frozenset[str] = frozenset({"frac", "dfrac", "tfrac", "sqrt", "
 #: LaTeX commands that become one token of their own: (kind, value)
 LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma"),
                                                    "nabla": ("nabla", "∇")}
+#: LaTeX decorations of a letter: ``\vec{w}`` is the name w, ``\bar{y}`` the name ybar (suffix)
+LATEX_DECORATIONS: dict[str, str] = {"vec": "", "boldsymbol": "", "bm": "", "mathsf": "", "bar": "bar",
+                                     "hat": "hat", "tilde": "tilde"}
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
-    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"} | set(LATEX_NAMED_TOKENS)
+    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"} | set(LATEX_NAMED_TOKENS) | set(LATEX_DECORATIONS)
 ))
 
 #: Known multi-letter names; a word that contains one of them is ambiguous.
@@ -428,6 +431,8 @@ class Lexer:
             return j
         if name in LATEX_NAMED_TOKENS:
             self.emit(Token(*LATEX_NAMED_TOKENS[name], i, raw))
+        elif name in LATEX_DECORATIONS:
+            j = self.decorated(name, i, j)
         elif name in LATEX_OPERATORS:
             self.emit(Token("op", LATEX_OPERATORS[name], i, raw))
         elif name in LATEX_FUNCTIONS:
@@ -456,6 +461,21 @@ class Lexer:
                         "Supported: \\frac \\sqrt \\cdot \\times \\left \\right \\sin \\cos \\exp \\ln \\log "
                         "\\eta \\theta \\pi \\begin{bmatrix}...\\end{bmatrix}")
         return j
+
+    def decorated(self, name: str, i: int, j: int) -> int:
+        """``\\vec{w}`` → the name ``w`` (any name, ``\\vec{W1}``); ``\\bar{y}`` → ``ybar`` (one letter)."""
+        word, end = self.braced_word(j, self.src[i:j])
+        suffix = LATEX_DECORATIONS[name]
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) or (suffix and not word.isalpha()) \
+                or (suffix and len(word) > 1):
+            raise error(f"\\{name}{{{word}}} is not a name symgrad reads", self.text, j,
+                        f"Example: \\{name}{{y}}" + (" (the name y" + suffix + ")" if suffix else " (the name y)"))
+        if suffix:
+            self.emit(Token("name", word + suffix, i, self.src[i:end]))
+        else:
+            for token in resolve_word(word, i, self.text, self.symbols, False):
+                self.emit(token)
+        return end
 
     def braced_word(self, j: int, raw: str) -> tuple[str, int]:
         """Read ``{letters}`` right after a command such as ``\\begin``."""
