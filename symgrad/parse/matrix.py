@@ -21,8 +21,6 @@ a norm, ``⊙``, ``norm(x)`` of a name never declared is not guessed at.
 
 from __future__ import annotations
 
-import functools
-import operator
 from typing import Any, Callable, Mapping
 
 import sympy
@@ -177,7 +175,7 @@ class MatrixRules:
         offset = sympy.Add(*scalars)
         if offset != 0:
             arrays.append(offset * sympy.OneMatrix(*shape))
-        return functools.reduce(operator.add, arrays)
+        return sympy.MatAdd(*arrays).doit(deep=False)  # one pass, SymPy's canonical order
 
     def product(self, node: n.Product) -> Any:
         """``x·y`` (the dot product of two column vectors, else the ordinary product ``X·w``); ``x ⊙ y``."""
