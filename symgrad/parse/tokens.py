@@ -114,8 +114,8 @@ LATEX_STRUCTURE: frozenset[str] = frozenset({"frac", "dfrac", "tfrac", "sqrt", "
 LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma"),
                                                    "nabla": ("nabla", "∇")}
 #: LaTeX decorations of a letter: ``\vec{w}`` is the name w, ``\bar{y}`` the name ybar (suffix)
-LATEX_DECORATIONS: dict[str, str] = {"vec": "", "boldsymbol": "", "bm": "", "mathsf": "", "bar": "bar",
-                                     "hat": "hat", "tilde": "tilde"}
+LATEX_DECORATIONS: dict[str, str] = {"vec": "", "boldsymbol": "", "bm": "", "mathsf": "", "mathbf": "",
+                                     "mathbb": "", "bar": "bar", "hat": "hat", "tilde": "tilde"}
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
@@ -466,6 +466,9 @@ class Lexer:
         """``\\vec{w}`` → the name ``w`` (any name, ``\\vec{W1}``); ``\\bar{y}`` → ``ybar`` (one letter)."""
         word, end = self.braced_word(j, self.src[i:j])
         suffix = LATEX_DECORATIONS[name]
+        if word == "1" and not suffix:  # \mathbf{1}, \mathbb{1}: the vector of ones (1^T v, X w + b 1)
+            self.emit(Token("num", "1", i, self.src[i:end], number=(1, 1)))
+            return end
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) or (suffix and not word.isalpha()) \
                 or (suffix and len(word) > 1):
             raise error(f"\\{name}{{{word}}} is not a name symgrad reads", self.text, j,
