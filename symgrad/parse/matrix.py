@@ -78,6 +78,11 @@ def declare_shapes(shapes: Mapping[str, Any] | None) -> dict[str, sympy.MatrixSy
     return {name: declare(name, shape) for name, shape in shapes.items()}
 
 
+def _grouped(value: Any) -> str:
+    text = sympy.sstr(value)
+    return text if text.isalnum() else f"({text})"
+
+
 def _declare_hint(value: Any) -> str:
     names = sorted(s.name for s in value.free_symbols) if isinstance(value, sympy.Basic) else []
     name = names[0] if names else "v"
@@ -242,7 +247,7 @@ class MatrixRules:
         if _has_matrix(value):
             return value  # the transpose of a scalar (w^T x)^T
         other = " For a derivative write d/dx (...)." if node.prime else \
-            f" For a power, write ({sympy.sstr(value)})^(T)."
+            f" For a power, write {_grouped(value)}^(T)."
         raise self.fail(f"a transpose (x^T, x', xᵀ) needs a vector or matrix, but {sympy.sstr(value)} was not "
                         "declared one", _declare_hint(value) + other, node.pos)
 
