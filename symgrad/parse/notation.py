@@ -34,7 +34,6 @@ from symgrad.parse.tokens import Token, error
 DOT_RAWS = frozenset({"·", "⋅", "∙", "\\cdot"})
 #: how a derivative is written, named in refusals
 DERIVATIVE_HINT = "Write the derivative as d/dx (x^3 + 2x) or \\frac{d}{dx}(x^3 + 2x)."
-_STOPS_AFTER_BARE = ("eof",)
 _CLOSERS = (")", "]", "}", "\\}", ",", ";", "=", "&")
 TRANSPOSE_NAMES = frozenset({"T"})
 SIGMOID_NAMES = frozenset({"sigma"})
@@ -77,8 +76,6 @@ class IndexSum:
     factors: tuple[Any, ...]  # the summand: every factor up to the next + or - (functions included)
     pos: int
 
-
-NOTATION_NODES = (Derivative, Transpose, Norm, Product, IndexSum)
 
 
 class NotationRules:
