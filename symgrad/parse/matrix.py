@@ -97,6 +97,9 @@ class MatrixRules:
     limits: Limits
     matrices: dict[str, sympy.MatrixSymbol]
     build: Callable[[Any], Any]
+    sym: Callable[[Any], Any]
+    multiply: Callable[[list[tuple[bool, Any]]], Any]
+    check_scalar: Callable[[Any, str], sympy.Expr]
 
     def notation_rules(self) -> dict[type, Callable[[Any], Any]]:
         return {n.Derivative: self.derivative, n.Transpose: self.transpose, n.Norm: self.norm,
@@ -193,7 +196,7 @@ class MatrixRules:
             return self.times(left, right)
         if _is_array(left) and _is_array(right) and left.shape == right.shape and left.shape[1] == 1:
             return ScalarOf(left.T * right)  # two column vectors: the dot product
-        return self.multiply([(False, left), (False, right)])  # type: ignore[attr-defined]
+        return self.multiply([(False, left), (False, right)])
 
     def hadamard(self, left: Any, right: Any, pos: int) -> Any:
         if not _is_array(left) and not _is_array(right):
@@ -310,7 +313,7 @@ class MatrixRules:
         saved = self.matrices
         self.matrices = {**declared, **saved}
         try:
-            body = self.multiply([(False, self.build(factor)) for factor in node.factors])  # type: ignore
+            body = self.multiply([(False, self.build(factor)) for factor in node.factors])
         finally:
             self.matrices = saved
         if _is_array(body):
@@ -323,7 +326,7 @@ class MatrixRules:
         if _is_array(operand) or _has_matrix(operand):
             raise self.fail("d/dx of a vector or matrix expression is not read",
                             "Ask for it instead: sg.Function(text, shapes=...).gradient('w').", node.pos)
-        variable = self.sym(g.Sym(node.variable, node.pos))  # type: ignore[attr-defined]
+        variable = self.sym(g.Sym(node.variable, node.pos))
         if _is_array(variable):
             raise self.fail(f"d/d{node.variable} with respect to a vector or matrix is not read",
                             "Ask for it instead: sg.Function(text, shapes=...).gradient('w').", node.pos)
@@ -390,7 +393,7 @@ def _softplus(rules: MatrixRules, node: Any, args: list[Any]) -> Any:
     value = rules.one_argument(node, args)
     if _is_array(value):
         return Elementwise("softplus", value)
-    return ELEMENTWISE["softplus"].scalar(rules.check_scalar(value, "as the argument of softplus"))  # type: ignore
+    return ELEMENTWISE["softplus"].scalar(rules.check_scalar(value, "as the argument of softplus"))
 
 
 def _ones(rules: MatrixRules, node: Any, args: list[Any]) -> Any:
