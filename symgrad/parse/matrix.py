@@ -31,6 +31,7 @@ from symgrad.limits import Limits, run_with_timeout
 from symgrad.matexpr import ELEMENTWISE, Elementwise, LogSumExp, ScalarOf, Softmax, SumOf, declare, dimension
 from symgrad.parse import grammar as g
 from symgrad.parse import notation as n
+from symgrad.parse.notation import is_one
 from symgrad.parse.rows import RowSum, row_leaves
 from symgrad.parse.tokens import error
 
@@ -112,13 +113,6 @@ class MatrixRules:
     def needs_shape(self, what: str, value: Any, pos: int | None = None) -> ParseError:
         return self.fail(f"{what} needs a vector or matrix, but {sympy.sstr(value)} was not declared one",
                          _declare_hint(value), pos)
-
-    def finish(self, tree: Any) -> Any:
-        """Build the whole tree; a ``1^T`` left without the vector it sums is refused."""
-        result = self.build(tree)
-        if isinstance(result, OnesRow):
-            raise self.fail("1^T must be followed by the vector or matrix it sums", "Example: 1^T v")
-        return result
 
     def matrix_where_scalar(self, value: Any, where: str) -> ParseError:
         hint = "Take a scalar of it first: ‖v‖, v^T w, sum(v), tr(A)."
@@ -242,7 +236,7 @@ class MatrixRules:
         return value
 
     def transpose(self, node: n.Transpose) -> Any:
-        if getattr(node.operand, "numerator", None) == 1 and getattr(node.operand, "denominator", None) == 1:
+        if is_one(node.operand):
             return OnesRow()
         value = self.build(node.operand)
         if _is_array(value):

@@ -142,6 +142,8 @@ class NotationRules:
 
     def transposed(self, node: Any, token: Token) -> Transpose:
         """``x'``, ``xᵀ``: the prime after ``node`` (already consumed)."""
+        if is_one(node) and not self.starts_factor():
+            raise self.fail("1ᵀ must be followed by the vector or matrix it sums", hint="Example: 1^T v")
         return Transpose(node, token.pos, prime=True)
 
     # ----------------------------------------------------------------- look-ahead helpers
@@ -381,7 +383,7 @@ class NotationRules:
         return False
 
     def transpose(self, base: Any) -> Transpose:
-        """Consume ``^T``/``^{T}``/``^\\top`` after ``base``."""
+        """Consume ``^T``/``^{T}``/``^\\top`` after ``base``; ``1^T`` (ones) must be followed by what it sums."""
         caret = self.advance()
         braced = self.at("{")
         if braced:
@@ -389,6 +391,8 @@ class NotationRules:
         self.advance()
         if braced:
             self.advance()
+        if is_one(base) and not self.starts_factor():
+            raise self.fail("1^T must be followed by the vector or matrix it sums", hint="Example: 1^T v")
         return Transpose(base, caret.pos)
 
     def norm(self) -> Norm:
@@ -454,3 +458,8 @@ class NotationRules:
         op = self.advance()
         kind = op.value if op.value in ("⊙", "@") else "·"
         return Product(kind, left, self.unary(), op.pos)
+
+
+def is_one(node: Any) -> bool:
+    """The number 1 (a grammar ``Num``): ``1^T`` is the row of ones."""
+    return getattr(node, "numerator", None) == 1 and getattr(node, "denominator", None) == 1

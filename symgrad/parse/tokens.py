@@ -119,8 +119,9 @@ LATEX_DECORATIONS: dict[str, str] = {"vec": "", "boldsymbol": "", "bm": "", "mat
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
-    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"} | set(LATEX_NAMED_TOKENS) | set(LATEX_DECORATIONS)
+    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"}
 ))
+LATEX_KNOWN = tuple(sorted(set(LATEX_KNOWN) | set(LATEX_NAMED_TOKENS) | set(LATEX_DECORATIONS)))
 
 #: Known multi-letter names; a word that contains one of them is ambiguous.
 _HIDDEN_NAMES: tuple[str, ...] = tuple(sorted(
@@ -313,17 +314,6 @@ class Lexer:
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
-        if ch in SUBSCRIPT_LETTERS:
-            self.emit(Token("op", "_", i, "_"))
-            self.emit(Token("name", SUBSCRIPT_LETTERS[ch], i, SUBSCRIPT_LETTERS[ch]))
-            return i + 1
-        if ch in ("∂", "∇"):
-            self.emit(Token("partial" if ch == "∂" else "nabla", ch, i, ch))
-            return i + 1
-        dotted = src[i:i + 2]
-        if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
-            self.emit(Token("op", DOTTED_OPERATORS[dotted], i, dotted))
-            return i + 2
         if ch in OPERATOR_CHARS:
             op = OPERATOR_CHARS[ch]
             if ch == "*" and src.startswith("**", i):
@@ -357,6 +347,17 @@ class Lexer:
         if ch in "√∛∜":
             self.emit(Token("usqrt", {"√": "2", "∛": "3", "∜": "4"}[ch], i, ch))
             return i + 1
+        if ch in SUBSCRIPT_LETTERS:
+            self.emit(Token("op", "_", i, "_"))
+            self.emit(Token("name", SUBSCRIPT_LETTERS[ch], i, SUBSCRIPT_LETTERS[ch]))
+            return i + 1
+        if ch in ("∂", "∇"):
+            self.emit(Token("partial" if ch == "∂" else "nabla", ch, i, ch))
+            return i + 1
+        dotted = src[i:i + 2]
+        if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
+            self.emit(Token("op", DOTTED_OPERATORS[dotted], i, dotted))
+            return i + 2
         if ch == "\\":
             return self.command(i)
         raise self.bad_character(ch, i)
