@@ -203,6 +203,13 @@ def test_scalar_notation_is_unchanged(text, expected):
     assert parse(text) == expected
 
 
+def test_sigma_capital_before_an_argument_is_a_sum_and_says_how_to_write_a_product():
+    with pytest.raises(ParseError, match=r"Σ\*x"):
+        parse("Σ x")
+    assert parse("Σ*x") == Symbol("Sigma", real=True) * x
+    assert parse("Σ") == Symbol("Sigma", real=True)
+
+
 def test_matrix_function_names_are_not_split_into_letters():
     """``det``, ``sum``, ``tr`` used to be products of letters (d·e·t with e = 2.718...)."""
     for word in ("det", "sum", "tr", "norm", "inv", "diag"):

@@ -372,6 +372,10 @@ def _sum(rules: MatrixRules, node: Any, args: list[Any]) -> Any:
     value = rules.one_argument(node, args)
     if _has_matrix(value) and not _is_array(value):
         return value
+    if not _is_array(value) and rules.text[node.pos:node.pos + 1] == "Σ":
+        raise rules.fail(f"Σ followed by {sympy.sstr(value)} is the sum of its entries, but {sympy.sstr(value)} was "
+                         "not declared a vector or matrix", _declare_hint(value) + " For the symbol Σ times it, "
+                         "write Σ*x; for a sum over an index, Σ_i (...).", node.pos)
     return SumOf(rules.array_argument(node, args))
 
 
