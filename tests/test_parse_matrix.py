@@ -292,3 +292,18 @@ def test_any_matrix_text_reads_or_is_refused_quickly(text):
             if function is parse:
                 assert isinstance(result, (sympy.Expr, sympy.MatrixExpr)), type(result)
     assert time.perf_counter() - start < 2.0
+
+
+SQUARE = {"A": ("n", "n"), "B": ("n", "n"), "x": "n"}
+An, Bn, xn = (declare(name, shape) for name, shape in SQUARE.items())
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"x^{\mathsf{T}} A x", ScalarOf(xn.T * An * xn)), (r"\mathbf{x}^\top \mathbf{A}\mathbf{x}", ScalarOf(xn.T * An * xn)),
+    (r"\mathrm{tr}(A^T B)", Trace(An.T * Bn)), (r"\log\det(A)", log(Determinant(An))),
+    (r"\log \det A", log(Determinant(An))), (r"\operatorname{tr}(A^{-1} B)", Trace(Inverse(An) * Bn)),
+    (r"x^T A^{-1} x", ScalarOf(xn.T * Inverse(An) * xn)), (r"(A + B)^{-1}", Inverse(An + Bn)),
+    (r"\|A\|_F^2", Trace(An.T * An)), (r"\det(A^{-1})", Determinant(Inverse(An))),
+])
+def test_matrix_cookbook_latex_reads(text, expected):
+    assert parse(text, shapes=SQUARE) == expected
