@@ -64,6 +64,8 @@ _EXPORTS: dict[str, str] = {
     "models": ".",
     "optimize": ".",
     "analysis": ".",
+    "matexpr": ".",
+    "matrix": ".",
     # verification
     "verify": ".verify",
     "VerifyReport": ".verify",

@@ -195,9 +195,13 @@ def test_an_infinity_is_a_value_equal_only_to_the_same_infinity():
 
 # --------------------------------------------------------------------------- issue 15 regressions
 def test_unexpected_variable_feedback_names_the_variable():
-    r = check("σ(x)(1 − σ(x))", "sigmoid(x)*(1-sigmoid(x))")
+    r = check("σ*(1 − σ)", "sigmoid(x)*(1-sigmoid(x))")  # σ alone is a symbol; σ(x) is the sigmoid (issue 13)
     assert r.diagnosis == "unexpected_variable"
     assert "uses sigma," in r.feedback and "uses ," not in r.feedback
+
+
+def test_the_sigmoid_written_with_sigma_is_the_sigmoid():
+    assert check("σ(x)(1 − σ(x))", "sigmoid(x)*(1-sigmoid(x))").correct
 
 
 def test_a_student_never_sees_a_python_error_for_huge_integers():

@@ -64,6 +64,7 @@ def add_parser(subparsers: Any) -> None:
                         help="descent, workout: stop when the gradient norm is at most this (default 0.001)")
     parser.add_argument("--displacement", action="append", metavar="DW",
                         help="loss-change: a displacement such as 0.0003,0.0004 (repeat for more)")
+    _add_shape_option(parser)
     parser.add_argument("--levels", default="1,2,5", help="level-set: the levels c (default 1,2,5)")
     parser.add_argument("--data", help='loss: the pairs x,y separated by ";", e.g. "1,3;2,5"')
     parser.add_argument("--params", help="loss: the parameter values, e.g. w=1.5,b=1")
@@ -113,6 +114,7 @@ def build(args: argparse.Namespace):
     if missing:
         raise InputError(f"'derive {args.kind}' needs {' and '.join(missing)}; see symgrad derive --help")
     at = parse_point(args.at) if args.at else None
+    named.update(_shapes_argument(args))
     if args.kind in ("descent", "workout"):
         return method(args.expr, at, args.lr, max_steps=args.steps, tol=args.tol, **named)
     if args.kind in ("gd-step", "derivative-step"):
@@ -149,3 +151,24 @@ def parse_point(text: str) -> dict[str, str] | list[str]:
     pairs = [item.split("=", 1) for item in items]
     return {name.strip(): value.strip() for name, value in pairs}
 
+
+def _add_shape_option(parser: argparse.ArgumentParser) -> None:
+    from .shapes import add_shape_option
+
+    add_shape_option(parser)
+
+
+def _shapes_argument(args: argparse.Namespace) -> dict[str, Any]:
+    """``{"shapes": {...}}`` from ``--shape`` for a derivation that reads them; refused for one that does not."""
+    import inspect
+
+    from ..errors import InputError
+    from ..steps import explain
+    from .shapes import shapes_from
+
+    shapes = shapes_from(args.shape)
+    if not shapes:
+        return {}
+    if "shapes" not in inspect.signature(explain.entry(KINDS[args.kind][0])).parameters:
+        raise InputError(f"'derive {args.kind}' does not read vectors and matrices (--shape) yet")
+    return {"shapes": shapes}

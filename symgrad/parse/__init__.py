@@ -13,6 +13,12 @@ The pipeline is three small stages, each its own module, and nothing else::
 * :mod:`~symgrad.parse.build` turns those nodes into SymPy objects, checking
   number sizes before SymPy computes anything.
 
+Notation that is easy to misread (``d/dx``, ``σ(...)``, ``x^T``, ``‖v‖``, ``⊙``)
+is recognised first by :mod:`~symgrad.parse.notation`; with ``shapes=``,
+:mod:`~symgrad.parse.matrix` builds vectors and matrices (the representation of
+:mod:`symgrad.matexpr`) and :mod:`~symgrad.parse.rows` rewrites ``Σ_i`` over
+data rows in matrix form.
+
 No stage calls ``eval``, ``exec``, ``sympify`` or ``parse_expr`` (a test scans
 the source), so no text can run code. Every size is bounded by a
 :class:`~symgrad.limits.Limits`, and :func:`parse` converts *any* failure,
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import sympy
 
@@ -33,6 +39,7 @@ from symgrad.errors import InputError, InputTooLarge, ParseError
 from symgrad.limits import DEFAULT_LIMITS, Limits
 from symgrad.parse.build import build
 from symgrad.parse.grammar import Parser
+from symgrad.parse.matrix import declare_shapes
 from symgrad.parse.tokens import EXAMPLE, tokenize
 
 __all__ = ["parse", "parse_answer", "Verdict"]
@@ -111,7 +118,8 @@ _LEAD_IN = re.compile(
 
 
 def parse(text: str, *, syntax: str = "auto", limits: Limits | None = None,
-          symbols: Iterable[str] | None = None) -> sympy.Expr | sympy.ImmutableMatrix:
+          symbols: Iterable[str] | None = None,
+          shapes: Mapping[str, Any] | None = None) -> sympy.Expr | sympy.ImmutableMatrix | sympy.MatrixExpr:
     """Read a mathematical expression, vector or matrix from text.
 
     Arguments:
@@ -121,10 +129,16 @@ def parse(text: str, *, syntax: str = "auto", limits: Limits | None = None,
         limits: size limits; ``None`` means :data:`~symgrad.limits.DEFAULT_LIMITS`.
         symbols: multi-letter names to read as one symbol (``symbols=["loss"]``);
             other multi-letter words are products of letters (``xy`` = x*y).
+        shapes: vectors and matrices, ``{name: shape}``: a shape is a dimension
+            (an int or a name such as ``"d"``: a column vector) or a 2-tuple
+            (``("N", "d")``). Declared names are ``sympy.MatrixSymbol`` and may be
+            multi-letter; see docs/notation.md for the vector and matrix notation.
 
     Returns:
         A ``sympy.Expr`` whose symbols are all ``Symbol(name, real=True)``, or a
-        ``sympy.ImmutableMatrix`` (vectors are ``(n, 1)`` columns).
+        ``sympy.ImmutableMatrix`` (vectors are ``(n, 1)`` columns), or with
+        ``shapes`` a ``sympy.MatrixExpr`` (scalars such as ``w^T x`` are wrapped in
+        :class:`symgrad.matexpr.ScalarOf`).
 
     Raises:
         ParseError: the text is not a valid expression (the message quotes the
@@ -137,12 +151,14 @@ def parse(text: str, *, syntax: str = "auto", limits: Limits | None = None,
         2*w0**2 + 3*w1**2
         >>> parse(r"\\begin{bmatrix} 4w_0 \\\\ 6w_1 \\end{bmatrix}").shape
         (2, 1)
+        >>> parse("||X w - y||^2", shapes={"X": ("N", "d"), "w": "d", "y": "N"})
+        (w.T*X.T - y.T)*(X*w - y)
     """
-    return _run(text, syntax, limits, symbols, answer=False)
+    return _run(text, syntax, limits, symbols, answer=False, shapes=shapes)
 
 
 def parse_answer(text: str, *, syntax: str = "auto", limits: Limits | None = None,
-                 symbols: Iterable[str] | None = None) -> Any:
+                 symbols: Iterable[str] | None = None, shapes: Mapping[str, Any] | None = None) -> Any:
     """Read a homework answer: everything :func:`parse` reads, plus equations, sets and verdicts.
 
     Returns one of: ``sympy.Expr``; ``sympy.ImmutableMatrix``; ``sympy.Eq`` for
@@ -157,7 +173,7 @@ def parse_answer(text: str, *, syntax: str = "auto", limits: Limits | None = Non
         >>> parse_answer("Strictly convex.")
         <Verdict.STRICTLY_CONVEX: 'strictly convex'>
     """
-    return _run(text, syntax, limits, symbols, answer=True)
+    return _run(text, syntax, limits, symbols, answer=True, shapes=shapes)
 
 
 def verdict(text: str) -> Verdict | None:
@@ -168,13 +184,15 @@ def verdict(text: str) -> Verdict | None:
     return VERDICT_PHRASES.get(phrase)
 
 
-def _run(text: Any, syntax: str, limits: Limits | None, symbols: Iterable[str] | None, answer: bool) -> Any:
+def _run(text: Any, syntax: str, limits: Limits | None, symbols: Iterable[str] | None, answer: bool,
+         shapes: Mapping[str, Any] | None = None) -> Any:
     limits = DEFAULT_LIMITS if limits is None else limits
     if not isinstance(limits, Limits):
         raise TypeError(f"limits must be a symgrad.limits.Limits, got {type(limits).__name__}")
     if syntax not in SYNTAXES:
         raise ValueError(f"syntax must be one of {SYNTAXES}, got {syntax!r}")
-    declared = frozenset(_check_symbols(symbols))
+    matrices = declare_shapes(shapes)
+    declared = frozenset(_check_symbols(symbols)) | frozenset(_check_symbols(matrices))
     if not isinstance(text, str):
         raise ParseError(f"expected text (a str), got {type(text).__name__}", hint=EXAMPLE)
     limits.check("max_length", len(text), f"the input has {len(text)} characters")
@@ -184,8 +202,8 @@ def _run(text: Any, syntax: str, limits: Limits | None, symbols: Iterable[str] |
             if found is not None:
                 return found
         tokens = tokenize(text, limits, declared, latex=syntax != "text")
-        tree = Parser(tokens, text, limits, answer=answer).parse()
-        result = build(tree, text, limits)
+        tree = Parser(tokens, text, limits, answer=answer, declared=frozenset(matrices)).parse()
+        result = build(tree, text, limits, matrices)
         _check_defined(result, text)
         _check_real(result, text)
         return result

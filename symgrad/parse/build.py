@@ -21,6 +21,7 @@ import sympy
 from symgrad.errors import InputTooLarge, ParseError
 from symgrad.limits import Limits
 from symgrad.parse import grammar as g
+from symgrad.parse.matrix import MatrixRules, is_symbolic_matrix
 from symgrad.parse.tokens import error
 
 
@@ -64,10 +65,15 @@ def _digits(number: sympy.Rational) -> float:
     return big.bit_length() * math.log10(2)
 
 
-class Builder:
-    """Build SymPy objects from a parse tree under ``limits``."""
+class Builder(MatrixRules):
+    """Build SymPy objects from a parse tree under ``limits``.
 
-    def __init__(self, text: str, limits: Limits):
+    ``matrices`` maps declared names to their ``MatrixSymbol`` (``shapes=``); the
+    vector and matrix rules are the :class:`~symgrad.parse.matrix.MatrixRules` mixin.
+    """
+
+    def __init__(self, text: str, limits: Limits, matrices: dict[str, sympy.MatrixSymbol] | None = None):
+        self.matrices = dict(matrices or {})
         self.text = text
         self.limits = limits
         self.symbols: dict[str, sympy.Symbol] = {}
@@ -83,10 +89,14 @@ class Builder:
         self.saw_plus_minus = False
 
     def build(self, node: g.Node) -> Any:
-        return self.rules[type(node)](node)
+        return (self.rules.get(type(node)) or self.notation_rules()[type(node)])(node)
 
     def scalar(self, node: g.Node, where: str) -> sympy.Expr:
-        value = self.build(node)
+        return self.check_scalar(self.build(node), where)
+
+    def check_scalar(self, value: Any, where: str) -> sympy.Expr:
+        if is_symbolic_matrix(value):
+            raise self.matrix_where_scalar(value, where)
         if isinstance(value, sympy.MatrixBase):
             raise ParseError(f"a vector or matrix cannot be used {where}", text=self.text,
                              hint="Vectors may be added, negated and multiplied by numbers: 2*[1, 2] + [x, y].")
@@ -101,7 +111,9 @@ class Builder:
     def num(self, node: g.Num) -> sympy.Rational:
         return sympy.Rational(node.numerator, node.denominator)
 
-    def sym(self, node: g.Sym) -> sympy.Symbol:
+    def sym(self, node: g.Sym) -> sympy.Basic:
+        if node.name in self.matrices:
+            return self.matrices[node.name]
         if node.name not in self.symbols:
             self.symbols[node.name] = sympy.Symbol(node.name, real=True)
         return self.symbols[node.name]
@@ -112,6 +124,8 @@ class Builder:
     # ----------------------------------------------------------------- arithmetic
     def add(self, node: g.Add) -> Any:
         terms = [self.build(t) for t in node.terms]
+        if any(is_symbolic_matrix(t) for t in terms):
+            return self.matrix_sum(terms)
         if any(isinstance(t, sympy.MatrixBase) for t in terms):
             return self.matrix_arithmetic(terms, "+")
         return sympy.Add(*terms)
@@ -121,9 +135,14 @@ class Builder:
         return -value
 
     def mul(self, node: g.Mul) -> Any:
+        return self.multiply([(divide, self.build(child)) for divide, child in node.factors])
+
+    def multiply(self, built: list[tuple[bool, Any]]) -> Any:
+        """The product of already built factors ``(is_divisor, value)``, left to right."""
+        if any(is_symbolic_matrix(value) for _, value in built):
+            return self.matrix_product(built)
         factors = []
-        for divide, child in node.factors:
-            value = self.build(child)
+        for divide, value in built:
             if divide:
                 if isinstance(value, sympy.MatrixBase):
                     raise ParseError("cannot divide by a vector or matrix", text=self.text)
@@ -150,8 +169,14 @@ class Builder:
         return result
 
     def pow(self, node: g.Pow) -> Any:
-        base = self.scalar(node.base, "as the base of a power")
-        exponent = self.scalar(node.exponent, "as an exponent")
+        base = self.build(node.base)
+        if is_symbolic_matrix(base):
+            return self.matrix_power(base, node)
+        base = self.check_scalar(base, "as the base of a power")
+        exponent = self.build(node.exponent)
+        if is_symbolic_matrix(exponent):
+            return self.matrix_exponent(base, exponent, node)
+        exponent = self.check_scalar(exponent, "as an exponent")
         self.check_power(base, exponent, node.pos)
         if isinstance(exponent, sympy.Integer):  # SymPy multiplies it into the base's own powers
             for factor in sympy.Mul.make_args(base):
@@ -231,10 +256,15 @@ class Builder:
                 return self._arity(node, *wanted)
             index = node.args[1] if node.function == "root" else g.Num(3, 1, node.pos)
             return self.root(g.Root(node.args[0], index, node.pos))
+        if node.function in self.matrix_calls:
+            return self.matrix_call(node, [self.build(a) for a in node.args])
         builder, fewest, most = FUNCTIONS[node.function]
         if len(node.args) < fewest or (most is not None and len(node.args) > most):
             return self._arity(node, fewest, most)
-        args = [self.scalar(a, f"as the argument of {node.function}") for a in node.args]
+        built = [self.build(a) for a in node.args]
+        if any(is_symbolic_matrix(v) for v in built):
+            return self.matrix_call(node, built)
+        args = [self.check_scalar(v, f"as the argument of {node.function}") for v in built]
         if node.function in ("exp", "sinh", "cosh"):
             self.check_power(sympy.E, args[0], node.pos)
         if node.function == "log" and len(args) == 2:
@@ -345,23 +375,23 @@ def _short(number: sympy.Expr) -> str:
     return text if len(text) <= 24 else f"{text[:10]}...({len(text)} characters)"
 
 
-def build(tree: g.Node, text: str, limits: Limits) -> Any:
+def build(tree: g.Node, text: str, limits: Limits, matrices: dict[str, sympy.MatrixSymbol] | None = None) -> Any:
     """SymPy object for ``tree``. Raises ParseError or InputTooLarge.
 
     A tree with ``±`` is built twice, once per sign: ``4 ± 2√2`` is the set {4 + 2√2, 4 - 2√2} and
     ``x = 4 ± 2√2`` the two equations ``x = 4 + 2√2, x = 4 - 2√2``.
     """
-    result = _build_each_sign(tree, text, limits)
+    result = _build_each_sign(tree, text, limits, matrices)
     _check_combined_powers(result, limits)
     return result
 
 
-def _build_each_sign(tree: g.Node, text: str, limits: Limits) -> Any:
-    builder = Builder(text, limits)
+def _build_each_sign(tree: g.Node, text: str, limits: Limits, matrices: dict[str, sympy.MatrixSymbol] | None) -> Any:
+    builder = Builder(text, limits, matrices)
     first = builder.build(tree)
     if not builder.saw_plus_minus:
         return first
-    minus = Builder(text, limits)
+    minus = Builder(text, limits, matrices)
     minus.sign = -1
     second = minus.build(tree)
     if isinstance(first, sympy.Equality) and isinstance(second, sympy.Equality):

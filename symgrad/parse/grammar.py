@@ -31,6 +31,7 @@ from typing import Union
 
 from symgrad.errors import ParseError
 from symgrad.limits import Limits
+from symgrad.parse.notation import DOT_RAWS, NotationRules
 from symgrad.parse.tokens import EXAMPLE, Token, error
 
 # --------------------------------------------------------------------------- nodes
@@ -189,10 +190,17 @@ _OPENERS = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
 # --------------------------------------------------------------------------- parser
 
 
-class Parser:
-    """Recursive descent over a token list; ``parse()`` returns the tree."""
+class Parser(NotationRules):
+    """Recursive descent over a token list; ``parse()`` returns the tree.
 
-    def __init__(self, tokens: list[Token], text: str, limits: Limits, answer: bool = False):
+    ``declared`` names vectors and matrices (``shapes=``): ``Σ`` and ``σ`` declared
+    there are names, not the sum and the sigmoid (see :mod:`symgrad.parse.notation`).
+    """
+
+    def __init__(self, tokens: list[Token], text: str, limits: Limits, answer: bool = False,
+                 declared: frozenset[str] = frozenset()):
+        self.declared = declared
+        self.norm_open = False
         self.tokens = tokens
         self.text = text
         self.limits = limits
@@ -335,7 +343,10 @@ class Parser:
     def term(self) -> Node:
         factors: list[tuple[bool, Node]] = [(False, self.unary())]
         while True:
-            if self.at("*", "/"):
+            if self.at("⊙", "@") or (self.at("*") and self.tok.raw in DOT_RAWS):
+                left = factors[0][1] if len(factors) == 1 else Mul(tuple(factors))
+                factors = [(False, self.product_operator(left))]
+            elif self.at("*", "/"):
                 op = self.advance()
                 factors.append((op.value == "/", self.unary()))
             elif self.starts_factor():
@@ -354,8 +365,10 @@ class Parser:
 
     def starts_factor(self) -> bool:
         token = self.tok
-        if token.kind in ("num", "frac", "name", "const", "func", "usqrt", "begin"):
+        if token.kind in ("num", "frac", "name", "const", "func", "usqrt", "begin", "partial", "nabla"):
             return True
+        if token.kind == "op" and token.value == "‖":
+            return not self.norm_open
         if token.kind == "cmd":
             return token.value in ("frac", "dfrac", "tfrac", "sqrt")
         if token.kind == "op":
@@ -381,6 +394,9 @@ class Parser:
 
     def power(self) -> Node:
         base = self.postfix(self.primary())
+        while self.at("^") and self.transpose_ahead() and not isinstance(base, Const) \
+                and not (isinstance(base, Num) and (base.numerator, base.denominator) != (1, 1)):
+            base = self.postfix(self.transpose(base))
         while self.tok.kind == "sup":
             sup = self.advance()
             self.check_tower(sup)
@@ -417,14 +433,18 @@ class Parser:
                               "(exp, sinh, cosh and factorial count as powers)")
 
     def postfix(self, node: Node) -> Node:
-        while self.at("!"):
-            node = Factorial(node, self.advance().pos)
+        while self.at("!", "'"):
+            token = self.advance()
+            node = Factorial(node, token.pos) if token.value == "!" else self.transposed(node, token)
         return node
 
     # ----------------------------------------------------------------- atoms
     def primary(self) -> Node:
         token = self.tok
         kind = token.kind
+        special = self.notation()
+        if special is not None:
+            return special
         if kind in ("num", "frac"):
             self.advance()
             return Num(*token.number, token.pos)  # type: ignore[misc]

@@ -69,6 +69,13 @@ LATEX_ANSWER: dict[str, tuple[str, str]] = {
     "ge": ("op", ">="), "geq": ("op", ">="), "lt": ("op", "<"), "gt": ("op", ">"), "leqslant": ("op", "<="),
     "geqslant": ("op", ">="), "langle": ("op", "("), "rangle": ("op", ")"), "coth": ("func", "coth"),
 }
+#: vector and matrix functions (built by symgrad.parse.matrix; refused on undeclared scalars)
+MATRIX_FUNCTION_NAMES: dict[str, str] = {
+    "norm": "norm", "tr": "tr", "trace": "tr", "Tr": "tr", "det": "det", "inv": "inv", "diag": "diag",
+    "softmax": "softmax", "logsumexp": "logsumexp", "LSE": "logsumexp", "softplus": "softplus",
+    "sum": "sum", "ones": "ones",
+}
+FUNCTION_NAMES.update(MATRIX_FUNCTION_NAMES)
 
 GREEK_LETTERS: dict[str, str] = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
@@ -96,6 +103,12 @@ OPERATOR_CHARS: dict[str, str] = {
     "−": "-", "–": "-", "‐": "-", "‒": "-", "﹣": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*",
     "∙": "*", "÷": "/", "⁄": "/", "∣": "|", "│": "|",
 }
+#: vector and matrix notation (symgrad.parse.notation): norm bars, primes (transpose), Hadamard product
+OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "@"})
+#: subscript letters: ``xᵢ`` is ``x_i`` (the index of a sum over rows, ``Σᵢ``)
+SUBSCRIPT_LETTERS: dict[str, str] = {"ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₙ": "n", "ₘ": "m", "ₜ": "t"}
+#: two-character operators of NumPy/MATLAB text: ``.*`` (entrywise), ``.T`` (transpose)
+DOTTED_OPERATORS: dict[str, str] = {".*": "⊙", ".T": "'"}
 
 SUPERSCRIPTS: dict[str, str] = {
     "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8",
@@ -121,15 +134,25 @@ LATEX_IGNORED: frozenset[str] = frozenset({
     "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl",
     "biggr", "displaystyle", "textstyle", "quad", "qquad", "limits", "nolimits",
 })
+LATEX_FUNCTIONS.update({"det": "det", "Tr": "tr", "tr": "tr"})
+LATEX_OPERATORS.update({"Vert": "‖", "lVert": "‖", "rVert": "‖", "odot": "⊙", "circ": "⊙", "top": "'",
+                        "intercal": "'", "prime": "'"})
 LATEX_GREEK: dict[str, str] = {name: name for name in GREEK_NAMES}
 LATEX_GREEK.update({"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi",
                     "varsigma": "sigma", "varrho": "rho"})
 LATEX_STRUCTURE: frozenset[str] = frozenset({"frac", "dfrac", "tfrac", "sqrt", "begin", "end"})
+#: LaTeX commands that become one token of their own: (kind, value)
+LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma"),
+                                                   "nabla": ("nabla", "∇")}
+#: LaTeX decorations of a letter: ``\vec{w}`` is the name w, ``\bar{y}`` the name ybar (suffix)
+LATEX_DECORATIONS: dict[str, str] = {"vec": "", "boldsymbol": "", "bm": "", "mathsf": "", "mathbf": "",
+                                     "mathbb": "", "bar": "bar", "hat": "hat", "tilde": "tilde"}
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
     | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"} | set(LATEX_ANSWER)
 ))
+LATEX_KNOWN = tuple(sorted(set(LATEX_KNOWN) | set(LATEX_NAMED_TOKENS) | set(LATEX_DECORATIONS)))
 
 #: Known multi-letter names; a word that contains one of them is ambiguous.
 _HIDDEN_NAMES: tuple[str, ...] = tuple(sorted(
@@ -324,7 +347,7 @@ class Lexer:
             match = _WORD.match(src, i)
             word, j = match.group(), match.end()  # type: ignore[union-attr]
             word, j = self.subscript_digits(word, j)
-            call = j < len(src) and src[j] == "("
+            call = j < len(src) and src[j] == "(" and not self.after_d_slash(word)
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
@@ -377,9 +400,26 @@ class Lexer:
         if ch in "√∛∜":
             self.emit(Token("usqrt", {"√": "2", "∛": "3", "∜": "4"}[ch], i, ch))
             return i + 1
+        if ch in SUBSCRIPT_LETTERS:
+            self.emit(Token("op", "_", i, "_"))
+            self.emit(Token("name", SUBSCRIPT_LETTERS[ch], i, SUBSCRIPT_LETTERS[ch]))
+            return i + 1
+        if ch in ("∂", "∇"):
+            self.emit(Token("partial" if ch == "∂" else "nabla", ch, i, ch))
+            return i + 1
+        dotted = src[i:i + 2]
+        if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
+            self.emit(Token("op", DOTTED_OPERATORS[dotted], i, dotted))
+            return i + 2
         if ch == "\\":
             return self.command(i)
         raise self.bad_character(ch, i)
+
+    def after_d_slash(self, word: str) -> bool:
+        """Is ``word`` the ``dx`` of ``d/dx(...)`` (so its ``(`` is not a call of a function ``dx``)?"""
+        if not word.startswith("d") or len(self.tokens) < 2 or self.tokens[-1].value != "/":
+            return False
+        return any(t.kind == "partial" or (t.kind == "name" and t.value == "d") for t in self.tokens[-4:-1])
 
     def subscript_digits(self, name: str, j: int) -> tuple[str, int]:
         """Append Unicode subscript digits (``w₀`` → ``w0``)."""
@@ -429,7 +469,7 @@ class Lexer:
             self.depth += 1 if nxt == "{" else -1
             return i + 2
         if nxt == "|":
-            self.emit(Token("op", "|", i, "\\|"))
+            self.emit(Token("op", "‖", i, "\\|"))
             return i + 2
         match = _LETTERS.match(src, i + 1)
         if match is None:
@@ -443,7 +483,11 @@ class Lexer:
                 if rest.startswith("."):
                     return len(src) - len(rest) + 1
             return j
-        if name in LATEX_OPERATORS:
+        if name in LATEX_NAMED_TOKENS:
+            self.emit(Token(*LATEX_NAMED_TOKENS[name], i, raw))
+        elif name in LATEX_DECORATIONS:
+            j = self.decorated(name, i, j)
+        elif name in LATEX_OPERATORS:
             self.emit(Token("op", LATEX_OPERATORS[name], i, raw))
         elif name in LATEX_FUNCTIONS:
             self.emit(Token("func", LATEX_FUNCTIONS[name], i, raw))
@@ -475,6 +519,24 @@ class Lexer:
                         "Supported: \\frac \\sqrt \\cdot \\times \\left \\right \\sin \\cos \\exp \\ln \\log "
                         "\\eta \\theta \\pi \\begin{bmatrix}...\\end{bmatrix}")
         return j
+
+    def decorated(self, name: str, i: int, j: int) -> int:
+        """``\\vec{w}`` → the name ``w`` (any name, ``\\vec{W1}``); ``\\bar{y}`` → ``ybar`` (one letter)."""
+        word, end = self.braced_word(j, self.src[i:j])
+        suffix = LATEX_DECORATIONS[name]
+        if word == "1" and not suffix:  # \mathbf{1}, \mathbb{1}: the vector of ones (1^T v, X w + b 1)
+            self.emit(Token("num", "1", i, self.src[i:end], number=(1, 1)))
+            return end
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) or (suffix and not word.isalpha()) \
+                or (suffix and len(word) > 1):
+            raise error(f"\\{name}{{{word}}} is not a name symgrad reads", self.text, j,
+                        f"Example: \\{name}{{y}}" + (" (the name y" + suffix + ")" if suffix else " (the name y)"))
+        if suffix:
+            self.emit(Token("name", word + suffix, i, self.src[i:end]))
+        else:
+            for token in resolve_word(word, i, self.text, self.symbols, False):
+                self.emit(token)
+        return end
 
     def braced_word(self, j: int, raw: str) -> tuple[str, int]:
         """Read ``{letters}`` right after a command such as ``\\begin``."""
