@@ -1,6 +1,7 @@
 """Batch grading: one row per submission, hostile rows, resume, executors, the CLI."""
 
 import csv
+import io
 import json
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -463,3 +464,16 @@ def test_results_to_a_device_are_written_without_sync_or_resume(files, capsys):
     tmp, subs, key = files
     code, err = _cli(capsys, subs, "--key", key, "--out", "/dev/null")
     assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_grade_reads_submissions_from_stdin_as_dash(files, capsys, monkeypatch, fmt):
+    tmp, subs, key = files
+    text = (open(subs, encoding="utf-8").read() if fmt == "csv" else
+            '{"id": "1", "student": "ada", "question": "q1", "answer": "2*x"}\n'
+            '{"id": "2", "student": "bob", "question": "q2", "answer": "1/4"}\n')
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    out = tmp / "results.jsonl"
+    code, err = _cli(capsys, "-", "--key", key, "--out", str(out))
+    statuses = [json.loads(line)["status"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert code == 0 and statuses == (["correct", "correct"] if fmt == "csv" else ["correct", "incorrect"]), err

@@ -11,9 +11,13 @@ status 130 and 143; the same command resumes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import signal
 import sys
+import tempfile
+from collections.abc import Iterator
 
 _DESCRIPTION = (
     "Check every submission against the key and append one result row per submission to RESULTS "
@@ -61,7 +65,8 @@ def add_parser(subparsers) -> None:
         description=_DESCRIPTION,
     )
     parser.add_argument("submissions", help="submissions file (.csv or .jsonl) with columns question, answer "
-                                            "[, student, id]")
+                                            "[, student, id]; - reads them from stdin (JSON Lines if the first "
+                                            "character is '{', else CSV)")
     parser.add_argument("--key", required=True, help="answer key (.csv, .jsonl or .json) with columns question, "
                                                      "expected [, kind, rtol, atol, domain, variables, context]")
     parser.add_argument("--out", required=True, help="results file to append to (.csv or .jsonl)")
@@ -78,7 +83,7 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Grade ``args.submissions`` against ``args.key`` into ``args.out``; print a summary; return 0.
 
-    Raises InputError (shown as ``symgrad: error: ...``, exit status 1) for unusable files.
+    Raises InputError (shown as ``symgrad: error: ...``, exit status 3) for unusable files.
     """
     from ..check import grade
     from ..limits import DEFAULT_LIMITS
@@ -87,8 +92,9 @@ def run(args: argparse.Namespace) -> int:
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     previous = _handle_sigterm()
     try:
-        summary = grade(args.submissions, args.key, out=args.out, workers=args.workers,
-                        chunk_size=args.chunk_size, progress=progress, limits=limits)
+        with _submissions_path(args.submissions) as submissions:
+            summary = grade(submissions, args.key, out=args.out, workers=args.workers,
+                            chunk_size=args.chunk_size, progress=progress, limits=limits)
     except KeyboardInterrupt as stop:
         terminated = isinstance(stop, Terminated)
         print(f"symgrad: {'terminated (SIGTERM)' if terminated else 'interrupted'}; the rows graded so far are in "
@@ -112,6 +118,21 @@ def _handle_sigterm():
         return signal.signal(signal.SIGTERM, _terminate)
     except ValueError:  # not the main thread: leave signals alone
         return None
+
+
+@contextlib.contextmanager
+def _submissions_path(name: str) -> Iterator[str]:
+    """``name`` itself, or for ``-`` a temporary copy of stdin named by its format (read like any file)."""
+    if name != "-":
+        yield name
+        return
+    text = sys.stdin.read()
+    suffix = ".jsonl" if text.lstrip().startswith("{") else ".csv"
+    with tempfile.TemporaryDirectory(prefix="symgrad-stdin-") as folder:
+        path = os.path.join(folder, "stdin" + suffix)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        yield path
 
 
 def _summary_line(summary, out: str) -> str:
