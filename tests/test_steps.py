@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import symgrad.steps.core as core
 from symgrad.errors import InputError, VerificationError
 from symgrad.function import Function
+from symgrad.limits import Limits
 from symgrad.steps import WORKOUTS, Derivation, explain
 
 R = sympy.Rational
@@ -250,10 +251,13 @@ def test_bad_input_raises_input_error():
 
 
 # -- checks ------------------------------------------------------------------------------------------
+INLINE = Limits(total_timeout=0)  # a fault patched into this process needs the entry to run here, not in the worker
+
+
 def test_a_wrong_gradient_is_refused_not_printed(monkeypatch):
     monkeypatch.setattr(Function, "gradient_at", lambda self, *a, **k: sympy.ImmutableMatrix([13, 24]))
     with pytest.raises(VerificationError):
-        explain.gd_step("2*w0^2 + 3*w1^2", [3, 4], "0.1")
+        explain.gd_step("2*w0^2 + 3*w1^2", [3, 4], "0.1", limits=INLINE)
 
 
 def test_a_wrong_gradient_is_refused_without_torch_too(monkeypatch):
@@ -261,14 +265,14 @@ def test_a_wrong_gradient_is_refused_without_torch_too(monkeypatch):
     monkeypatch.setattr(core.importlib.util, "find_spec", lambda name: None if name == "torch" else real_find_spec(name))
     monkeypatch.setattr(Function, "gradient_at", lambda self, *a, **k: sympy.ImmutableMatrix([12, 25]))
     with pytest.raises(VerificationError, match="finite differences"):
-        explain.gradient("2*w0^2 + 3*w1^2", [3, 4])
+        explain.gradient("2*w0^2 + 3*w1^2", [3, 4], limits=INLINE)
 
 
 def test_a_wrong_value_is_refused(monkeypatch):
     original = Function.at
     monkeypatch.setattr(Function, "at", lambda self, *a, **k: original(self, *a, **k) + R(1, 100))
     with pytest.raises(VerificationError):
-        explain.gd_step("2*w0^2 + 3*w1^2", [3, 4], "0.1")
+        explain.gd_step("2*w0^2 + 3*w1^2", [3, 4], "0.1", limits=INLINE)
 
 
 @given(a=st.integers(1, 9), b=st.integers(-5, 5), c=st.integers(1, 9), x=st.integers(-5, 5), y=st.integers(-5, 5),

@@ -39,7 +39,7 @@ import sympy
 
 from ..errors import InputError
 from ..function import Function
-from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
+from ._common import bounded, Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
 from ._text import approx_text, text, tidy_text
 from .linalg import eigenvalues
 from .smoothness import non_differentiable_points, smooth_at
@@ -104,6 +104,7 @@ def _equals(value: sympy.Expr) -> str:
     return "= " + text(value)
 
 
+@bounded
 def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True,
                     timeout: float | None = None) -> list[CriticalPoint]:
     """All critical points of ``f`` that symgrad can find, each classified with its reason.
@@ -140,6 +141,7 @@ def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True
     return _decide_global(fn, results, dom, timeout)
 
 
+@bounded
 def classify_point(f: Any, point: Any, *, timeout: float | None = None) -> CriticalPoint:
     """Classify one point where ``∇f = 0`` or where the gradient does not exist.
 

@@ -27,7 +27,7 @@ import sympy
 
 from ..errors import InputError, InputTooLarge
 from ..function import Function
-from ._common import scalar_function, settle
+from ._common import bounded, scalar_function, settle
 from ._text import text
 from .smoothness import smooth_at
 
@@ -66,6 +66,7 @@ def _fmt(point: dict) -> str:
     return "(" + ", ".join(f"{text(k)} = {text(v)}" for k, v in point.items()) + ")"
 
 
+@bounded
 def taylor_terms(f: Any, at: Any, order: int = 2, *, in_displacement: bool = True) -> list[sympy.Expr]:
     """The terms of the Taylor polynomial, one per order ``0..order``.
 
@@ -111,6 +112,7 @@ def _finish(term: sympy.Expr) -> sympy.Expr:
     return term
 
 
+@bounded
 def taylor(f: Any, at: Any, order: int = 2, *, in_displacement: bool = False) -> sympy.Expr:
     """The Taylor polynomial of ``f`` at ``at`` up to ``order``, for any number of variables.
 
@@ -135,6 +137,7 @@ def taylor(f: Any, at: Any, order: int = 2, *, in_displacement: bool = False) ->
     return sympy.Add(*taylor_terms(f, at, order, in_displacement=in_displacement))
 
 
+@bounded
 def taylor_error(f: Any, at: Any, displacement: Any, order: int = 2) -> sympy.Expr:
     """``f(a + Δw) - T_k(a + Δw)``: the error of the order-``k`` Taylor polynomial for one step.
 
@@ -190,6 +193,7 @@ class LossChange:
                 for name, value in self.__dict__.items()} | {"first_order_error": str(self.first_order_error)}
 
 
+@bounded
 def loss_change(f: Any, at: Any, displacement: Any) -> LossChange:
     """The change of ``f`` for the step ``displacement`` from ``at``: exact, first- and second-order.
 
@@ -253,6 +257,7 @@ class SteepestDescent:
                 "rate": str(self.rate), "reason": self.reason}
 
 
+@bounded
 def steepest_descent(f: Any, at: Any) -> SteepestDescent:
     """Unit direction of steepest descent ``-∇f/‖∇f‖`` and the rate ``-‖∇f‖`` along it.
 

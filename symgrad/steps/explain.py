@@ -15,6 +15,10 @@ terms, level sets and changes of the loss come from :mod:`symgrad.analysis`
 chapter does. Every number shown is still checked by
 :class:`~symgrad.steps.core.Checker` (compiled float code, torch autograd or
 finite differences) before the derivation is returned.
+
+Every entry runs within ``Limits.total_timeout`` seconds (keyword ``limits=``,
+see :func:`symgrad.analysis._common.bounded`) and raises
+:class:`~symgrad.errors.Timeout` past it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 import sympy
 
 from .. import analysis
+from ..analysis._common import bounded
 from ..analysis._text import APPROX_DECIMALS, approx_text
 from ..errors import InputError, VerificationError
 from ..function import Function, as_function, to_sympy_number
@@ -106,6 +111,7 @@ class Explain:
         return table[name]
 
     # -- §4.2 loss of a model on a dataset ------------------------------------------
+    @bounded
     def loss(self, model: Any, data: Sequence[Sequence[Any]], params: Mapping[Any, Any], *,
              x: str = "x", name: str = "L") -> Derivation:
         """The loss table: predictions, squared errors, total (chapter §4.2).
@@ -166,6 +172,7 @@ class Explain:
                           notes, tuple(checker.log))
 
     # -- §7.2 derivative and a 1D gradient-descent step -------------------------------
+    @bounded
     def derivative_step(self, f: Any, at: Any, lr: Any, *, name: str = "L") -> Derivation:
         """The derivative and one gradient-descent step in one variable (chapter §7.2).
 
@@ -211,6 +218,7 @@ class Explain:
                           f"Repeat until the derivative is about 0 (a minimum).", (), tuple(checker.log))
 
     # -- §9.1/§9.4 partial derivatives and the gradient -----------------------------
+    @bounded
     def gradient(self, f: Any, at: Any = None, *, name: str = "L") -> Derivation:
         """Partial derivatives and the gradient, optionally at a point (chapter §9.1, §9.4 steps 1–2).
 
@@ -247,6 +255,7 @@ class Explain:
                 Step("Form gradient", (eq(Grad(name, _args(point, f)), grad),), grad)]
 
     # -- §9.4 a gradient-descent step with the improvement verified ------------------
+    @bounded
     def gd_step(self, f: Any, at: Any, lr: Any, *, name: str = "L", hessian: bool = False) -> Derivation:
         """One gradient-descent step, improvement verified (chapter §9.4); ``hessian=True`` adds the Hessian.
 
@@ -293,6 +302,7 @@ class Explain:
                           "", (), tuple(checker.log))
 
     # -- §8.2 change in loss for given displacements ---------------------------------
+    @bounded
     def loss_change(self, f: Any, at: Any, displacements: Sequence[Any], *, name: str = "L") -> Derivation:
         """The change in loss for each displacement, with the first-order estimate ∇L·Δw (chapter §8.2).
 
@@ -354,6 +364,7 @@ class Explain:
         return np.array([to_float(point[v]) for v in f.variables], dtype=float)
 
     # -- §11.5 the Hessian -------------------------------------------------------------
+    @bounded
     def hessian(self, f: Any, at: Any = None, *, name: str = "L") -> Derivation:
         """First derivatives, second derivatives and the Hessian matrix (chapter §11.5).
 
@@ -395,6 +406,7 @@ class Explain:
                           tuple(checker.log))
 
     # -- §13.5 step 4: eigenvalues through the characteristic polynomial ---------------
+    @bounded
     def eigenvalues(self, matrix: Any) -> Derivation:
         """Eigenvalues of a symmetric matrix through its characteristic polynomial (chapter §13.5 step 4).
 
@@ -410,6 +422,7 @@ class Explain:
                           tuple(checker.log))
 
     # -- §13.2 / §13.5 convexity ---------------------------------------------------------
+    @bounded
     def convexity(self, f: Any, *, name: str = "f", domain: Any = None) -> Derivation:
         """A convexity test laid out as the chapter does it (§13.2, §13.5); the verdict is
         :func:`symgrad.analysis.convexity`'s.
@@ -562,6 +575,7 @@ class Explain:
         return steps
 
     # -- §9.5 critical points -----------------------------------------------------------
+    @bounded
     def critical_points(self, f: Any, *, name: str = "L", domain: Any = None) -> Derivation:
         """Where the gradient is zero or does not exist, each classified (chapter §9.5).
 
@@ -629,6 +643,7 @@ class Explain:
                           tuple(steps), [p.point for p in found], "", notes, tuple(checker.log))
 
     # -- §11.2 / exercise 5 Taylor approximation ----------------------------------------
+    @bounded
     def taylor(self, f: Any, at: Any = 0, order: int = 2, *, name: str = "f", in_variables: bool = False) -> Derivation:
         """A Taylor approximation: the derivatives at the point, then each truncation (chapter §11.2).
 
@@ -727,6 +742,7 @@ class Explain:
             Math((Apply(name, f.variables), Ascending(expanded)), ("≈",))), expanded)
 
     # -- §10 level sets ------------------------------------------------------------------
+    @bounded
     def level_set(self, f: Any, values: Sequence[Any] = (1, 2, 5), *, at: Any = None,
                   name: str = "L") -> Derivation:
         """Level contours ``f = c`` and, at a point, the gradient's orthogonality to them (chapter §10).
@@ -788,6 +804,7 @@ class Explain:
                     check.dots[0] if len(check.dots) == 1 else check.dots, "" if check.ok else _sentence(check.reason))
 
     # -- programming exercise 1: a whole run of gradient descent -------------------------
+    @bounded
     def descent(self, f: Any, start: Any, lr: Any, *, max_steps: int = 100, tol: Any = "0.001",
                 loss_threshold: Any = None, name: str = "L", head: int = 5, tail: int = 3) -> Derivation:
         """A full run of gradient descent (:func:`symgrad.optimize.gradient_descent`): a table of
@@ -846,6 +863,7 @@ class Explain:
             x = x - rate * np.asarray(compiled.gradient(x), dtype=float).reshape(-1)
         return trace
 
+    @bounded
     def workout(self, f: Any, at: Any, lr: Any, *, name: str = "L", max_steps: int = 100,
                 tol: Any = "0.001") -> Derivation:
         """Gradient, one gradient-descent step with the improvement verified, the Hessian, and then the
