@@ -55,6 +55,7 @@ from ._support import (
     _tuple_display,
     _tuple_text,
 )
+from . import backprop
 from .core import (
     UE, Apply, Ascending, Check, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, powers_evaluated,
     substituted, to_float,
@@ -101,7 +102,7 @@ class Explain:
                 "gd_step": self.gd_step, "workout": self.workout, "descent": self.descent,
                 "loss_change": self.loss_change, "hessian": self.hessian, "eigenvalues": self.eigenvalues,
                 "convexity": self.convexity, "critical_points": self.critical_points, "taylor": self.taylor,
-                "level_set": self.level_set}
+                "level_set": self.level_set, "backprop": self.backprop, "accumulation": self.accumulation}
 
     def entry(self, name: str) -> Callable[..., Derivation]:
         """The entry called ``name``; an :class:`InputError` listing the names if there is none."""
@@ -109,6 +110,22 @@ class Explain:
         if name not in table:
             raise InputError(f"there is no explain entry {name!r}; the entries are {', '.join(table)}")
         return table[name]
+
+    # -- §12.3–12.5 backpropagation (steps/backprop.py) ----------------------------
+    @bounded
+    def backprop(self, f: Any, at: Any, *, wrt: Any = None, name: str = "L") -> Derivation:
+        """Backpropagation on the computational graph (chapter §12.3); see :func:`symgrad.steps.backprop.backprop`.
+
+        Example:
+            >>> explain.backprop("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4}, wrt=["w", "b"]).result.T
+            Matrix([[18, 6]])
+        """
+        return backprop.backprop(f, at, wrt=wrt, name=name)
+
+    @bounded
+    def accumulation(self, f: Any = "w^2", at: Any = 2, *, repeats: int = 2, name: str = "L") -> Derivation:
+        """Why ``.grad`` must be zeroed (chapter §12.5); see :func:`symgrad.steps.backprop.accumulation`."""
+        return backprop.accumulation(f, at, repeats=repeats, name=name)
 
     # -- §4.2 loss of a model on a dataset ------------------------------------------
     @bounded
