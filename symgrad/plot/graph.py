@@ -27,7 +27,8 @@ LEAF_FACE = "#e8f0fe"
 OPERATION_FACE = "#fff8e1"
 
 
-def graph(f: Any, at: Any = None, *, wrt: Any = None, name: str = "L", save: str | None = None, title: str | None = None):
+def graph(f: Any, at: Any = None, *, wrt: Any = None, name: str = "L", save: str | None = None,
+          title: str | None = None, dpi: float | None = None):
     """Draw the computational graph of ``f`` at ``at``: forward values in black, gradients ``∂L/∂·`` in red.
 
     Arguments:
@@ -37,7 +38,8 @@ def graph(f: Any, at: Any = None, *, wrt: Any = None, name: str = "L", save: str
         wrt: the parameters (default all variables).
         name: the loss's name.
         save: a file name (``.png``, ``.svg``, ``.pdf``) to write the figure to.
-        title: the figure title (default: the loss and "forward values, gradients").
+        title: the figure title (default: the loss and what the colours mean).
+        dpi: resolution of the saved file (default the figure's).
 
     Returns:
         a :class:`matplotlib.figure.Figure` (headless; no pyplot).
@@ -61,7 +63,7 @@ def graph(f: Any, at: Any = None, *, wrt: Any = None, name: str = "L", save: str
         _draw_node(axes, g, node, positions[node.symbol])
     loss = text(g.function.expr)
     axes.set_title(title or f"{g.name} = {loss}: forward values (black), local derivatives (blue), gradients ∂{g.name}/∂· (red)", fontsize=10)
-    save_figure(figure, save)
+    save_figure(figure, save, dpi)
     return figure
 
 

@@ -137,6 +137,8 @@ def computational_graph(f: Any, at: Any, *, wrt: Any = None, name: str = "L") ->
     nodes = tuple(builder.nodes)
     edges = tuple(_edges(nodes, builder.values))
     adjoints, backward = _backward(nodes, edges)
+    for variable in fn.variables:  # a variable the loss does not use: its gradient is 0
+        adjoints.setdefault(variable, sympy.S.Zero)
     return ComputationalGraph(fn, name, point, nodes, edges, adjoints, backward, wanted)
 
 
@@ -264,11 +266,15 @@ _OPERATIONS = {sympy.Add: _add, sympy.Mul: _mul, sympy.Pow: _pow, sympy.exp: _ex
 
 def _edges(nodes: tuple[GraphNode, ...], values: dict) -> list[Edge]:
     edges = []
+    constants = {n.symbol for n in nodes if n.kind == "constant"}
     for node in nodes:
         for source in dict.fromkeys(node.inputs):
+            if source in constants:  # a number needs no gradient
+                continue
             local = _in_terms_of_output(sympy.diff(node.operation, source), node)
             local_value = local.xreplace(values)
-            if local.has(sympy.Piecewise, sympy.DiracDelta, sympy.Subs, sympy.Derivative) or not _finite(local_value):
+            if (local.has(sympy.Piecewise, sympy.DiracDelta, sympy.Subs, sympy.Derivative) or not _finite(local_value)
+                    or _at_a_kink(local, values)):
                 raise InputError(f"the local derivative ∂{node.symbol}/∂{source} of {node.operation} does not exist "
                                  f"at this point (a kink or a pole); choose another point")
             edges.append(Edge(source, node.symbol, local, local_value))
@@ -281,6 +287,13 @@ def _in_terms_of_output(local: sympy.Expr, node: GraphNode) -> sympy.Expr:
     if isinstance(node.operation, sympy.Function) or isinstance(node.operation, sympy.exp):
         return local.xreplace({node.operation: node.symbol})
     return local
+
+
+def _at_a_kink(local: sympy.Expr, values: dict) -> bool:
+    """True when the local derivative holds ``sign(u)`` or a step at ``u = 0``: ``|u|``, ``max`` or relu at their kink,
+    where the derivative does not exist (torch would silently use 0 there, one subgradient)."""
+    steps = local.atoms(sympy.sign, sympy.Heaviside)
+    return any(sympy.simplify(step.args[0].xreplace(values)) == 0 for step in steps)
 
 
 def _finite(value: sympy.Expr) -> bool:
@@ -306,5 +319,6 @@ def _backward(nodes: tuple[GraphNode, ...], edges: tuple[Edge, ...]):
             adjoints[edge.source] = total
             backward.append(Contribution(edge, upstream, amount, before, total))
     for node in nodes:
-        adjoints.setdefault(node.symbol, sympy.S.Zero)
+        if node.kind != "constant":
+            adjoints.setdefault(node.symbol, sympy.S.Zero)
     return adjoints, tuple(backward)
