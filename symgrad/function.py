@@ -122,6 +122,16 @@ class Function:
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {sympy.latex(self._expr)}$"
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the compiled callables (closures); they are rebuilt on first use.
+
+        Analyses run in a worker process under their time limit, so a Function
+        that was already compiled must still travel there.
+        """
+        state = dict(vars(self))
+        state["_compiled"] = {}
+        return state
+
     # -- derivatives ------------------------------------------------------------
     def variable(self, var: sympy.Symbol | str | int) -> sympy.Symbol:
         """The variable named by a Symbol, a name or a 0-based index."""

@@ -53,3 +53,10 @@ def test_zero_total_timeout_runs_in_this_process():
 
 def test_level_set_runs_under_the_limits_too():
     assert sg.level_set("x^2 + y^2", 1, limits=FEW_SECONDS) is not None
+
+
+def test_a_compiled_function_still_travels_to_the_worker():
+    f = sg.Function("x^2 - 2*x")
+    f.compile("numpy").value([1.0])
+    assert sg.convexity(f).verdict == "strictly convex"
+    assert f.compile("numpy").value([3.0]) == 3.0
