@@ -55,7 +55,7 @@ from ._support import (
     _tuple_display,
     _tuple_text,
 )
-from . import backprop
+from . import backprop, nonsmooth
 from .core import (
     UE, Apply, Ascending, Check, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, powers_evaluated,
     substituted, to_float,
@@ -605,6 +605,10 @@ class Explain:
             [{w0: 0, w1: 0}]
         """
         f = as_function(f)
+        if domain is None and f.is_scalar:
+            piecewise = nonsmooth.piecewise_critical_points(f, name)
+            if piecewise is not None:
+                return piecewise
         checker = Checker(f)
         found = analysis.critical_points(f, domain=domain)
         stationary = [p for p in found if p.kind != "non-differentiable"]

@@ -1,0 +1,28 @@
+"""Golden derivations of the cases of issue 14 (regenerate with ``pytest --update-golden`` and review the diff)."""
+
+import pytest
+
+from symgrad.render import render
+from symgrad.steps import explain
+
+NETWORK = "(v1*tanh(w11*x1 + w12*x2 + b1) + v2*tanh(w21*x1 + w22*x2 + b2) + c - y)^2"
+NETWORK_AT = {"w11": "0.5", "w12": -1, "w21": 1, "w22": "0.5", "b1": 0, "b2": 0, "v1": 1, "v2": -1, "c": 0,
+              "x1": 1, "x2": 2, "y": 1}
+
+CASES = {
+    "backprop-network": lambda: explain.backprop(NETWORK, NETWORK_AT,
+                                                 wrt=["w11", "w12", "b1", "w21", "w22", "b2", "v1", "v2", "c"]),
+    "backprop-shared-variable": lambda: explain.backprop("x*exp(x*y)", [1, 0]),
+    "critical-points-abs-sum": lambda: explain.critical_points("abs(x-1) + abs(x+1)"),
+    "critical-points-l1": lambda: explain.critical_points("abs(x) + abs(y)"),
+    "critical-points-hinge": lambda: explain.critical_points("max(0, 1 - x)"),
+    "critical-points-line": lambda: explain.critical_points("(w0 - w1)^2"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_golden_derivation(case, golden):
+    pytest.importorskip("torch")
+    d = CASES[case]()
+    golden(f"derivations/{case}.md", render(d, "md"))
+    golden(f"derivations/{case}.txt", render(d, "text"))
