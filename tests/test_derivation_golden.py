@@ -17,6 +17,9 @@ CASES = {
     "critical-points-l1": lambda: explain.critical_points("abs(x) + abs(y)"),
     "critical-points-hinge": lambda: explain.critical_points("max(0, 1 - x)"),
     "critical-points-line": lambda: explain.critical_points("(w0 - w1)^2"),
+    "taylor-x4-at-1": lambda: explain.taylor("x^4", 1, 4),
+    "taylor-plane": lambda: explain.taylor("x*exp(x*y)", [1, 0], 1),
+    "gd-step-logistic": lambda: explain.gd_step("log(1 + exp(-w))", 0, 1),
 }
 
 

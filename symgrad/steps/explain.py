@@ -31,6 +31,7 @@ import sympy
 
 from .. import analysis
 from ..analysis._common import bounded
+from ..analysis.taylor import in_powers_of_shift
 from ..analysis._text import APPROX_DECIMALS, approx_text
 from ..errors import InputError, VerificationError
 from ..function import Function, as_function, to_sympy_number
@@ -226,8 +227,9 @@ class Explain:
             Step("Verify loss decreased", (
                 eq(Apply(name, (w0,)), old_loss, label=""),
                 eq(Apply(name, (new,)), new_loss, label=""),
-                eq(Name(f"Δ{name}", rf"\Delta {name}"), sympy.Add(UE(new_loss), -UE(old_loss), evaluate=False), change,
-                   suffix=f"{'✓' if change < 0 else '✗'} ({word})"),
+                _numeric_chain(checker, f"Δ{name}", (Name(f"Δ{name}", rf"\Delta {name}"),
+                               sympy.Add(UE(new_loss), -UE(old_loss), evaluate=False), change),
+                               suffix=f"{'✓' if change < 0 else '✗'} ({word})"),
             ), change),
         )
         given = (eq(Apply(name, (w,)), f.expr, label="Function"), eq(w, w0, label="Current position"))
@@ -304,8 +306,8 @@ class Explain:
             Step("Verify improvement", (
                 eq(*_value_chain(f, point, name), label="Old loss"),
                 eq(*_value_chain(f, new_point, name), label="New loss"),
-                eq(sympy.Add(UE(old_loss), -UE(new_loss), evaluate=False), improvement, label="Improvement",
-                   suffix=mark),
+                _numeric_chain(checker, "improvement", (sympy.Add(UE(old_loss), -UE(new_loss), evaluate=False),
+                               improvement), label="Improvement", suffix=mark),
             ), improvement),
         ]
         if hessian:
@@ -695,7 +697,7 @@ class Explain:
         for k, term in enumerate(terms):
             value = sympy.simplify(term.coeff(dx, k) * sympy.factorial(k)) if k else term
             derivative_lines.append(eq(Deriv(name, (x,) * k, True, ((x, a),)) if k else Apply(name, (a,)), value))
-            approximation = approximation + term.xreplace({dx: x - a})
+            approximation = in_powers_of_shift(terms[:k + 1], f, point)
             truncations.append(Math((Apply(name, (x,)), Ascending(approximation)), ("≈",),
                                     label=f"{_ordinal(k)} order"))
         for k, (check, line) in enumerate(zip(_TAYLOR_CHECKS, derivative_lines)):
@@ -706,7 +708,8 @@ class Explain:
             raise VerificationError(f"Taylor polynomial {approximation} disagrees with sympy.series {reference}")
         checker.log.append(Check("Taylor polynomial", str(approximation), str(reference), "sympy.series"))
         steps = (Step(f"Compute the derivatives at {_plain(x)} = {_plain(a)}", tuple(derivative_lines)),
-                 Step("Truncated approximations", tuple(truncations), approximation))
+                 Step("Truncated approximations" + (f", in powers of ({_plain(x)} − {_plain(a)})" if a != 0 else ""),
+                      tuple(truncations), approximation)) + _tangent_step(f, point, terms, name)
         given = (eq(Apply(name, (x,)), f.expr, label="Function"), eq(x, a, label="Around"))
         conclusion = "Accuracy improves with more terms and closer to the expansion point."
         if order > 0 and terms[-1] == 0:
@@ -742,8 +745,18 @@ class Explain:
                       for k, term in enumerate(terms))
         approximation = sympy.Add(*terms)
         steps.append(Step("Terms by order", lines, tuple(terms)))
-        steps.append(Step("Assemble", (Math((Name(f"{name}(w + Δw)", rf"{name}(\vec{{w}} + \Delta\vec{{w}})"),
+        moved = ", ".join(f"{_plain(v)} + {_plain(d)}" for v, d in zip(f.variables, shown.values()))
+        moved_latex = ", ".join(f"{sympy.latex(v)} + {sympy.latex(d)}" for v, d in zip(f.variables, shown.values()))
+        steps.append(Step("Assemble", (Math((Name(f"{name}({moved})", f"{name}({moved_latex})"),
                                              Ascending(approximation)), ("≈",)),), approximation))
+        plain = analysis.taylor_terms(f, point, order, in_displacement=True)
+        in_powers = in_powers_of_shift(plain, f, point)
+        if any(point[v] != 0 for v in f.variables):
+            shifts = ", ".join(f"{_plain(d)} = {_plain(v)} − {_plain(point[v])}" for v, d in zip(f.variables, shown.values())
+                               if point[v] != 0)
+            steps.append(Step(f"In the variables {', '.join(_plain(v) for v in f.variables)} ({shifts})",
+                              (Math((Apply(name, f.variables), Ascending(in_powers)), ("≈",)),), in_powers))
+        steps += _tangent_step(f, point, plain, name)
         if in_variables:
             steps.append(self._taylor_in_variables(f, point, shown, approximation, name))
             approximation = steps[-1].result
@@ -912,6 +925,17 @@ _CHORD_WORDS = {
 """Where the chord lies -> the step's sentence, the relation between f(midpoint) and the chord, the verdict."""
 
 
+def _tangent_step(f: Function, point: dict, terms: list, name: str) -> tuple[Step, ...]:
+    """The tangent line (one variable) or plane (two) from the terms of order 0 and 1, stated and multiplied out."""
+    if len(terms) < 2 or f.n > 2:
+        return ()
+    linear = in_powers_of_shift(terms[:2], f, point)
+    expanded = sympy.expand(linear.doit())
+    what, height = ("line", Name("y", "y")) if f.n == 1 else ("plane", Name("z", "z"))
+    return (Step(f"The tangent {what} at the point (the first-order approximation)",
+                 (eq(height, Ascending(linear), Ascending(expanded)),), expanded),)
+
+
 def _chord_step(f: Function, name: str, found: Any, where: str, checker: Checker) -> Step:
     """Both ends of a chord, its midpoint, the chord's height there (``½(−8 + 0) = −4``) and the comparison;
     every value checked in floats. ``found`` is a :class:`~symgrad.analysis.Counterexample` (values of ``f``)."""
@@ -947,6 +971,18 @@ def _chord_step(f: Function, name: str, found: Any, where: str, checker: Checker
     lines.append(Math((Apply(name, _args(middle, f)), *numbers), ("=" if exact else "≈", relation),
                       label="Compare", suffix=("✗ " if where != "on" else "") + f"({verdict})"))
     return Step(title, tuple(lines), sympy.false)
+
+
+def _numeric_chain(checker: Checker, what: str, parts: tuple, *, label: str = "", suffix: str = "") -> Math:
+    """``parts = … = value``, ending ``≈ 0.2190`` (checked to the decimals shown) when the value is not a plain
+    rational, so that a sign asserted after it (✓ decreased) is visible as a number."""
+    value = parts[-1]
+    line = eq(*parts, label=label, suffix=suffix)
+    if isinstance(value, sympy.Rational) or not isinstance(value, sympy.Basic) or value.free_symbols:
+        return line
+    shown = approx_text(value)
+    checker.approx(what, float(shown), to_float(value), APPROX_DECIMALS, "mpmath to 30 digits")
+    return Math(line.parts + (Name(shown.replace("-", "−"), shown),), line.relations + ("≈",), label, suffix)
 
 
 def _approx_parts(value: Any, checker: Checker, what: str) -> tuple:
