@@ -51,3 +51,12 @@ def test_gd_step_shows_the_decrease_as_a_number():
     assert re.search(r"ΔL = .* ≈ −0\.2191 ✓ \(decreased\)", out)
     value = float(sympy.log(1 + sympy.exp(-sympy.Rational(1, 2))) - sympy.log(2))  # by hand: w moves 0 → 1/2
     assert abs(value + 0.2191) < 5e-5
+
+
+def test_log_sum_exp_minors_are_shown_over_one_factored_denominator():
+    out = render(sg.explain.convexity("log(exp(x) + exp(y))"), "text")
+    assert "leading principal minors of H = (eˣ·e^(y)/(eˣ + e^(y))², 0)" in out
+    assert "2eˣ·e^(y)" not in out  # no expanded (eˣ + eʸ)² in a denominator
+    minor = sympy.exp(x) * sympy.exp(y) / (sympy.exp(x) + sympy.exp(y)) ** 2
+    H = sg.Function("log(exp(x) + exp(y))").hessian()
+    assert sympy.simplify(H[0, 0] - minor) == 0  # the form shown is the (1, 1) entry, by SymPy
