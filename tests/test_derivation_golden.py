@@ -20,6 +20,11 @@ CASES = {
     "taylor-x4-at-1": lambda: explain.taylor("x^4", 1, 4),
     "taylor-plane": lambda: explain.taylor("x*exp(x*y)", [1, 0], 1),
     "gd-step-logistic": lambda: explain.gd_step("log(1 + exp(-w))", 0, 1),
+    "convexity-log-sum-exp": lambda: explain.convexity("log(exp(x) + exp(y))"),
+    "jacobian-polar": lambda: explain.jacobian("[r*cos(theta), r*sin(theta)]", [2, 0]),
+    "jacobian-softmax": lambda: explain.jacobian("[exp(z1)/(exp(z1)+exp(z2)), exp(z2)/(exp(z1)+exp(z2))]"),
+    "jacobian-sin-affine": lambda: explain.jacobian("[sin(2*x1 + 3*x2 + 1), sin(x1 - x2 + 2)]"),
+    "zero-grad-three-times": lambda: explain.accumulation("w^2", 2, repeats=3),
 }
 
 

@@ -27,6 +27,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "level-set": ("level_set", "level contours for --levels (and the gradient at --at)"),
     "loss": ("loss", 'loss table of a model: --data "1,3;2,5" --params w=1.5,b=1'),
     "backprop": ("backprop", "computational graph, forward pass, local derivatives, backward pass (--at; --wrt)"),
+    "jacobian": ("jacobian", 'Jacobian of a vector-valued function "[r*cos(theta), r*sin(theta)]" (at --at if given)'),
     "zero-grad": ("accumulation", "why .grad must be zeroed: backward() twice gives 4, then 8 (EXPR w^2, --at 2)"),
 }
 
@@ -41,6 +42,7 @@ EXAMPLES = """examples:
   symgrad derive loss "w*x + b" --data "1,3;2,5;3,7;4,9;5,11" --params w=1.5,b=1.0
   symgrad derive backprop "(w*x + b - y)^2" --at w=2,x=3,b=1,y=4 --wrt w,b
   symgrad derive zero-grad "w^2" --at 2
+  symgrad derive jacobian "[r*cos(theta), r*sin(theta)]" --at r=2,theta=0
 """
 
 
@@ -124,7 +126,7 @@ def build(args: argparse.Namespace):
     if args.kind in ("gd-step", "derivative-step"):
         extra = {"hessian": True} if args.kind == "gd-step" and args.hessian else {}
         return method(args.expr, at, args.lr, **named, **extra)
-    if args.kind in ("gradient", "hessian"):
+    if args.kind in ("gradient", "hessian", "jacobian"):
         return method(args.expr, at, **named)
     if args.kind == "taylor":
         return method(args.expr, at if at is not None else 0, args.order, **named)

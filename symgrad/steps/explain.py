@@ -56,7 +56,7 @@ from ._support import (
     _tuple_display,
     _tuple_text,
 )
-from . import backprop, nonsmooth
+from . import backprop, jacobian, nonsmooth
 from .core import (
     UE, Apply, Ascending, Check, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, powers_evaluated,
     substituted, to_float,
@@ -103,7 +103,8 @@ class Explain:
                 "gd_step": self.gd_step, "workout": self.workout, "descent": self.descent,
                 "loss_change": self.loss_change, "hessian": self.hessian, "eigenvalues": self.eigenvalues,
                 "convexity": self.convexity, "critical_points": self.critical_points, "taylor": self.taylor,
-                "level_set": self.level_set, "backprop": self.backprop, "accumulation": self.accumulation}
+                "level_set": self.level_set, "backprop": self.backprop, "accumulation": self.accumulation,
+                "jacobian": self.jacobian}
 
     def entry(self, name: str) -> Callable[..., Derivation]:
         """The entry called ``name``; an :class:`InputError` listing the names if there is none."""
@@ -127,6 +128,18 @@ class Explain:
     def accumulation(self, f: Any = "w^2", at: Any = 2, *, repeats: int = 2, name: str = "L") -> Derivation:
         """Why ``.grad`` must be zeroed (chapter §12.5); see :func:`symgrad.steps.backprop.accumulation`."""
         return backprop.accumulation(f, at, repeats=repeats, name=name)
+
+    @bounded
+    def jacobian(self, f: Any, at: Any = None, *, name: str = "F") -> Derivation:
+        """The Jacobian of a vector-valued function with the chain rule; see :func:`symgrad.steps.jacobian.jacobian`.
+
+        Example:
+            >>> explain.jacobian("[r*cos(theta), r*sin(theta)]", [2, 0]).result
+            Matrix([
+            [1, 0],
+            [0, 2]])
+        """
+        return jacobian.jacobian(f, at, name=name)
 
     # -- §4.2 loss of a model on a dataset ------------------------------------------
     @bounded
@@ -394,6 +407,10 @@ class Explain:
             [0, 6]])
         """
         f = as_function(f)
+        if not f.is_scalar:
+            raise InputError(f"the Hessian is for a scalar function (a loss), but {f.expr} is vector-valued; its first "
+                             "derivatives form the Jacobian: use explain.jacobian (symgrad derive jacobian), or the "
+                             "Hessian of one component")
         checker = Checker(f)
         first = [eq(Deriv(name, (v,)), f.partial(v)) for v in f.variables]
         second = [eq(Deriv(name, (v, v)), f.hessian()[i, i]) for i, v in enumerate(f.variables)]
