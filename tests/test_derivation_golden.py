@@ -24,6 +24,8 @@ CASES = {
     "jacobian-polar": lambda: explain.jacobian("[r*cos(theta), r*sin(theta)]", [2, 0]),
     "jacobian-softmax": lambda: explain.jacobian("[exp(z1)/(exp(z1)+exp(z2)), exp(z2)/(exp(z1)+exp(z2))]"),
     "jacobian-sin-affine": lambda: explain.jacobian("[sin(2*x1 + 3*x2 + 1), sin(x1 - x2 + 2)]"),
+    "gradient-softmax-cross-entropy": lambda: explain.gradient("-log(exp(z1)/(exp(z1)+exp(z2)))", [0, 0]),
+    "gradient-logistic": lambda: explain.gradient("log(1 + exp(-(w*x + b)))"),
     "zero-grad-three-times": lambda: explain.accumulation("w^2", 2, repeats=3),
 }
 

@@ -60,3 +60,29 @@ def test_log_sum_exp_minors_are_shown_over_one_factored_denominator():
     minor = sympy.exp(x) * sympy.exp(y) / (sympy.exp(x) + sympy.exp(y)) ** 2
     H = sg.Function("log(exp(x) + exp(y))").hessian()
     assert sympy.simplify(H[0, 0] - minor) == 0  # the form shown is the (1, 1) entry, by SymPy
+
+
+def test_softmax_cross_entropy_partials_are_p_minus_y():
+    d = sg.explain.gradient("-log(exp(z1)/(exp(z1)+exp(z2)))", [0, 0])
+    out = render(d, "text")
+    assert "∂L/∂z₁ = p₁ − 1 = " in out and "∂L/∂z₂ = p₂ = " in out
+    assert "p₁ = e^(z₁)/(e^(z₁) + e^(z₂))" in out
+    z = torch_softmax_grad([0.0, 0.0], target=0)
+    assert [float(v) for v in d.result] == z == [-0.5, 0.5]
+
+
+def torch_softmax_grad(values, target):
+    torch = __import__("pytest").importorskip("torch")
+    z = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.cross_entropy(z[None], torch.tensor([target])).backward()
+    return z.grad.tolist()
+
+
+def test_sigmoid_derivative_is_sigma_times_one_minus_sigma():
+    out = render(sg.explain.gradient("sigmoid(x)"), "text")
+    assert "∂L/∂x = σ·(1 − σ) = " in out and "σ = 1/(1 + e^(−x))" in out
+
+
+def test_logistic_loss_partials_are_sigma_minus_one_times_the_input():
+    out = render(sg.explain.gradient("log(1 + exp(-(w*x + b)))"), "text")
+    assert "∂L/∂w = x·(σ − 1) = " in out and "∂L/∂b = σ − 1 = " in out

@@ -31,6 +31,7 @@ import sympy
 
 from .. import analysis
 from ..analysis._common import bounded
+from ..analysis.linalg import minor_form
 from ..analysis.taylor import in_powers_of_shift
 from ..analysis._text import APPROX_DECIMALS, approx_text
 from ..errors import InputError, VerificationError
@@ -56,7 +57,7 @@ from ._support import (
     _tuple_display,
     _tuple_text,
 )
-from . import backprop, jacobian, nonsmooth
+from . import backprop, jacobian, nonsmooth, textbook
 from .core import (
     UE, Apply, Ascending, Check, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, powers_evaluated,
     substituted, to_float,
@@ -269,21 +270,29 @@ class Explain:
                           steps[-1].result, "", (), tuple(checker.log))
 
     def _gradient_steps(self, f: Function, point: dict | None, name: str, checker: Checker) -> list[Step]:
-        lines = []
+        lines, named = [], {}
+        known = textbook.probabilities(f.expr)
         for v in f.variables:
             partial = f.partial(v)
+            form = textbook.textbook_partial(partial, v, known) if known else None
+            lead: tuple = ()
+            if form is not None:
+                lead, partial = (form[0],), minor_form(partial)
+                named.update({q.symbol: q.expr for q in form[1]})
             if point is None:
-                lines.append(eq(Deriv(name, (v,)), partial))
+                lines.append(eq(Deriv(name, (v,)), *lead, partial))
             else:
                 value = partial.xreplace(point)
-                lines.append(eq(Deriv(name, (v,)), partial, substituted(partial, point), value))
+                lines.append(eq(Deriv(name, (v,)), *lead, partial, substituted(partial, point), value))
+        remark = ("where " + ", ".join(f"{_plain(k)} = {_plain(e)}" for k, e in named.items())
+                  + " (each form proven equal by SymPy)") if named else ""
         if point is None:
             checker.symbolic(f"∇{name}", f.gradient())
-            return [Step("Compute partial derivatives", tuple(lines), f.gradient()),
+            return [Step("Compute partial derivatives", tuple(lines), f.gradient(), remark),
                     Step("Form gradient", (eq(Grad(name), f.gradient()),), f.gradient())]
         grad = f.gradient_at(point)
         checker.gradient(f"∇{name} at the point", grad, point)
-        return [Step("Compute partial derivatives", tuple(lines), grad),
+        return [Step("Compute partial derivatives", tuple(lines), grad, remark),
                 Step("Form gradient", (eq(Grad(name, _args(point, f)), grad),), grad)]
 
     # -- §9.4 a gradient-descent step with the improvement verified ------------------
