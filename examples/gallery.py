@@ -23,6 +23,11 @@ from symgrad.models import HypersphereModel, cluster_in_ring, two_clusters
 from symgrad.optimize import gradient_descent
 
 w, x, w0, w1, x0, x1 = sympy.symbols("w x w0 w1 x0 x1", real=True)
+NETWORK = "(v1*tanh(w11*x1 + w12*x2 + b1) + v2*tanh(w21*x1 + w22*x2 + b2) + c - y)^2"
+"""Two inputs, two tanh hidden units, one output, squared error."""
+NETWORK_AT = {"w11": "0.5", "w12": -1, "w21": 1, "w22": "0.5", "b1": 0, "b2": 0, "v1": 1, "v2": -1, "c": 0,
+              "x1": 1, "x2": 2, "y": 1}
+NETWORK_PARAMETERS = ["w11", "w12", "b1", "w21", "w22", "b2", "v1", "v2", "c"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, os.pardir, "docs", "gallery")
 
@@ -44,6 +49,10 @@ def figures(dpi: float) -> dict[str, Callable[[str], object]]:
                                                save=p, dpi=dpi),
         "boundary_linear.png": lambda p: plot.decision_boundary(2 * x0 + x1 + sympy.Rational(1, 2), two_clusters(), save=p, dpi=dpi),
         "boundary_circle.png": lambda p: plot.decision_boundary(HypersphereModel(), cluster_in_ring(), theta=[1, 1, -4], save=p, dpi=dpi),
+        "graph.png": lambda p: plot.graph("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4}, wrt=["w", "b"],
+                                          save=p, dpi=dpi),  # 12.3
+        "graph_network.png": lambda p: plot.graph(NETWORK, NETWORK_AT, wrt=NETWORK_PARAMETERS, save=p,
+                                                  dpi=dpi),
         "nonfinite.png": lambda p: plot.contours(Function(sympy.log(w0) + w1**2), bounds=[(-2, 3), (-2.5, 2.5)], save=p, dpi=dpi),
     }
 

@@ -213,7 +213,8 @@ class Function:
 
     def hessian(self) -> sympy.ImmutableMatrix:
         """The ``(n, n)`` symmetric matrix of second partial derivatives."""
-        self._require_scalar("hessian")
+        self._require_scalar("hessian", "its first derivatives form the Jacobian: use jacobian(), or the Hessian "
+                                        "of one component, Function(f.expr[i], f.variables).hessian()")
         return self._hessian
 
     @cached_property

@@ -60,7 +60,8 @@ from typing import Any, Callable
 
 from symgrad.errors import InputTooLarge, SymgradError, Timeout
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "run_with_timeout", "shutdown_worker", "exit_with_parent", "worker_cpu_time"]
+__all__ = ["Limits", "DEFAULT_LIMITS", "run_with_timeout", "run_bounded", "shutdown_worker", "exit_with_parent",
+           "worker_cpu_time"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,9 @@ class Limits:
         max_matrix_entries: entries in one vector or matrix.
         timeout: seconds that costly symbolic work on the input (simplify,
             equivalence tests) may take in :func:`run_with_timeout`.
+        total_timeout: seconds one whole analysis or derivation (convexity,
+            critical points, Taylor, a level set, an ``explain`` entry) may take
+            in :func:`run_bounded`; past it the answer is *unknown* or a ``Timeout``.
 
     Example:
         >>> from symgrad.limits import Limits, DEFAULT_LIMITS
@@ -104,6 +108,7 @@ class Limits:
     max_factorial: int = 450
     max_matrix_entries: int = 400
     timeout: float = 2.0
+    total_timeout: float = 60.0
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -138,6 +143,9 @@ DEFAULT_LIMITS = Limits()
 def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+_in_worker = False
 
 
 def exit_with_parent() -> None:
@@ -176,6 +184,8 @@ def _worker_main(conn: Any, inherited: Any = None, parent_pid: int | None = None
     that the pipe reports end of file once the parent is gone. ``parent_pid``: set when
     the parent's main thread forked this worker (see :func:`_die_with_forking_thread`).
     """
+    global _in_worker
+    _in_worker = True
     if inherited is not None:
         inherited.close()
     if parent_pid is not None:
@@ -341,6 +351,8 @@ def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None =
         raise ValueError(f"timeout must be None, 0 (no limit) or a positive number of seconds, got {timeout!r}")
     if timeout == 0:
         return fn(*args, **kwargs)
+    if _in_worker:
+        return _run_with_alarm(fn, args, kwargs, timeout)
     with _lock:
         if _worker is None or not _worker.alive():
             if _worker is not None:
@@ -370,3 +382,63 @@ def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None =
     if status == "err":
         raise value
     return value
+
+
+# --------------------------------------------------------------------------- nested limits and whole analyses
+
+
+def _timeout_error(fn: Callable[..., Any], timeout: float, name: str = "timeout") -> Timeout:
+    label = getattr(fn, "__name__", type(fn).__name__).strip("_")
+    return Timeout(f"{label} ran longer than {timeout:g} s and was stopped; "
+                   f"simplify the input or pass a larger limit (the limit is {name}={timeout:g}).")
+
+
+def _run_with_alarm(fn: Callable[..., Any], args: tuple, kwargs: dict, timeout: float) -> Any:
+    """A time limit *inside* the worker (a daemon process has no workers of its own): ``SIGALRM``.
+
+    The alarm may fire late or be swallowed by SymPy; the outer limit of the
+    call that started this work still kills the worker, so it is a best effort
+    that keeps one costly step from spending the whole budget. An outer alarm
+    still pending keeps its deadline.
+    """
+    import signal
+    import time
+
+    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    started = time.monotonic()
+
+    def ring(signum: int, frame: Any) -> None:
+        raise _timeout_error(fn, timeout)
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, min(timeout, outer_left) if outer_left else timeout)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left:
+            signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 1e-3))
+
+
+def run_bounded(fn: Callable[..., Any], *args: Any, limits: "Limits | None" = None, **kwargs: Any) -> Any:
+    """Run a whole analysis or derivation within ``limits.total_timeout`` seconds.
+
+    The call runs in the worker process, which is killed when the time is up
+    (:class:`~symgrad.errors.Timeout` naming ``total_timeout``); the costly
+    steps inside it keep their own limit ``limits.timeout``. Called from inside
+    the worker (an analysis that uses another), ``fn`` runs directly: the outer
+    limit already bounds it. ``total_timeout=0`` runs ``fn`` here, unbounded.
+
+    Example:
+        >>> from symgrad.limits import Limits, run_bounded
+        >>> run_bounded(pow, 2, 10, limits=Limits(total_timeout=5))
+        1024
+    """
+    total = (limits or DEFAULT_LIMITS).total_timeout
+    if _in_worker or total == 0:
+        return fn(*args, **kwargs)
+    try:
+        return run_with_timeout(fn, *args, timeout=total, **kwargs)
+    except Timeout:
+        raise _timeout_error(fn, total, "total_timeout") from None

@@ -5,7 +5,7 @@ import pytest
 from symgrad.cli import main
 
 FIGURES = ["contours.png", "level-sets.png", "taylor-exp.png", "surface.png", "descent.png", "descent.gif",
-           "boundary-linear.png", "boundary-circle.png"]
+           "boundary-linear.png", "boundary-circle.png", "graph.png"]
 
 
 def test_demo_report_links_every_figure_it_draws(tmp_path, capsys):
@@ -13,7 +13,7 @@ def test_demo_report_links_every_figure_it_draws(tmp_path, capsys):
     from PIL import Image
 
     assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 0
-    assert "8 figures" in capsys.readouterr().out
+    assert f"{len(FIGURES)} figures" in capsys.readouterr().out
     report = (tmp_path / "chapter-workouts.md").read_text(encoding="utf-8")
     for name in FIGURES:
         path = tmp_path / name
@@ -36,3 +36,10 @@ def test_demo_trained_classifier_separates_the_clusters():
     model, (ring_points, ring_names), theta = _fitted_hypersphere()
     inside = ring_points[:, 0] ** 2 * float(theta["w0"]) + ring_points[:, 1] ** 2 * float(theta["w1"]) + float(theta["b"])
     assert ((inside < 0) == (ring_names == "horse")).all()
+
+
+def test_demo_includes_the_computational_graph_and_its_backward_pass(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--quiet", "--no-figures"]) == 0
+    report = (tmp_path / "chapter-workouts.txt").read_text(encoding="utf-8")
+    assert "§12.3 Autograd: the computational graph" in report
+    assert "∂L/∂w = ∂L/∂u₁ · ∂u₁/∂w = 6 · 3 = 18" in report and "w.grad = 4 + 4 = 8" in report

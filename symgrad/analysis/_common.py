@@ -2,6 +2,10 @@
 
 Three mechanisms live here:
 
+* :func:`bounded` makes a whole analysis (or derivation) an entry that stops after
+  ``Limits.total_timeout`` seconds: it runs in the worker process of
+  :func:`symgrad.limits.run_bounded`, which is killed when time is up, and
+  raises :class:`~symgrad.errors.Timeout`; every decorated entry takes ``limits=``.
 * :func:`attempt` runs one costly SymPy step on user input through
   :func:`symgrad.limits.run_with_timeout` and turns "could not decide" (a time-out,
   ``NotImplementedError``, a solver that gives up) into ``None``. Callers treat
@@ -18,21 +22,87 @@ Three mechanisms live here:
 
 from __future__ import annotations
 
+import functools
+import importlib
+import io
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import sympy
 
 from ..errors import InputError, InputTooLarge, Timeout
 from ..function import Function, as_function, to_sympy_number
-from ..limits import run_with_timeout
+from ..limits import Limits, run_bounded, run_with_timeout
 from ._text import text
 
-__all__ = ["attempt", "scalar_function", "Domain", "resolve_domain", "prove_sign", "number_sign", "assumed_sign", "settle"]
+__all__ = ["bounded", "attempt", "scalar_function", "Domain", "resolve_domain", "prove_sign", "number_sign", "assumed_sign", "settle"]
 
 
 # --------------------------------------------------------------------------- time-limited SymPy calls
+_Entry = TypeVar("_Entry", bound=Callable[..., Any])
+_BOUNDED: dict[tuple[str, str], Callable[..., Any]] = {}
+
+
+class _BoundedCall:
+    """A picklable reference to a decorated entry (the module attribute is the wrapper, not the function)."""
+
+    def __init__(self, key: tuple[str, str]) -> None:
+        self.key = key
+        self.__name__ = key[1].rsplit(".", 1)[-1]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> bytes:
+        importlib.import_module(self.key[0])
+        return pickle.dumps(_BOUNDED[self.key](*args, **kwargs))
+
+
+def _kept_as_built(kind: type) -> type:
+    """A stand-in class whose construction builds ``kind(*args, evaluate=False)``."""
+
+    class Kept:
+        def __new__(cls, *args: Any) -> Any:
+            return kind(*args, evaluate=False)
+
+    return Kept
+
+
+_AS_BUILT = {("sympy.core.add", "Add"): _kept_as_built(sympy.Add), ("sympy.core.mul", "Mul"): _kept_as_built(sympy.Mul),
+             ("sympy.core.power", "Pow"): _kept_as_built(sympy.Pow)}
+
+
+class _AsBuiltUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        return _AS_BUILT.get((module, name)) or super().find_class(module, name)
+
+
+def _unpickle_as_built(data: bytes) -> Any:
+    """Unpickle sums, products and powers without re-evaluating them: a derivation's ``1 + 4(2)`` keeps its order.
+
+    A pickled ``Add`` is rebuilt by calling ``Add(*args)``, which would sort and
+    combine terms built with ``evaluate=False``; the args of evaluated objects
+    are already canonical, so rebuilding them unevaluated gives the same object.
+    """
+    return _AsBuiltUnpickler(io.BytesIO(data)).load()
+
+
+def bounded(entry: _Entry) -> _Entry:
+    """Decorate a public analysis or derivation so that it stops after ``limits.total_timeout`` seconds.
+
+    The decorated entry takes one more keyword, ``limits`` (a :class:`~symgrad.limits.Limits`,
+    default :data:`~symgrad.limits.DEFAULT_LIMITS`), and raises :class:`~symgrad.errors.Timeout`
+    naming ``total_timeout`` when the work does not finish in time.
+    """
+    key = (entry.__module__, entry.__qualname__)
+    _BOUNDED[key] = entry
+
+    @functools.wraps(entry)
+    def within_limits(*args: Any, limits: Limits | None = None, **kwargs: Any) -> Any:
+        return _unpickle_as_built(run_bounded(_BoundedCall(key), *args, limits=limits, **kwargs))
+
+    return within_limits  # type: ignore[return-value]
+
+
 def attempt(fn: Callable[..., Any], *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` under the time limit; ``None`` when SymPy cannot decide in time.
 

@@ -137,7 +137,7 @@ class NumberRules:
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
         if expr.has(UE):  # substituted: keep the order of terms, plain numbers last; 32 − (−0.54)
-            terms = [a for a in expr.args if not a.is_Number] + [a for a in expr.args if a.is_Number]
+            terms = negatives_last([a for a in expr.args if not a.is_Number] + [a for a in expr.args if a.is_Number])
             out = ""
             for k, term in enumerate(terms):
                 shown = self._print(term)  # type: ignore[attr-defined]

@@ -38,7 +38,9 @@ import numpy as np
 import sympy
 
 from ..display import Display, display_markdown, display_repr
+from ..errors import Timeout
 from ..function import Function
+from ..limits import Limits, run_bounded
 from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function
 from ._text import text
 from .composition import curvature
@@ -214,7 +216,8 @@ def _value(value: sympy.Expr) -> str:
         return shown
 
 
-def convexity(f: Any, domain: Any = None, *, timeout: float | None = None, name: str = "f") -> ConvexityVerdict:
+def convexity(f: Any, domain: Any = None, *, timeout: float | None = None, name: str = "f",
+              limits: Limits | None = None) -> ConvexityVerdict:
     """Decide whether ``f`` is (strictly) convex, (strictly) concave or neither, with the proof.
 
     Arguments:
@@ -223,6 +226,8 @@ def convexity(f: Any, domain: Any = None, *, timeout: float | None = None, name:
             ``Interval``, a dict ``{variable: Interval}`` or inequalities such as ``x > 0``.
         timeout: seconds for each symbolic step (default: the library limit).
         name: the function's name in the sentences of the reason (``"f"``; a derivation passes its own).
+        limits: the whole analysis stops after ``limits.total_timeout`` seconds (default
+            :data:`~symgrad.limits.DEFAULT_LIMITS`) and answers ``"unknown"`` with that reason.
 
     Returns:
         a :class:`ConvexityVerdict`; ``"unknown"`` is an honest answer, never a guess.
@@ -234,6 +239,14 @@ def convexity(f: Any, domain: Any = None, *, timeout: float | None = None, name:
         ('strictly convex', 'hessian-constant')
     """
     fn = scalar_function(f, "convexity")
+    try:
+        return run_bounded(_convexity, fn, domain, timeout, name, limits=limits)
+    except Timeout as exc:
+        return ConvexityVerdict("unknown", None, None, "timeout", f"Not decided within the time limit: {exc}",
+                                Domain(tuple((v, sympy.S.Reals) for v in fn.variables), domain is not None))
+
+
+def _convexity(fn: Function, domain: Any, timeout: float | None, name: str) -> ConvexityVerdict:
     dom = resolve_domain(fn, domain, timeout=timeout)
     if dom.unresolved:
         return _named(_not_an_interval(fn, dom, timeout), name)
@@ -496,7 +509,9 @@ def _rationalize(value: float, denominator: int = 1000) -> sympy.Rational:
 
 def _sylvester(fn, dom, g, hessian, word, sign, timeout) -> _Side:
     shown = sign * hessian
-    leading = leading_minors(hessian)
+    leading = attempt(leading_minors, hessian, timeout=timeout)
+    if leading is None:
+        return _Side(None, "sylvester", [], [("Hessian H", shown)])
     steps = [("Hessian H", shown), ("leading principal minors of " + ("H" if sign > 0 else "-H"), leading)]
     proofs = [prove_sign(d, dom, timeout=timeout) for d in leading]
     if all(p.sign == "positive" for p in proofs):
@@ -504,7 +519,9 @@ def _sylvester(fn, dom, g, hessian, word, sign, timeout) -> _Side:
             f"The leading principal minors of {'H' if sign > 0 else '-H'} are {_list_text(leading)}, all > 0 "
             f"({'; '.join(p.how for p in proofs)}); by Sylvester's criterion the Hessian is "
             f"{'positive' if sign > 0 else 'negative'} definite everywhere, so {_NAME} is strictly {word}."], steps)
-    minors = principal_minors(hessian)
+    minors = attempt(principal_minors, hessian, timeout=timeout)
+    if minors is None:
+        return _Side(None, "sylvester", [], steps)
     proofs = [prove_sign(d, dom, timeout=timeout) for _, d in minors]
     if all(p.sign in ("positive", "nonnegative", "zero") for p in proofs):
         steps.append(("all principal minors", [d for _, d in minors]))

@@ -40,9 +40,11 @@ import sympy
 from ..display import Display, display_markdown, display_repr
 from ..errors import InputError
 from ..function import Function
-from ._common import Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
+from ._common import bounded, Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
 from ._text import approx_text, text, tidy_text
+from .convexity import convexity
 from .linalg import eigenvalues
+from .nonsmooth import NAME, piecewise_analysis, separable_parts
 from .smoothness import non_differentiable_points, smooth_at
 
 __all__ = ["CriticalPoint", "critical_points", "classify_point", "KINDS"]
@@ -70,6 +72,8 @@ class CriticalPoint:
             :class:`~.smoothness.NonDifferentiability`); empty elsewhere.
         global_note: for a local extremum, why it is or is not the global one (``"f → -∞ as x → -∞"``,
             a comparison of values); empty when that was not decided.
+        region: for a whole set of critical points of a non-smooth loss, ``{variable: Interval}`` (every
+            ``x ∈ [−1, 1]`` for ``|x − 1| + |x + 1|``; then ``point`` maps that variable to itself); else None.
     """
 
     point: dict[sympy.Symbol, sympy.Expr]
@@ -81,13 +85,15 @@ class CriticalPoint:
     extremum: str | None = None
     one_sided: dict[str, tuple[sympy.Expr, sympy.Expr]] = field(default_factory=dict)
     global_note: str = ""
+    region: dict[sympy.Symbol, sympy.Set] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"point": {k.name: str(v) for k, v in self.point.items()}, "kind": self.kind, "exact": self.exact,
                 "eigenvalues": [str(e) for e in self.eigenvalues], "reason": self.reason,
                 "value": None if self.value is None else str(self.value), "extremum": self.extremum,
                 "one_sided": {k: [str(a), str(b)] for k, (a, b) in self.one_sided.items()},
-                "global_note": self.global_note}
+                "global_note": self.global_note,
+                "region": None if self.region is None else {k.name: str(v) for k, v in self.region.items()}}
 
     def _display(self) -> Display:
         rows = [("point", _fmt(self.point)), ("kind", self.kind + (f" ({self.extremum})" if self.extremum else "")),
@@ -113,6 +119,7 @@ def _equals(value: sympy.Expr) -> str:
     return "= " + text(value)
 
 
+@bounded
 def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True,
                     timeout: float | None = None) -> list[CriticalPoint]:
     """All critical points of ``f`` that symgrad can find, each classified with its reason.
@@ -133,6 +140,9 @@ def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True
     """
     fn = scalar_function(f, "critical_points")
     dom = resolve_domain(fn, domain, timeout=timeout)
+    pieces = piecewise_critical_points(fn, timeout) if domain is None else None
+    if pieces is not None:
+        return pieces
     kinks = non_differentiable_points(fn, domain=domain, timeout=timeout)
     stationary = _exact_stationary(fn, dom, timeout)
     exact = stationary is not None
@@ -149,6 +159,7 @@ def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True
     return _decide_global(fn, results, dom, timeout)
 
 
+@bounded
 def classify_point(f: Any, point: Any, *, timeout: float | None = None) -> CriticalPoint:
     """Classify one point where ``∇f = 0`` or where the gradient does not exist.
 
@@ -168,6 +179,60 @@ def classify_point(f: Any, point: Any, *, timeout: float | None = None) -> Criti
         raise InputError(f"{_fmt(where)} is not a critical point: the gradient there is {list(gradient)}, not zero")
     exact = not any(v.has(sympy.Float) for v in where.values())
     return _classify(fn, where, exact, timeout, resolve_domain(fn, None, timeout=timeout))
+
+
+# --------------------------------------------------------------------------- non-smooth losses, piece by piece
+def piecewise_critical_points(fn: Function, timeout) -> list[CriticalPoint] | None:
+    """Critical points of a loss with kinks (``|x|``, relu, ``max``, hinge, sums of them), from :mod:`.nonsmooth`:
+    one variable, or a sum of functions of one variable each. None when it does not split into pieces."""
+    if not any(isinstance(node, _PIECEWISE) for node in sympy.preorder_traversal(fn.expr)):
+        return None
+    parts = separable_parts(fn) if fn.n > 1 else {fn.variables[0]: fn.expr}
+    if parts is None:
+        return None
+    analyses = []
+    for variable, part in parts.items():
+        convex = convexity(part, timeout=timeout).is_convex is True if part.has(*_PIECEWISE) else \
+            _part_is_convex(part, variable)
+        found = piecewise_analysis(part, variable, timeout, convex=convex, allow_smooth=True)
+        if found is None or not found.critical or len(found.critical) > 6:
+            return None if found is None else ([] if not found.critical else None)
+        analyses.append(found)
+    return [_product_point(fn, combo, analyses) for combo in product(*(a.critical for a in analyses))]
+
+
+def _part_is_convex(part: sympy.Expr, variable: sympy.Symbol) -> bool:
+    second = sympy.diff(part, variable, 2)
+    return second.is_number and second >= 0
+
+
+_PIECEWISE = (sympy.Abs, sympy.Max, sympy.Min)
+
+
+def _product_point(fn: Function, combo, analyses) -> CriticalPoint:
+    point, region, one_sided = {}, {}, {}
+    for a, c in zip(analyses, combo):
+        if isinstance(c.region, sympy.FiniteSet):
+            point[a.variable] = next(iter(c.region))
+        else:
+            point[a.variable], region[a.variable] = a.variable, c.region
+        if c.one_sided is not None:
+            one_sided[a.variable.name] = c.one_sided
+    kinds = {c.kind for c in combo}
+    kind = "non-differentiable" if one_sided else (kinds.pop() if len(kinds) == 1 else "saddle")
+    if "unknown" in {c.kind for c in combo}:
+        kind = "unknown"
+    extremum = combo[0].extremum if all(c.extremum == combo[0].extremum for c in combo) else None
+    value = sympy.simplify(sum((c.value for c in combo), sympy.S.Zero))
+    if len(analyses) > 1:
+        value = sympy.simplify(fn.expr.xreplace({v: p for v, p in point.items() if v not in region})) \
+            if not region else value
+    notes = [a.global_note for a in analyses if a.global_note]
+    reason = " ".join(c.reason for c in combo)
+    if len(analyses) > 1:
+        reason = f"f is a sum of functions of one variable each; {reason}"
+    return CriticalPoint(point, kind, True, (), reason.replace(NAME, "f"), value, extremum, one_sided,
+                         " ".join(dict.fromkeys(notes)).replace(NAME, "f"), region or None)
 
 
 # --------------------------------------------------------------------------- solving

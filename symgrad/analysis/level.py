@@ -25,7 +25,7 @@ import sympy
 
 from ..errors import InputError
 from ..function import to_sympy_number
-from ._common import attempt, number_sign, scalar_function
+from ._common import bounded, attempt, number_sign, scalar_function
 from ._text import text
 from .smoothness import smooth_at
 
@@ -81,6 +81,7 @@ UNWRAP = {sympy.Pow: _unwrap_sqrt, sympy.Abs: _unwrap_abs, sympy.exp: _unwrap_ex
 """Outer function -> rule turning ``outer(u) = c`` into an equivalent equation (or ``None`` for an empty set)."""
 
 
+@bounded
 def level_set(f: Any, c: Any) -> sympy.Basic:
     """The equation of the level set ``f = c``, simplified by :data:`UNWRAP`.
 
@@ -141,6 +142,7 @@ class OrthogonalityCheck:
                 "ok": self.ok, "reason": self.reason}
 
 
+@bounded
 def gradient_orthogonal_to_level_set(f: Any, at: Any, *, timeout: float | None = None) -> OrthogonalityCheck:
     """Check that ``∇f`` is perpendicular to the level set of ``f`` through ``at``.
 

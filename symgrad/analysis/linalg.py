@@ -177,16 +177,33 @@ def _numeric_result(m: sympy.ImmutableMatrix, charpoly: sympy.Expr | None) -> Ei
 
 # --------------------------------------------------------------------------- definiteness
 def leading_minors(matrix: Any) -> list[sympy.Expr]:
-    """The leading principal minors ``D_1, ..., D_n`` (determinants of the top-left blocks)."""
+    """The leading principal minors ``D_1, ..., D_n`` (determinants of the top-left blocks), in :func:`minor_form`."""
     m = sympy.ImmutableMatrix(matrix)
-    return [sympy.expand(m[:k, :k].det()) for k in range(1, m.rows + 1)]
+    return [minor_form(m[:k, :k].det()) for k in range(1, m.rows + 1)]
 
 
 def principal_minors(matrix: Any) -> list[tuple[tuple[int, ...], sympy.Expr]]:
     """Every principal minor as ``(indices, determinant)``; ``2ⁿ - 1`` of them."""
     m = sympy.ImmutableMatrix(matrix)
-    return [(rows, sympy.expand(m.extract(list(rows), list(rows)).det()))
+    return [(rows, minor_form(m.extract(list(rows), list(rows)).det()))
             for k in range(1, m.rows + 1) for rows in combinations(range(m.rows), k)]
+
+
+def minor_form(value: sympy.Expr) -> sympy.Expr:
+    """A minor as a course prints it: a polynomial expanded, a fraction over one factored denominator.
+
+    ``eˣ/(eˣ + eʸ) − e²ˣ/(eˣ + eʸ)²`` becomes ``eˣeʸ/(eˣ + eʸ)²``, whose sign ("≥ 0") is visible.
+
+    Example:
+        >>> x, y = sympy.symbols("x y", real=True)
+        >>> minor_form(sympy.exp(x)/(sympy.exp(x) + sympy.exp(y)) - sympy.exp(2*x)/(sympy.exp(x) + sympy.exp(y))**2)
+        exp(x)*exp(y)/(exp(x) + exp(y))**2
+    """
+    expanded = sympy.expand(value)
+    if expanded.is_polynomial() or not expanded.free_symbols:
+        return expanded
+    factored = sympy.factor(sympy.together(value))
+    return factored if sympy.count_ops(factored) <= sympy.count_ops(expanded) else expanded
 
 
 def definiteness(matrix: Any) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy
 
-from ._common import attempt, resolve_domain, scalar_function
+from ._common import bounded, attempt, resolve_domain, scalar_function
 from ._text import text
 
 __all__ = ["NonDifferentiability", "non_differentiable_points", "kink_expressions", "smooth_at"]
@@ -113,6 +113,7 @@ def smooth_at(expr: sympy.Expr, point: dict[sympy.Symbol, sympy.Expr]) -> tuple[
     return True, ""
 
 
+@bounded
 def non_differentiable_points(f: Any, *, domain: Any = None, timeout: float | None = None) -> list[NonDifferentiability]:
     """Points where the gradient of ``f`` does not exist, each with its proof.
 

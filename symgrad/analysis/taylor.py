@@ -27,7 +27,7 @@ import sympy
 
 from ..errors import InputError, InputTooLarge
 from ..function import Function
-from ._common import scalar_function, settle
+from ._common import bounded, scalar_function, settle
 from ._text import text
 from .smoothness import smooth_at
 
@@ -66,6 +66,7 @@ def _fmt(point: dict) -> str:
     return "(" + ", ".join(f"{text(k)} = {text(v)}" for k, v in point.items()) + ")"
 
 
+@bounded
 def taylor_terms(f: Any, at: Any, order: int = 2, *, in_displacement: bool = True) -> list[sympy.Expr]:
     """The terms of the Taylor polynomial, one per order ``0..order``.
 
@@ -111,6 +112,7 @@ def _finish(term: sympy.Expr) -> sympy.Expr:
     return term
 
 
+@bounded
 def taylor(f: Any, at: Any, order: int = 2, *, in_displacement: bool = False) -> sympy.Expr:
     """The Taylor polynomial of ``f`` at ``at`` up to ``order``, for any number of variables.
 
@@ -119,7 +121,8 @@ def taylor(f: Any, at: Any, order: int = 2, *, in_displacement: bool = False) ->
         at: the expansion point in any form ``Function.point`` accepts.
         order: the highest order (0, 1, 2, ...).
         in_displacement: False (default): a polynomial in the variables, written in
-            powers of ``(w - a)``; True: a polynomial in ``Δw0, Δw1, ...``.
+            powers of ``(w - a)`` (see :func:`in_powers_of_shift`; ``sympy.expand(p.doit())``
+            multiplies it out); True: a polynomial in ``Δw0, Δw1, ...``.
 
     Returns:
         a SymPy expression.
@@ -132,9 +135,46 @@ def taylor(f: Any, at: Any, order: int = 2, *, in_displacement: bool = False) ->
         >>> taylor(sympy.exp(x), 0, 3)
         x**3/6 + x**2/2 + x + 1
     """
-    return sympy.Add(*taylor_terms(f, at, order, in_displacement=in_displacement))
+    if in_displacement:
+        return sympy.Add(*taylor_terms(f, at, order, in_displacement=True))
+    fn = scalar_function(f, "taylor")
+    return in_powers_of_shift(taylor_terms(fn, at, order, in_displacement=True), fn, _expansion_point(fn, at))
 
 
+def in_powers_of_shift(terms: list[sympy.Expr], fn: Function, point: dict) -> sympy.Expr:
+    """The Taylor polynomial written as a course does, in powers of ``(x − a)`` (and ``(y − b)``), lowest order first.
+
+    ``terms`` are the terms in the displacements (:func:`taylor_terms`). SymPy would multiply
+    ``4(x − 1)`` out and mix ``x`` with ``(x − 1)²``; each term is therefore an unevaluated
+    product, and ``sympy.expand(p.doit())`` gives the ordinary polynomial. Where every ``a`` is 0
+    the ordinary sum is returned.
+
+    Example:
+        >>> x = sympy.Symbol("x", real=True)
+        >>> p = taylor(x**4, 1, 2)
+        >>> p, sympy.expand(p.doit())
+        (6*(x - 1)**2 + 4*(x - 1) + 1, 6*x**2 - 8*x + 3)
+    """
+    deltas = displacement_symbols(fn)
+    if all(point[v] == 0 for v in fn.variables):
+        return sympy.Add(*terms).xreplace(dict(zip(deltas, fn.variables)))
+    shifts = [v if point[v] == 0 else sympy.Add(v, -point[v], evaluate=False) for v in fn.variables]
+    pieces = []
+    for term in terms:
+        if term == 0:
+            continue
+        poly = sympy.Poly(term, *deltas)
+        for exponents, coefficient in sorted(poly.terms(), key=lambda t: tuple(-e for e in t[0])):
+            powers = [shift if e == 1 else sympy.Pow(shift, e, evaluate=False)
+                      for shift, e in zip(shifts, exponents) if e]
+            term = sympy.Mul(coefficient, *powers)
+            if powers and term.is_Add:  # SymPy multiplied 4(x − 1) out: keep the product as written
+                term = sympy.Mul(coefficient, *powers, evaluate=False)
+            pieces.append(term)
+    return sympy.Add(*pieces)
+
+
+@bounded
 def taylor_error(f: Any, at: Any, displacement: Any, order: int = 2) -> sympy.Expr:
     """``f(a + Δw) - T_k(a + Δw)``: the error of the order-``k`` Taylor polynomial for one step.
 
@@ -190,6 +230,7 @@ class LossChange:
                 for name, value in self.__dict__.items()} | {"first_order_error": str(self.first_order_error)}
 
 
+@bounded
 def loss_change(f: Any, at: Any, displacement: Any) -> LossChange:
     """The change of ``f`` for the step ``displacement`` from ``at``: exact, first- and second-order.
 
@@ -253,6 +294,7 @@ class SteepestDescent:
                 "rate": str(self.rate), "reason": self.reason}
 
 
+@bounded
 def steepest_descent(f: Any, at: Any) -> SteepestDescent:
     """Unit direction of steepest descent ``-∇f/‖∇f‖`` and the rate ``-‖∇f‖`` along it.
 

@@ -21,7 +21,8 @@ def add_parser(subparsers: Any) -> None:
         "demo",
         help="work every example of the chapter and write a report (Markdown, text, figures)",
         description="Work every workout of the course chapter (loss table, derivatives, gradient-descent steps, "
-        "Hessians, eigenvalues, convexity, critical points, Taylor, level sets, study-guide exercises), "
+        "Hessians, eigenvalues, backpropagation on a computational graph, convexity, critical points, Taylor, "
+        "level sets, study-guide exercises), "
         "check every number, and write the report to a folder.",
     )
     parser.add_argument("--out", default="symgrad-demo", metavar="DIR",
@@ -87,6 +88,12 @@ def _draw_hypersphere(plot, path: str):
     return plot.decision_boundary(model, data, theta=theta, save=path)
 
 
+def _draw_graph(plot, path: str):
+    from ..steps.chapter import CHAPTER_GRAPH
+
+    return plot.graph(*CHAPTER_GRAPH, wrt=["w", "b"], save=path)
+
+
 def _figures(folder: str) -> list[tuple[str, str]]:
     """Draw the chapter's figures if matplotlib is installed; [] otherwise."""
     import importlib.util
@@ -110,6 +117,8 @@ def _figures(folder: str) -> list[tuple[str, str]]:
          lambda path: plot.descent(_chapter_run(), save=path)),
         ("descent.gif", "The same descent, animated (programming exercise 5)",
          lambda path: plot.animate_descent(_chapter_run(), path)),
+        ("graph.png", "§12.3 The computational graph of L = (wx + b − y)²: forward values, local derivatives, "
+         "and the gradients of the backward pass", lambda path: _draw_graph(plot, path)),
         ("boundary-linear.png", "A linear classifier trained by symgrad separates two clusters (§2.2, hyperplane)",
          lambda path: plot.decision_boundary(_trained_linear_classifier(), two_clusters(), save=path)),
         ("boundary-circle.png", "A hypersphere classifier fitted by least squares separates a cluster from a ring "

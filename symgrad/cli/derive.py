@@ -27,6 +27,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "loss-change": ("loss_change", "change in loss for each --displacement at --at"),
     "level-set": ("level_set", "level contours for --levels (and the gradient at --at)"),
     "loss": ("loss", 'loss table of a model: --data "1,3;2,5" --params w=1.5,b=1'),
+    "backprop": ("backprop", "computational graph, forward pass, local derivatives, backward pass (--at; --wrt)"),
+    "jacobian": ("jacobian", 'Jacobian of a vector-valued function "[r*cos(theta), r*sin(theta)]" (at --at if given)'),
+    "zero-grad": ("accumulation", "why .grad must be zeroed: backward() twice gives 4, then 8 (EXPR w^2, --at 2)"),
 }
 
 EXAMPLES = """examples:
@@ -38,6 +41,9 @@ EXAMPLES = """examples:
   symgrad derive taylor "sin(x)" --at x=0 --order 2
   symgrad derive eigenvalues "2,2;2,6"
   symgrad derive loss "w*x + b" --data "1,3;2,5;3,7;4,9;5,11" --params w=1.5,b=1.0
+  symgrad derive backprop "(w*x + b - y)^2" --at w=2,x=3,b=1,y=4 --wrt w,b
+  symgrad derive zero-grad "w^2" --at 2
+  symgrad derive jacobian "[r*cos(theta), r*sin(theta)]" --at r=2,theta=0
 """
 
 
@@ -69,6 +75,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--data", help='loss: the pairs x,y separated by ";", e.g. "1,3;2,5"')
     parser.add_argument("--params", help="loss: the parameter values, e.g. w=1.5,b=1")
     parser.add_argument("--x", default="x", help="loss: the name of the input variable (default x)")
+    parser.add_argument("--wrt", help="backprop: the parameters (requires_grad), e.g. w,b (default all variables)")
+    parser.add_argument("--time-limit", type=float, metavar="SECONDS",
+                        help="stop the derivation after this many seconds (default: Limits().total_timeout)")
     parser.add_argument("--name", help="the function's name in the derivation (default L, or f for convexity/taylor)")
     parser.add_argument("--format", choices=["text", "md", "latex", "json"], default="text",
                         help="output format (default text)")
@@ -105,9 +114,14 @@ def build(args: argparse.Namespace):
     from ..errors import InputError
     from ..steps import explain
 
-    method = explain.entry(KINDS[args.kind][0])
+    entry = explain.entry(KINDS[args.kind][0])
+    limits = _limits(args)
+
+    def method(*positional, **keywords):
+        return entry(*positional, limits=limits, **keywords)
+
     named = {"name": args.name} if args.name else {}
-    needs = {"gd-step": ("at", "lr"), "workout": ("at", "lr"), "derivative-step": ("at", "lr"), "descent": ("at", "lr"),
+    needs = {"backprop": ("at",), "gd-step": ("at", "lr"), "workout": ("at", "lr"), "derivative-step": ("at", "lr"), "descent": ("at", "lr"),
              "loss-change": ("at", "displacement"), "loss": ("data", "params")}
     given = vars(args)
     missing = [f"--{a}" for a in needs.get(args.kind, ()) if not given.get(a)]
@@ -120,7 +134,7 @@ def build(args: argparse.Namespace):
     if args.kind in ("gd-step", "derivative-step"):
         extra = {"hessian": True} if args.kind == "gd-step" and args.hessian else {}
         return method(args.expr, at, args.lr, **named, **extra)
-    if args.kind in ("gradient", "hessian"):
+    if args.kind in ("gradient", "hessian", "jacobian"):
         return method(args.expr, at, **named)
     if args.kind == "taylor":
         return method(args.expr, at if at is not None else 0, args.order, **named)
@@ -130,10 +144,27 @@ def build(args: argparse.Namespace):
         return method(args.expr, args.levels.split(","), at=at, **named)
     if args.kind == "eigenvalues":
         return method(args.expr)
+    if args.kind == "backprop":
+        wrt = [v.strip() for v in args.wrt.split(",") if v.strip()] if args.wrt else None
+        return method(args.expr, at, wrt=wrt, **named)
+    if args.kind == "zero-grad":
+        return method(args.expr, at if at is not None else 2, **named)
     if args.kind == "loss":
         data = [tuple(pair.split(",")) for pair in args.data.split(";") if pair.strip()]
         return method(args.expr, data, parse_point(args.params), x=args.x, **named)
     return method(args.expr, **named)
+
+
+def _limits(args: argparse.Namespace):
+    from ..errors import InputError
+    from ..limits import DEFAULT_LIMITS
+
+    limit = getattr(args, "time_limit", None)
+    if limit is None:
+        return DEFAULT_LIMITS
+    if not limit > 0:
+        raise InputError(f"--time-limit must be a positive number of seconds, got {limit:g}")
+    return DEFAULT_LIMITS.replace(total_timeout=limit)
 
 
 def parse_point(text: str) -> dict[str, str] | list[str]:

@@ -24,6 +24,7 @@ animation (exercise 5)     :func:`animate_descent` (GIF, ≤ 40 frames)
 loss per step              :func:`loss_curve`
 tangent / quadratic        :func:`taylor` (``orders=(1, 2)``, 1D or 2D)
 clusters and boundary      :func:`decision_boundary` (lines and circles)
+computational graph §12.3  :func:`graph` (forward values, local derivatives, gradients)
 =========================  ==================================================
 """
 
@@ -31,6 +32,7 @@ from ._base import PIP_COMMAND, import_matplotlib, save_figure
 from .approx import taylor, taylor_polynomial
 from .boundary import decision_boundary, decision_values
 from .descent import animate_descent, descent, frame_steps, loss_curve, read_trace
+from .graph import graph
 from .landscape import contours, surface
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "animate_descent",
     "taylor",
     "decision_boundary",
+    "graph",
     "save_figure",
     "import_matplotlib",
     "taylor_polynomial",

@@ -18,6 +18,8 @@ __all__ = ["Workout", "WORKOUTS", "chapter_workouts"]
 
 CHAPTER_DATA = [("1.0", "3.0"), ("2.0", "5.0"), ("3.0", "7.0"), ("4.0", "9.0"), ("5.0", "11.0")]
 QUADRATIC = "2*w0^2 + 3*w1^2"
+CHAPTER_GRAPH = ("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4})
+"""§12.3's loss L = (wx + b − y)² with one data point (x, y) = (3, 4) and parameters w = 2, b = 1."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ WORKOUTS: tuple[Workout, ...] = (
             lambda: explain.taylor("exp(x)", 0, 3)),
     Workout("hessian", "§11.5 Example: the Hessian of a 2D quadratic function",
             lambda: explain.hessian(QUADRATIC)),
+    Workout("backprop", "§12.3 Autograd: the computational graph of L = (wx + b − y)² and its backward pass",
+            lambda: explain.backprop(*CHAPTER_GRAPH, wrt=["w", "b"])),
+    Workout("zero-grad", "§12.5 Why zero gradients? .grad accumulates: 4, then 8",
+            lambda: explain.accumulation("w^2", 2)),
     Workout("convexity-x2", "§13.2 One-dimensional test, example 1: f(x) = x²",
             lambda: explain.convexity("x^2")),
     Workout("convexity-x3", "§13.2 One-dimensional test, example 2: f(x) = x³",

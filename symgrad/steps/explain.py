@@ -15,6 +15,10 @@ terms, level sets and changes of the loss come from :mod:`symgrad.analysis`
 chapter does. Every number shown is still checked by
 :class:`~symgrad.steps.core.Checker` (compiled float code, torch autograd or
 finite differences) before the derivation is returned.
+
+Every entry runs within ``Limits.total_timeout`` seconds (keyword ``limits=``,
+see :func:`symgrad.analysis._common.bounded`) and raises
+:class:`~symgrad.errors.Timeout` past it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ import numpy as np
 import sympy
 
 from .. import analysis
+from ..analysis._common import bounded
+from ..analysis.linalg import minor_form
+from ..analysis.taylor import in_powers_of_shift
 from ..analysis._text import APPROX_DECIMALS, approx_text
 from ..errors import InputError, VerificationError
 from ..function import Function, as_function, to_sympy_number
@@ -50,6 +57,7 @@ from ._support import (
     _tuple_display,
     _tuple_text,
 )
+from . import backprop, jacobian, nonsmooth, textbook
 from .core import (
     UE, Apply, Ascending, Check, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, powers_evaluated,
     substituted, to_float,
@@ -96,7 +104,8 @@ class Explain:
                 "gd_step": self.gd_step, "workout": self.workout, "descent": self.descent,
                 "loss_change": self.loss_change, "hessian": self.hessian, "eigenvalues": self.eigenvalues,
                 "convexity": self.convexity, "critical_points": self.critical_points, "taylor": self.taylor,
-                "level_set": self.level_set}
+                "level_set": self.level_set, "backprop": self.backprop, "accumulation": self.accumulation,
+                "jacobian": self.jacobian}
 
     def entry(self, name: str) -> Callable[..., Derivation]:
         """The entry called ``name``; an :class:`InputError` listing the names if there is none."""
@@ -105,7 +114,36 @@ class Explain:
             raise InputError(f"there is no explain entry {name!r}; the entries are {', '.join(table)}")
         return table[name]
 
+    # -- §12.3–12.5 backpropagation (steps/backprop.py) ----------------------------
+    @bounded
+    def backprop(self, f: Any, at: Any, *, wrt: Any = None, name: str = "L") -> Derivation:
+        """Backpropagation on the computational graph (chapter §12.3); see :func:`symgrad.steps.backprop.backprop`.
+
+        Example:
+            >>> explain.backprop("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4}, wrt=["w", "b"]).result.T
+            Matrix([[18, 6]])
+        """
+        return backprop.backprop(f, at, wrt=wrt, name=name)
+
+    @bounded
+    def accumulation(self, f: Any = "w^2", at: Any = 2, *, repeats: int = 2, name: str = "L") -> Derivation:
+        """Why ``.grad`` must be zeroed (chapter §12.5); see :func:`symgrad.steps.backprop.accumulation`."""
+        return backprop.accumulation(f, at, repeats=repeats, name=name)
+
+    @bounded
+    def jacobian(self, f: Any, at: Any = None, *, name: str = "F") -> Derivation:
+        """The Jacobian of a vector-valued function with the chain rule; see :func:`symgrad.steps.jacobian.jacobian`.
+
+        Example:
+            >>> explain.jacobian("[r*cos(theta), r*sin(theta)]", [2, 0]).result
+            Matrix([
+            [1, 0],
+            [0, 2]])
+        """
+        return jacobian.jacobian(f, at, name=name)
+
     # -- §4.2 loss of a model on a dataset ------------------------------------------
+    @bounded
     def loss(self, model: Any, data: Sequence[Sequence[Any]], params: Mapping[Any, Any], *,
              x: str = "x", name: str = "L") -> Derivation:
         """The loss table: predictions, squared errors, total (chapter §4.2).
@@ -166,6 +204,7 @@ class Explain:
                           notes, tuple(checker.log))
 
     # -- §7.2 derivative and a 1D gradient-descent step -------------------------------
+    @bounded
     def derivative_step(self, f: Any, at: Any, lr: Any, *, name: str = "L") -> Derivation:
         """The derivative and one gradient-descent step in one variable (chapter §7.2).
 
@@ -202,8 +241,9 @@ class Explain:
             Step("Verify loss decreased", (
                 eq(Apply(name, (w0,)), old_loss, label=""),
                 eq(Apply(name, (new,)), new_loss, label=""),
-                eq(Name(f"Δ{name}", rf"\Delta {name}"), sympy.Add(UE(new_loss), -UE(old_loss), evaluate=False), change,
-                   suffix=f"{'✓' if change < 0 else '✗'} ({word})"),
+                _numeric_chain(checker, f"Δ{name}", (Name(f"Δ{name}", rf"\Delta {name}"),
+                               sympy.Add(UE(new_loss), -UE(old_loss), evaluate=False), change),
+                               suffix=f"{'✓' if change < 0 else '✗'} ({word})"),
             ), change),
         )
         given = (eq(Apply(name, (w,)), f.expr, label="Function"), eq(w, w0, label="Current position"))
@@ -211,6 +251,7 @@ class Explain:
                           f"Repeat until the derivative is about 0 (a minimum).", (), tuple(checker.log))
 
     # -- §9.1/§9.4 partial derivatives and the gradient -----------------------------
+    @bounded
     def gradient(self, f: Any, at: Any = None, *, name: str = "L") -> Derivation:
         """Partial derivatives and the gradient, optionally at a point (chapter §9.1, §9.4 steps 1–2).
 
@@ -229,24 +270,33 @@ class Explain:
                           steps[-1].result, "", (), tuple(checker.log))
 
     def _gradient_steps(self, f: Function, point: dict | None, name: str, checker: Checker) -> list[Step]:
-        lines = []
+        lines, named = [], {}
+        known = textbook.probabilities(f.expr)
         for v in f.variables:
             partial = f.partial(v)
+            form = textbook.textbook_partial(partial, v, known) if known else None
+            lead: tuple = ()
+            if form is not None:
+                lead, partial = (form[0],), minor_form(partial)
+                named.update({q.symbol: q.expr for q in form[1]})
             if point is None:
-                lines.append(eq(Deriv(name, (v,)), partial))
+                lines.append(eq(Deriv(name, (v,)), *lead, partial))
             else:
                 value = partial.xreplace(point)
-                lines.append(eq(Deriv(name, (v,)), partial, substituted(partial, point), value))
+                lines.append(eq(Deriv(name, (v,)), *lead, partial, substituted(partial, point), value))
+        remark = ("where " + ", ".join(f"{_plain(k)} = {_plain(e)}" for k, e in named.items())
+                  + " (each form proven equal by SymPy)") if named else ""
         if point is None:
             checker.symbolic(f"∇{name}", f.gradient())
-            return [Step("Compute partial derivatives", tuple(lines), f.gradient()),
+            return [Step("Compute partial derivatives", tuple(lines), f.gradient(), remark),
                     Step("Form gradient", (eq(Grad(name), f.gradient()),), f.gradient())]
         grad = f.gradient_at(point)
         checker.gradient(f"∇{name} at the point", grad, point)
-        return [Step("Compute partial derivatives", tuple(lines), grad),
+        return [Step("Compute partial derivatives", tuple(lines), grad, remark),
                 Step("Form gradient", (eq(Grad(name, _args(point, f)), grad),), grad)]
 
     # -- §9.4 a gradient-descent step with the improvement verified ------------------
+    @bounded
     def gd_step(self, f: Any, at: Any, lr: Any, *, name: str = "L", hessian: bool = False) -> Derivation:
         """One gradient-descent step, improvement verified (chapter §9.4); ``hessian=True`` adds the Hessian.
 
@@ -278,8 +328,8 @@ class Explain:
             Step("Verify improvement", (
                 eq(*_value_chain(f, point, name), label="Old loss"),
                 eq(*_value_chain(f, new_point, name), label="New loss"),
-                eq(sympy.Add(UE(old_loss), -UE(new_loss), evaluate=False), improvement, label="Improvement",
-                   suffix=mark),
+                _numeric_chain(checker, "improvement", (sympy.Add(UE(old_loss), -UE(new_loss), evaluate=False),
+                               improvement), label="Improvement", suffix=mark),
             ), improvement),
         ]
         if hessian:
@@ -293,6 +343,7 @@ class Explain:
                           "", (), tuple(checker.log))
 
     # -- §8.2 change in loss for given displacements ---------------------------------
+    @bounded
     def loss_change(self, f: Any, at: Any, displacements: Sequence[Any], *, name: str = "L") -> Derivation:
         """The change in loss for each displacement, with the first-order estimate ∇L·Δw (chapter §8.2).
 
@@ -354,6 +405,7 @@ class Explain:
         return np.array([to_float(point[v]) for v in f.variables], dtype=float)
 
     # -- §11.5 the Hessian -------------------------------------------------------------
+    @bounded
     def hessian(self, f: Any, at: Any = None, *, name: str = "L") -> Derivation:
         """First derivatives, second derivatives and the Hessian matrix (chapter §11.5).
 
@@ -364,6 +416,10 @@ class Explain:
             [0, 6]])
         """
         f = as_function(f)
+        if not f.is_scalar:
+            raise InputError(f"the Hessian is for a scalar function (a loss), but {f.expr} is vector-valued; its first "
+                             "derivatives form the Jacobian: use explain.jacobian (symgrad derive jacobian), or the "
+                             "Hessian of one component")
         checker = Checker(f)
         first = [eq(Deriv(name, (v,)), f.partial(v)) for v in f.variables]
         second = [eq(Deriv(name, (v, v)), f.hessian()[i, i]) for i, v in enumerate(f.variables)]
@@ -395,6 +451,7 @@ class Explain:
                           tuple(checker.log))
 
     # -- §13.5 step 4: eigenvalues through the characteristic polynomial ---------------
+    @bounded
     def eigenvalues(self, matrix: Any) -> Derivation:
         """Eigenvalues of a symmetric matrix through its characteristic polynomial (chapter §13.5 step 4).
 
@@ -410,6 +467,7 @@ class Explain:
                           tuple(checker.log))
 
     # -- §13.2 / §13.5 convexity ---------------------------------------------------------
+    @bounded
     def convexity(self, f: Any, *, name: str = "f", domain: Any = None) -> Derivation:
         """A convexity test laid out as the chapter does it (§13.2, §13.5); the verdict is
         :func:`symgrad.analysis.convexity`'s.
@@ -562,6 +620,7 @@ class Explain:
         return steps
 
     # -- §9.5 critical points -----------------------------------------------------------
+    @bounded
     def critical_points(self, f: Any, *, name: str = "L", domain: Any = None) -> Derivation:
         """Where the gradient is zero or does not exist, each classified (chapter §9.5).
 
@@ -574,6 +633,10 @@ class Explain:
             [{w0: 0, w1: 0}]
         """
         f = as_function(f)
+        if domain is None and f.is_scalar:
+            piecewise = nonsmooth.piecewise_critical_points(f, name)
+            if piecewise is not None:
+                return piecewise
         checker = Checker(f)
         found = analysis.critical_points(f, domain=domain)
         stationary = [p for p in found if p.kind != "non-differentiable"]
@@ -629,6 +692,7 @@ class Explain:
                           tuple(steps), [p.point for p in found], "", notes, tuple(checker.log))
 
     # -- §11.2 / exercise 5 Taylor approximation ----------------------------------------
+    @bounded
     def taylor(self, f: Any, at: Any = 0, order: int = 2, *, name: str = "f", in_variables: bool = False) -> Derivation:
         """A Taylor approximation: the derivatives at the point, then each truncation (chapter §11.2).
 
@@ -659,7 +723,7 @@ class Explain:
         for k, term in enumerate(terms):
             value = sympy.simplify(term.coeff(dx, k) * sympy.factorial(k)) if k else term
             derivative_lines.append(eq(Deriv(name, (x,) * k, True, ((x, a),)) if k else Apply(name, (a,)), value))
-            approximation = approximation + term.xreplace({dx: x - a})
+            approximation = in_powers_of_shift(terms[:k + 1], f, point)
             truncations.append(Math((Apply(name, (x,)), Ascending(approximation)), ("≈",),
                                     label=f"{_ordinal(k)} order"))
         for k, (check, line) in enumerate(zip(_TAYLOR_CHECKS, derivative_lines)):
@@ -670,7 +734,8 @@ class Explain:
             raise VerificationError(f"Taylor polynomial {approximation} disagrees with sympy.series {reference}")
         checker.log.append(Check("Taylor polynomial", str(approximation), str(reference), "sympy.series"))
         steps = (Step(f"Compute the derivatives at {_plain(x)} = {_plain(a)}", tuple(derivative_lines)),
-                 Step("Truncated approximations", tuple(truncations), approximation))
+                 Step("Truncated approximations" + (f", in powers of ({_plain(x)} − {_plain(a)})" if a != 0 else ""),
+                      tuple(truncations), approximation)) + _tangent_step(f, point, terms, name)
         given = (eq(Apply(name, (x,)), f.expr, label="Function"), eq(x, a, label="Around"))
         conclusion = "Accuracy improves with more terms and closer to the expansion point."
         if order > 0 and terms[-1] == 0:
@@ -706,8 +771,18 @@ class Explain:
                       for k, term in enumerate(terms))
         approximation = sympy.Add(*terms)
         steps.append(Step("Terms by order", lines, tuple(terms)))
-        steps.append(Step("Assemble", (Math((Name(f"{name}(w + Δw)", rf"{name}(\vec{{w}} + \Delta\vec{{w}})"),
+        moved = ", ".join(f"{_plain(v)} + {_plain(d)}" for v, d in zip(f.variables, shown.values()))
+        moved_latex = ", ".join(f"{sympy.latex(v)} + {sympy.latex(d)}" for v, d in zip(f.variables, shown.values()))
+        steps.append(Step("Assemble", (Math((Name(f"{name}({moved})", f"{name}({moved_latex})"),
                                              Ascending(approximation)), ("≈",)),), approximation))
+        plain = analysis.taylor_terms(f, point, order, in_displacement=True)
+        in_powers = in_powers_of_shift(plain, f, point)
+        if any(point[v] != 0 for v in f.variables):
+            shifts = ", ".join(f"{_plain(d)} = {_plain(v)} − {_plain(point[v])}" for v, d in zip(f.variables, shown.values())
+                               if point[v] != 0)
+            steps.append(Step(f"In the variables {', '.join(_plain(v) for v in f.variables)} ({shifts})",
+                              (Math((Apply(name, f.variables), Ascending(in_powers)), ("≈",)),), in_powers))
+        steps += _tangent_step(f, point, plain, name)
         if in_variables:
             steps.append(self._taylor_in_variables(f, point, shown, approximation, name))
             approximation = steps[-1].result
@@ -727,6 +802,7 @@ class Explain:
             Math((Apply(name, f.variables), Ascending(expanded)), ("≈",))), expanded)
 
     # -- §10 level sets ------------------------------------------------------------------
+    @bounded
     def level_set(self, f: Any, values: Sequence[Any] = (1, 2, 5), *, at: Any = None,
                   name: str = "L") -> Derivation:
         """Level contours ``f = c`` and, at a point, the gradient's orthogonality to them (chapter §10).
@@ -788,6 +864,7 @@ class Explain:
                     check.dots[0] if len(check.dots) == 1 else check.dots, "" if check.ok else _sentence(check.reason))
 
     # -- programming exercise 1: a whole run of gradient descent -------------------------
+    @bounded
     def descent(self, f: Any, start: Any, lr: Any, *, max_steps: int = 100, tol: Any = "0.001",
                 loss_threshold: Any = None, name: str = "L", head: int = 5, tail: int = 3) -> Derivation:
         """A full run of gradient descent (:func:`symgrad.optimize.gradient_descent`): a table of
@@ -846,6 +923,7 @@ class Explain:
             x = x - rate * np.asarray(compiled.gradient(x), dtype=float).reshape(-1)
         return trace
 
+    @bounded
     def workout(self, f: Any, at: Any, lr: Any, *, name: str = "L", max_steps: int = 100,
                 tol: Any = "0.001") -> Derivation:
         """Gradient, one gradient-descent step with the improvement verified, the Hessian, and then the
@@ -871,6 +949,17 @@ _CHORD_WORDS = {
            "the graph meets the chord at the midpoint: {name} is straight there, so not strictly convex"),
 }
 """Where the chord lies -> the step's sentence, the relation between f(midpoint) and the chord, the verdict."""
+
+
+def _tangent_step(f: Function, point: dict, terms: list, name: str) -> tuple[Step, ...]:
+    """The tangent line (one variable) or plane (two) from the terms of order 0 and 1, stated and multiplied out."""
+    if len(terms) < 2 or f.n > 2:
+        return ()
+    linear = in_powers_of_shift(terms[:2], f, point)
+    expanded = sympy.expand(linear.doit())
+    what, height = ("line", Name("y", "y")) if f.n == 1 else ("plane", Name("z", "z"))
+    return (Step(f"The tangent {what} at the point (the first-order approximation)",
+                 (eq(height, Ascending(linear), Ascending(expanded)),), expanded),)
 
 
 def _chord_step(f: Function, name: str, found: Any, where: str, checker: Checker) -> Step:
@@ -908,6 +997,18 @@ def _chord_step(f: Function, name: str, found: Any, where: str, checker: Checker
     lines.append(Math((Apply(name, _args(middle, f)), *numbers), ("=" if exact else "≈", relation),
                       label="Compare", suffix=("✗ " if where != "on" else "") + f"({verdict})"))
     return Step(title, tuple(lines), sympy.false)
+
+
+def _numeric_chain(checker: Checker, what: str, parts: tuple, *, label: str = "", suffix: str = "") -> Math:
+    """``parts = … = value``, ending ``≈ 0.2190`` (checked to the decimals shown) when the value is not a plain
+    rational, so that a sign asserted after it (✓ decreased) is visible as a number."""
+    value = parts[-1]
+    line = eq(*parts, label=label, suffix=suffix)
+    if isinstance(value, sympy.Rational) or not isinstance(value, sympy.Basic) or value.free_symbols:
+        return line
+    shown = approx_text(value)
+    checker.approx(what, float(shown), to_float(value), APPROX_DECIMALS, "mpmath to 30 digits")
+    return Math(line.parts + (Name(shown.replace("-", "−"), shown),), line.relations + ("≈",), label, suffix)
 
 
 def _approx_parts(value: Any, checker: Checker, what: str) -> tuple:
