@@ -199,7 +199,7 @@ def _row_latex(row: Row) -> str:
     return out
 
 
-_LATEX_OPS = {"−": "-", "·": r"\cdot", "≈": r"\approx", "±": r"\pm", "≥": r"\geq", "≤": r"\leq", ",": ","}
+_LATEX_OPS = {"⇒": r"\Rightarrow", "−": "-", "·": r"\cdot", "≈": r"\approx", "±": r"\pm", "≥": r"\geq", "≤": r"\leq", ",": ","}
 
 
 # -- text blocks (columns print as columns) ------------------------------------------------

@@ -14,6 +14,8 @@ Example:
     '2Xᵀ(Xw − y)'
     >>> text(sympy.Inverse(X.T * X) * X.T * y)
     '(XᵀX)⁻¹Xᵀy'
+    >>> text(ScalarOf((X * w - y).T * (X * w - y)) + sympy.Symbol("lambda") * ScalarOf(w.T * w))
+    'λ·‖w‖² + ‖Xw − y‖²'
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from __future__ import annotations
 import sympy
 from sympy import MatAdd, MatMul
 
-__all__ = ["MatrixTextRules", "MatrixLatexRules", "matadd_terms"]
+from ..matexpr import ScalarOf
+
+__all__ = ["MatrixTextRules", "MatrixLatexRules", "matadd_terms", "squared_norm_of"]
 
 
 def _is_negative(term: sympy.Basic) -> bool:
@@ -29,10 +33,32 @@ def _is_negative(term: sympy.Basic) -> bool:
     return bool(coeff.is_number and coeff.is_negative)
 
 
+def _has_symbolic_coefficient(term: sympy.Basic) -> bool:
+    coeff = term.as_coeff_mmul()[0] if isinstance(term, MatMul) else sympy.S.One
+    return not sympy.sympify(coeff).is_number
+
+
 def matadd_terms(expr: MatAdd) -> list[sympy.Basic]:
-    """The terms of a sum with the positive ones first, each group in SymPy's order."""
-    terms = list(expr.args)
-    return [t for t in terms if not _is_negative(t)] + [t for t in terms if _is_negative(t)]
+    """The terms of a sum as a course orders them: positive before negative, plain before scaled by a
+    parameter (``XᵀX + λI``, ``2Xᵀ(Xw − y) + 2λw``), each group in SymPy's order."""
+    return sorted(expr.args, key=lambda t: (_is_negative(t), _has_symbolic_coefficient(t)))
+
+
+def squared_norm_of(expr: sympy.Basic) -> sympy.MatrixExpr | None:
+    """``r`` when ``expr`` is ``ScalarOf(rᵀr)`` for a column vector ``r`` (printed ``‖r‖²``), else None.
+
+    >>> from symgrad.matexpr import declare
+    >>> squared_norm_of(ScalarOf(declare("w", 3).T * declare("w", 3)))
+    w
+    """
+    if not isinstance(expr, ScalarOf):
+        return None
+    m = expr.arg
+    if isinstance(m, MatMul) and len(m.args) == 2 and m.args[1].shape[1] == 1:
+        left, right = m.args
+        if left == sympy.Transpose(right).doit():
+            return right
+    return None
 
 
 def _split_coefficient(expr: MatMul) -> tuple[sympy.Expr, list[sympy.Basic]]:
@@ -42,7 +68,16 @@ def _split_coefficient(expr: MatMul) -> tuple[sympy.Expr, list[sympy.Basic]]:
 
 
 class _MatrixRules:
-    """Shared rules; subclasses give the spelling of transpose, inverse, product and sum."""
+    """Shared rules; subclasses give the spelling of transpose, inverse, product, sum and norm."""
+
+    def _print(self, expr, **kwargs) -> str:
+        r = squared_norm_of(expr)  # ScalarOf prints itself; a squared norm is caught before that
+        return self._norm_squared(super()._print(r, **kwargs)) if r is not None else super()._print(expr, **kwargs)
+
+    def parenthesize(self, item, level, *args, **kwargs) -> str:
+        if squared_norm_of(item) is not None:  # ‖r‖² binds like an atom
+            return self._print(item)
+        return super().parenthesize(item, level, *args, **kwargs)
 
     _transpose = ""
     _inverse = ""
@@ -100,7 +135,7 @@ class _MatrixRules:
         return "0"
 
     def _print_OneMatrix(self, expr: sympy.OneMatrix) -> str:
-        return "1"
+        return self._ones
 
 
 class MatrixTextRules(_MatrixRules):
@@ -110,9 +145,13 @@ class MatrixTextRules(_MatrixRules):
     _inverse = "⁻¹"
     _minus = "−"
     _hadamard = "⊙"
+    _ones = "𝟏"
 
     def _product(self, parts: list[str]) -> str:
         return "".join(parts)
+
+    def _norm_squared(self, inner: str) -> str:
+        return f"‖{inner}‖²"
 
     def _scale(self, c: str, body: str) -> str:
         return c + body
@@ -136,12 +175,16 @@ class MatrixLatexRules(_MatrixRules):
     _transpose = "^{T}"
     _inverse = "^{-1}"
     _hadamard = r"\odot"
+    _ones = r"\mathbf{1}"
 
     def _wrap(self, s: str) -> str:
         return rf"\left({s}\right)"
 
     def _product(self, parts: list[str]) -> str:
         return " ".join(parts)
+
+    def _norm_squared(self, inner: str) -> str:
+        return rf"\left\|{inner}\right\|^{{2}}"
 
     def _scale(self, c: str, body: str) -> str:
         return f"{c} {body}"
