@@ -30,6 +30,7 @@ from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout
 from .diagnose import Context, diagnose_job, singular_hessian_somewhere
 from .equivalence import Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs
 from .feedback import feedback_for, invalid_feedback, where_text
+from .matrix import check_matrix
 from .reading import (
     DOMAIN_WORDS, KINDS, QUESTION_KINDS, VERDICT_AGREES, EmptyAnswer, Value, WrongKind, as_kind, coerce, decimal_warnings,
     domain_spec, kind_of, read,
@@ -54,6 +55,7 @@ def check(
     context: Mapping[str, Any] | Context | None = None,
     limits: Limits | None = None,
     seed: int = 0,
+    shapes: Mapping[str, Any] | None = None,
 ) -> CheckResult:
     """Judge one answer against the key.
 
@@ -74,6 +76,7 @@ def check(
             "learning_rate": ...}``.
         limits: input limits and the time budget of the whole check (``limits.timeout``).
         seed: seed of the random test points (results are reproducible).
+        shapes: ``{name: shape}``: answer and key in matrix notation, judged by :mod:`.matrix`.
 
     Returns:
         a :class:`~.result.CheckResult`.
@@ -84,6 +87,8 @@ def check(
         >>> sg.check(-2*w0, 2*w0).diagnosis
         'sign_error'
     """
+    if shapes:
+        return check_matrix(answer, expected, shapes=shapes, rtol=rtol, atol=atol, limits=limits, seed=seed)
     limits = limits or DEFAULT_LIMITS
     deadline = time.monotonic() + (limits.timeout or 3600.0)
     key, ctx = _resolve_key(expected, kind, context, variables)

@@ -127,13 +127,20 @@ def _times_d(coefficient: Any, v: Variable) -> Row:
     return Row((coefficient, _d(v)), (" ",))
 
 
+def _transposed_factor(m: sympy.Basic) -> sympy.Basic:
+    """A factor of a product transposed: ``(Xw − y)ᵀ`` stays bracketed; a symmetric ``A + Aᵀ`` is itself."""
+    if isinstance(m, MatAdd):
+        return m if Transpose(m).doit() == m else Transpose(m)
+    return _transposed(m)
+
+
 def _transposed(g: sympy.Basic) -> sympy.Basic:
     """``gᵀ`` kept as written: ``(2Xᵀ(Xw − y))ᵀ`` is shown as ``2(Xw − y)ᵀX``."""
     if not is_matrix(g):
         return g
     if isinstance(g, MatMul):
         coeff, matrices = g.as_coeff_mmul()
-        factors = [Transpose(m) if isinstance(m, MatAdd) else _transposed(m) for m in reversed(matrices.args if isinstance(matrices, MatMul) else (matrices,))]
+        factors = [_transposed_factor(m) for m in reversed(matrices.args if isinstance(matrices, MatMul) else (matrices,))]
         return MatMul(coeff, *factors, evaluate=False) if coeff != 1 else MatMul(*factors, evaluate=False)
     if isinstance(g, MatAdd):
         return MatAdd(*(_transposed(t) for t in matadd_terms(g)), evaluate=False)
@@ -196,7 +203,7 @@ def _squared_norm(term: sympy.Basic, wrt: sympy.MatrixSymbol) -> sympy.MatrixExp
 
 def _norm_lines(coeff: sympy.Expr, r: sympy.MatrixExpr, wrt: sympy.MatrixSymbol, evidence: _Evidence,
                 index: int) -> tuple[Math, ...] | None:
-    label = Name(f"d({_text(coeff * ScalarOf(r.T * r))})", rf"\mathrm{{d}}\left({_latex(coeff * ScalarOf(r.T * r))}\right)")
+    label = _d_of(coeff * ScalarOf(r.T * r))
     if r == wrt:
         return (eq(label, _times_d(MatMul(2 * coeff, wrt.T, evaluate=False), wrt)),)
     jac = matrix_jacobian(r, wrt, check=False)
@@ -209,8 +216,7 @@ def _norm_lines(coeff: sympy.Expr, r: sympy.MatrixExpr, wrt: sympy.MatrixSymbol,
     return (
         eq(rname, r),
         eq(dr, _times_d(jac, wrt) if not isinstance(jac, Identity) else _d(wrt)),
-        eq(Name(f"d({_text(coeff * ScalarOf(rname.T * rname))})",
-                rf"\mathrm{{d}}\left({_latex(coeff * ScalarOf(rname.T * rname))}\right)"),
+        eq(_d_of(coeff * ScalarOf(rname.T * rname)),
            Row((MatMul(two_c, rname.T, evaluate=False) if two_c != 1 else rname.T, dr), (" ",)),
            _times_d(final, wrt)),
     )
@@ -230,14 +236,18 @@ def _quadratic_form(term: sympy.Basic, wrt: sympy.MatrixSymbol) -> sympy.MatrixE
 def _quadratic_lines(coeff: sympy.Expr, a: sympy.MatrixExpr, wrt: sympy.MatrixSymbol, evidence: _Evidence,
                      index: int) -> tuple[Math, ...]:
     dw = _d(wrt)
-    sym = MatMul(coeff, wrt.T, MatAdd(a, a.T), evaluate=False) if coeff != 1 else \
-        MatMul(wrt.T, MatAdd(a, a.T), evaluate=False)
-    both = Row((Row((dw, Name("ᵀ", "^{T}")), ("",)), MatMul(a, wrt) if coeff == 1 else MatMul(coeff, a, wrt),
-                Name("+", "+"), MatMul(wrt.T, a) if coeff == 1 else MatMul(coeff, wrt.T, a), dw),
+    form = ScalarOf(wrt.T * a * wrt)
+    both = Row((Row((dw, Name("ᵀ", "^{T}")), ("",)), MatMul(a, wrt), Name("+", "+"), MatMul(wrt.T, a), dw),
                ("", " ", " ", " "))
-    return (eq(Name(f"d({_text(coeff * ScalarOf(wrt.T * a * wrt))})",
-                    rf"\mathrm{{d}}\left({_latex(coeff * ScalarOf(wrt.T * a * wrt))}\right)"),
-               both, _times_d(sym, wrt)),)
+    lines = [eq(_d_of(form), both, _times_d(MatMul(wrt.T, MatAdd(a, a.T), evaluate=False), wrt))]
+    if coeff != 1:
+        lines.append(eq(_d_of(coeff * form), _times_d(MatMul(coeff, wrt.T, MatAdd(a, a.T), evaluate=False), wrt)))
+    return tuple(lines)
+
+
+def _d_of(expr: sympy.Basic) -> Name:
+    """``d(expr)`` as a display atom."""
+    return Name(f"d({_text(expr)})", rf"\mathrm{{d}}\left({_latex(expr)}\right)")
 
 
 @dataclass(frozen=True)
@@ -255,9 +265,22 @@ DIFFERENTIAL_RULES: tuple[DifferentialRule, ...] = (
 )
 
 
+def _coefficient_and_core(term: sympy.Basic, wrt: Variable) -> tuple[sympy.Expr, sympy.Basic]:
+    """``(c, t)`` with ``term = c·t``: ``½xᵀAx`` → ``(½, xᵀAx)``, also when the ½ sits inside the matrix product."""
+    if is_matrix(term):
+        return sympy.S.One, term
+    coeff, core = term.as_independent(wrt, as_Add=False)
+    if isinstance(core, ScalarOf) and isinstance(core.arg, MatMul):
+        inner, matrices = core.arg.as_coeff_mmul()
+        if inner != 1:
+            coeff, core = coeff * inner, ScalarOf(matrices if not isinstance(matrices, MatMul) or
+                                                  len(matrices.args) > 1 else matrices.args[0])
+    return coeff, core
+
+
 def _term_lines(term: sympy.Basic, wrt: Variable, evidence: _Evidence, index: int) -> tuple[Math, ...]:
     """The differential of one term: by a rule of :data:`DIFFERENTIAL_RULES`, else ``gᵀ dw`` from the engine."""
-    coeff, core = term.as_independent(wrt, as_Add=False) if not is_matrix(term) else (sympy.S.One, term)
+    coeff, core = _coefficient_and_core(term, wrt)
     if isinstance(wrt, sympy.MatrixSymbol) and wrt.shape[1] == 1:
         for rule in DIFFERENTIAL_RULES:
             part = rule.match(core, wrt)
@@ -267,7 +290,7 @@ def _term_lines(term: sympy.Basic, wrt: Variable, evidence: _Evidence, index: in
                     return lines
     g = matrix_gradient(term, wrt, check=False)
     evidence.certified(f"gradient of the term {_text(term)}", term, g, wrt, "gradient")
-    label = Name(f"d({_text(term)})", rf"\mathrm{{d}}\left({_latex(term)}\right)")
+    label = _d_of(term)
     return (eq(label, _times_d(_transposed(g), wrt)),)
 
 
@@ -275,7 +298,7 @@ def _named_residual(term: sympy.Basic, wrt: Variable) -> bool:
     """A squared norm ``‖r‖²`` whose residual gets a name ``r`` in the display (``r`` is not ``wrt`` itself)."""
     if not isinstance(wrt, sympy.MatrixSymbol):
         return False
-    r = _squared_norm(term.as_independent(wrt, as_Add=False)[1], wrt)
+    r = _squared_norm(_coefficient_and_core(term, wrt)[1], wrt)
     return r is not None and r != wrt
 
 
