@@ -10,7 +10,7 @@ answer checking (:func:`check`, :func:`grade`) and exercises
 This module only re-exports; everything is defined in the stage modules.
 """
 
-from . import analysis, exercises, models, optimize
+from . import analysis, exercises, matexpr, matrix, models, optimize
 from .analysis import (
     ConvexityVerdict,
     CriticalPoint,
@@ -64,7 +64,7 @@ __all__ = [
     "eigenvalues", "EigenResult", "definiteness",
     # optimization and models
     "Trace", "gradient_descent", "momentum", "newton", "minimize", "stable_learning_rate", "predicted_steps",
-    "rasterize", "models", "optimize", "analysis",
+    "rasterize", "models", "optimize", "analysis", "matexpr", "matrix",
     # verification
     "verify", "VerifyReport",
     # teaching layer and rendering

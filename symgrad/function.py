@@ -74,7 +74,17 @@ class Function:
         66
     """
 
-    def __init__(self, expr: ExprLike | Function, variables: Iterable[Any] | None = None, *, engine: str = "auto"):
+    def __new__(cls, expr: Any = None, variables: Any = None, *, shapes: Mapping[str, Any] | None = None,
+                engine: str = "auto"):
+        # vectors and matrices (shapes=, or a SymPy matrix expression) go to the matrix engine
+        if cls is Function and (shapes is not None or _is_shaped(expr)):
+            from .matrix.function import MatrixFunction
+
+            return super().__new__(MatrixFunction)
+        return super().__new__(cls)
+
+    def __init__(self, expr: ExprLike | Function, variables: Iterable[Any] | None = None, *,
+                 shapes: Mapping[str, Any] | None = None, engine: str = "auto"):
         if isinstance(expr, Function):
             variables = expr.variables if variables is None else variables
             expr = expr.expr
@@ -323,6 +333,14 @@ class Function:
     def _require_scalar(self, what: str, advice: str = "") -> None:
         if not self.is_scalar:
             raise InputError(f"{what} needs a scalar function, but this one is vector-valued" + (f"; {advice}" if advice else ""))
+
+
+def _is_shaped(expr: Any) -> bool:
+    """A SymPy object holding vectors or matrices (not an explicit ``Matrix`` of scalars)."""
+    if isinstance(expr, Function):
+        return not isinstance(expr.expr, sympy.MatrixBase) and _is_shaped(expr.expr)
+    return (isinstance(expr, sympy.Basic) and not isinstance(expr, sympy.MatrixBase)
+            and (isinstance(expr, sympy.MatrixExpr) or bool(expr.atoms(sympy.MatrixSymbol))))
 
 
 def as_function(f: Function | ExprLike, variables: Iterable[Any] | None = None) -> Function:

@@ -36,13 +36,15 @@ from typing import Callable, Union
 import sympy
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.str import StrPrinter
 
 from .errors import InputError
 
 __all__ = [
     "ELEMENTWISE", "ElementwiseFunction", "ScalarOf", "Elementwise", "Softmax", "LogSumExp", "SumOf",
-    "DiagMatrix", "dimension", "declare", "is_matrix", "matrix_symbols",
+    "DiagMatrix", "dimension", "declare", "is_matrix", "matrix_symbols", "text", "latex",
 ]
 
 Dim = Union[int, str, sympy.Expr]
@@ -146,7 +148,6 @@ ELEMENTWISE: dict[str, ElementwiseFunction] = {
 
 
 def _need_matrix(arg: sympy.Basic, what: str) -> sympy.MatrixExpr:
-    arg = sympy.sympify(arg, strict=True)
     if not isinstance(arg, sympy.MatrixExpr):
         raise InputError(f"{what} takes a vector or matrix, got the scalar {arg}")
     return arg
@@ -332,3 +333,63 @@ class SumOf(_ScalarFunctionOfMatrix):
 
     _text = "sum"
     _latex_name = r"\operatorname{sum}"
+
+
+# -- the course's notation for the matrix nodes SymPy prints by class name ---------------------------------------
+class _CourseStr(StrPrinter):
+    """``diag(v)``, ``a ⊙ b``, ``a^∘2`` instead of ``DiagMatrix(v)``, ``HadamardProduct(a, b)``..."""
+
+    def _print_DiagMatrix(self, expr):
+        return f"diag({self._print(expr.args[0])})"
+
+    def _print_HadamardProduct(self, expr):
+        return " ⊙ ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+
+    def _print_HadamardPower(self, expr):
+        return f"{self.parenthesize(expr.base, PRECEDENCE['Atom'] - 1)}^∘{self.parenthesize(expr.exp, PRECEDENCE['Atom'] - 1)}"
+
+    def _print_DiagonalOf(self, expr):
+        return f"diagonal({self._print(expr.args[0])})"
+
+    def _print_MatAdd(self, expr):
+        """Terms without a leading minus first: ``1 - σ(Xw)``, not ``-σ(Xw) + 1``."""
+        terms = [self._print(t) for t in expr.args]
+        terms = [t for t in terms if not t.startswith("-")] + [t for t in terms if t.startswith("-")]
+        out = terms[0]
+        for t in terms[1:]:
+            out += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
+        return out
+
+    def _print_Trace(self, expr):
+        return f"tr({self._print(expr.arg)})"
+
+    def _print_Determinant(self, expr):
+        return f"det({self._print(expr.arg)})"
+
+
+class _CourseLatex(LatexPrinter):
+    def _print_DiagMatrix(self, expr):
+        return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_DiagonalOf(self, expr):
+        return rf"\operatorname{{diagonal}}\left({self._print(expr.args[0])}\right)"
+
+
+def text(expr: sympy.Basic) -> str:
+    """Plain text in the notation a course prints (``diag``, ``⊙``, ``tr``, ``det``).
+
+    >>> w, X = declare("w", "d"), declare("X", ("N", "d"))
+    >>> s = Elementwise("sigmoid", X * w)
+    >>> text(DiagMatrix(sympy.HadamardProduct(s, sympy.OneMatrix(X.rows, 1) - s)) * X)
+    'diag(σ(X*w) ⊙ (1 - σ(X*w)))*X'
+    """
+    return _CourseStr().doprint(expr)
+
+
+def latex(expr: sympy.Basic) -> str:
+    r"""LaTeX in the same notation (``\operatorname{diag}``; SymPy's ``\circ`` for ⊙).
+
+    >>> print(latex(DiagMatrix(declare("w", "d"))))
+    \operatorname{diag}\left(w\right)
+    """
+    return _CourseLatex().doprint(expr)

@@ -6,6 +6,7 @@ Expressions are the :mod:`symgrad.matexpr` representation. Rules live in tables
 """
 
 from .certify import Certificate, certify, explicit
+from .compare import MatrixComparison, compare
 from .derive import matrix_gradient, matrix_hessian, matrix_jacobian
 from .evaluate import Kernel, evaluate
 from .forward import derive_hessian, derive_jacobian
@@ -13,5 +14,5 @@ from .reverse import NotDifferentiable, derive_gradient
 
 __all__ = [
     "matrix_gradient", "matrix_jacobian", "matrix_hessian", "derive_gradient", "derive_jacobian", "derive_hessian",
-    "evaluate", "Kernel", "certify", "Certificate", "explicit", "NotDifferentiable",
+    "evaluate", "Kernel", "certify", "Certificate", "explicit", "NotDifferentiable", "compare", "MatrixComparison",
 ]
