@@ -88,7 +88,7 @@ def check(
         'sign_error'
     """
     if shapes:
-        return check_matrix(answer, expected, shapes=shapes, rtol=rtol, atol=atol, limits=limits, seed=seed)
+        return check_matrix(answer, expected, shapes=shapes, limits=limits, seed=seed)
     limits = limits or DEFAULT_LIMITS
     deadline = time.monotonic() + (limits.timeout or 3600.0)
     key, ctx = _resolve_key(expected, kind, context, variables)

@@ -1,21 +1,21 @@
 """Checking answers in matrix notation: ``2Xᵀ(Xw − y)`` against ``2XᵀXw − 2Xᵀy``, with the shapes declared.
 
 ``sg.check(answer, key, shapes={"X": ("N", "d"), "w": "d", "y": "N"})`` comes here.
-Both are read by :func:`symgrad.parse.parse` with the same ``shapes``, then:
+Both are read by :func:`symgrad.parse.parse` with the same ``shapes``; the
+mathematics is the matrix engine's :func:`symgrad.matrix.compare` (symbolic proof
+by matrix algebra, else random concrete sizes and values, with the transposed key
+and a constant multiple of the key recognised). This module turns its verdict into
+a :class:`~.result.CheckResult` with the documented codes of :data:`.result.DIAGNOSES`
+(table :data:`MATRIX_RULES`) and the evidence an instructor audits: the method, the
+number of trials and the concrete sizes of each.
 
-1. **Shapes first.** An answer of the key's shape transposed (``2(Xw − y)ᵀX`` is
-   ``1 × d``, the gradient ``d × 1``) whose transpose equals the key is diagnosed
-   ``transposed_entries``; any other shape is ``wrong_shape``.
-2. **Symbolic proof.** ``answer − key`` expanded by SymPy's matrix algebra is the
-   zero matrix (method ``symbolic``).
-3. **Random concrete instantiations** otherwise: every dimension gets a random size
-   (distinct sizes, so a transpose cannot hide), every symbol random float64 values,
-   both sides are evaluated by the matrix engine's evaluator; the evidence states
-   the number of trials and the sizes (method ``numeric``).
-4. **Diagnosis of a wrong answer**, a rule only when it *reproduces* the answer:
-   the answer is ``c·key`` for a constant ``c`` (``−1``: ``sign_error``; ``½``:
-   ``dropped_factor``, "the factor 2 is missing"; ``2``: ``doubled_factor``), or
-   the key transposed (a square result).
+* ``2(Xw − y)ᵀX`` for ``2Xᵀ(Xw − y)`` (shape ``1 × d`` against ``d × 1``):
+  ``transposed_entries``; any other shape: ``wrong_shape``;
+* ``c·key``: ``c = −1`` ``sign_error``; ``0 < c < 1`` ``dropped_factor`` ("divided by 2");
+  ``c > 1`` ``doubled_factor``;
+* a scalar or matrix name the key does not have: ``unexpected_variable``;
+* unreadable text (including shapes that do not agree): ``invalid:unparseable`` with
+  the parser's message; no proof within ``limits.timeout``: ``invalid:timeout``.
 
 Example:
     >>> S = {"X": ("N", "d"), "w": "d", "y": "N"}
@@ -30,24 +30,23 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
-import numpy as np
 import sympy
 
 from ..analysis._text import text
 from ..errors import InputError, InputTooLarge, Timeout
 from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout
 from ..matexpr import ScalarOf, is_matrix, matrix_symbols
-from ..matrix.evaluate import evaluate
+from ..matrix.compare import MatrixComparison, compare
 from .result import CheckResult, Evidence, Interpretation
 
 __all__ = ["check_matrix", "MATRIX_RULES", "TRIALS"]
 
 #: random concrete instantiations when no symbolic proof is found
 TRIALS = 5
+#: the relative tolerance of :func:`symgrad.matrix.compare`
 _RTOL = 1e-9
 
 
@@ -72,86 +71,7 @@ def _shape_text(shape: tuple) -> str:
     return " × ".join(str(d) for d in shape)
 
 
-# -- comparison at random sizes ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Trials:
-    """The values of both sides at random concrete sizes (one array per trial)."""
-
-    sizes: tuple[dict[str, int], ...]
-    answer: tuple[np.ndarray, ...]
-    key: tuple[np.ndarray, ...]
-
-    def detail(self) -> str:
-        sizes = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) or "fixed" for s in self.sizes)
-        return f"{len(self.sizes)} random instantiations (float64 values) at sizes [{sizes}]"
-
-
-def _dimensions(*exprs: sympy.Basic) -> list[sympy.Symbol]:
-    dims = {d for e in exprs for m in matrix_symbols(e).values() for d in m.shape if d.is_Symbol}
-    return sorted(dims, key=lambda d: d.name)
-
-
-def _draw_sizes(rng: np.random.Generator, dims: list[sympy.Symbol]) -> dict[sympy.Symbol, int]:
-    """Distinct sizes 2..7 per dimension, so that an answer of a transposed shape cannot be evaluated by accident."""
-    sizes = rng.permutation(np.arange(2, 8))[: len(dims)]
-    return {d: int(n) for d, n in zip(dims, sizes)}
-
-
-def _values(rng, exprs, sizes) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for e in exprs:
-        for name, m in matrix_symbols(e).items():
-            shape = tuple(int(d) if d.is_Integer else sizes[d] for d in m.shape)
-            values.setdefault(name, rng.standard_normal(shape))
-        for s in e.free_symbols:
-            if isinstance(s, sympy.Symbol) and s.name not in values:
-                values[s.name] = float(rng.uniform(0.5, 1.5))
-    return values
-
-
-def _as_array(value: Any, shape: tuple[int, int]) -> np.ndarray:
-    return np.asarray(value, dtype=float).reshape(shape)
-
-
-def _evaluate_both(answer: sympy.Basic, key: sympy.Basic, seed: int, transpose_answer: bool = False) -> _Trials:
-    rng = np.random.default_rng(seed)
-    dims = _dimensions(answer, key)
-    sizes, got, want = [], [], []
-    for _ in range(TRIALS):
-        concrete = _draw_sizes(rng, dims)
-        values = _values(rng, (answer, key), concrete)
-        shape = tuple(int(d) if getattr(d, "is_Integer", True) else concrete[d] for d in _shape(key))
-        with np.errstate(all="ignore"):
-            a = np.asarray(evaluate(answer, values), dtype=float)
-            k = _as_array(evaluate(key, values), shape)
-        a = a.reshape(shape[::-1]).T if transpose_answer else a.reshape(shape)
-        sizes.append({d.name: n for d, n in concrete.items()})
-        got.append(a)
-        want.append(k)
-    return _Trials(tuple(sizes), tuple(got), tuple(want))
-
-
-def _agree(got: tuple[np.ndarray, ...], want: tuple[np.ndarray, ...], rtol: float, atol: float) -> bool:
-    return all(np.allclose(g, w, rtol=rtol, atol=atol * max(1.0, float(np.max(np.abs(w))) if w.size else 1.0))
-               for g, w in zip(got, want))
-
-
-def _constant_ratio(trials: _Trials) -> Fraction | None:
-    """``c`` when the answer is ``c·key`` at every trial, ``c`` a simple fraction; else None."""
-    ratios = []
-    for g, w in zip(trials.answer, trials.key):
-        big = np.abs(w) > 1e-6 * max(1.0, float(np.max(np.abs(w))))
-        if not big.any():
-            return None
-        ratios.extend((g[big] / w[big]).tolist())
-    c = Fraction(float(np.median(ratios))).limit_denominator(12)
-    if c in (0, 1):
-        return None
-    scaled = tuple(float(c) * w for w in trials.key)
-    return c if _agree(trials.answer, scaled, 1e-9, 1e-12) else None
-
-
-# -- the diagnosis table: each rule reproduces the answer from the key ------------------------------------------------
+# -- the engine's comparison, turned into a verdict with a documented diagnosis ---------------------------------------
 def _ratio_code(c: Fraction) -> str | None:
     if c == -1:
         return "sign_error"
@@ -170,33 +90,36 @@ def _ratio_feedback(c: Fraction) -> str:
     return f"A constant factor is counted too often: your answer is {c} times the right expression."
 
 
-@dataclass(frozen=True)
-class MatrixRule:
-    """A mistake: ``applies`` sees the trials and returns ``(code, feedback)`` when it reproduces the answer."""
-
-    name: str
-    applies: Callable[[sympy.Basic, sympy.Basic, _Trials, int], tuple[str, str] | None]
+def _simple_fraction(value: float) -> Fraction | None:
+    c = Fraction(value).limit_denominator(12)
+    return c if abs(float(c) - value) <= 1e-9 * max(1.0, abs(value)) else None
 
 
-def _by_ratio(answer, key, trials, seed):
-    c = _constant_ratio(trials)
+def _by_factor(answer, key, comparison: MatrixComparison) -> tuple[str, str] | None:
+    c = _simple_fraction(comparison.factor) if comparison.factor is not None else None
     code = _ratio_code(c) if c is not None else None
     return (code, _ratio_feedback(c)) if code else None
 
 
-def _by_transpose(answer, key, trials, seed):
-    if _shape(key)[0] != _shape(key)[1] or _shape(key) == (1, 1):
-        return None
-    again = _evaluate_both(answer, key, seed, transpose_answer=True)
-    if _agree(again.answer, again.key, _RTOL, 1e-12):
+def _by_transpose(answer, key, comparison: MatrixComparison) -> tuple[str, str] | None:
+    a, k = _shape(answer), _shape(key)
+    if a == k:
         return "transposed_entries", "Your answer is the transpose of the right matrix."
-    return None
+    return "transposed_entries", (f"Your answer has shape {_shape_text(a)}, the right one {_shape_text(k)}: it is the "
+                                  "transpose (a gradient has the shape of its variable).")
 
 
-MATRIX_RULES: tuple[MatrixRule, ...] = (
-    MatrixRule("constant multiple", _by_ratio),
-    MatrixRule("transpose (square result)", _by_transpose),
-)
+def _by_shape(answer, key, comparison: MatrixComparison) -> tuple[str, str] | None:
+    return "wrong_shape", (f"Your answer has shape {_shape_text(_shape(answer))}; the answer must have shape "
+                           f"{_shape_text(_shape(key))}.")
+
+
+#: the engine's diagnosis (:class:`~symgrad.matrix.compare.MatrixComparison`) -> a code of DIAGNOSES and feedback
+MATRIX_RULES: dict[str, Callable[[sympy.Basic, sympy.Basic, MatrixComparison], tuple[str, str] | None]] = {
+    "factor": _by_factor,
+    "transpose": _by_transpose,
+    "shape": _by_shape,
+}
 
 
 # -- results -------------------------------------------------------------------------------------------------------
@@ -207,83 +130,57 @@ def _interpretation(answer: sympy.Basic) -> Interpretation:
     return Interpretation(kind, text(answer), latex_of(answer))
 
 
-def _result(status: str, code: str | None, feedback: str, answer: sympy.Basic | None, evidence: Evidence,
+def _result(status: str, code: str | None, feedback: str, answer: sympy.Basic, evidence: Evidence,
             kind: str) -> CheckResult:
-    note = status if code is None else f"{status}:{code}"
-    interpretation = _interpretation(answer) if answer is not None else Interpretation("unreadable")
     from ..render import math_text
 
+    note = status if code is None else f"{status}:{code}"
     return CheckResult(status, 1.0 if status == "correct" else 0.0, feedback, math_text(feedback), code, (),
-                       interpretation, evidence, note, kind)
+                       _interpretation(answer), evidence, note, kind)
 
 
 def _key_kind(key: sympy.Basic) -> str:
     return "matrix-expression" if is_matrix(key) else "expression"
 
 
-def _wrong_shape(answer, key, seed: int) -> CheckResult:
-    a, k = _shape(answer), _shape(key)
-    evidence = Evidence("none", seed=seed, detail=f"shape {_shape_text(a)} against {_shape_text(k)}")
-    if a == k[::-1]:
-        trials = _evaluate_both(answer, key, seed, transpose_answer=True)
-        if _agree(trials.answer, trials.key, _RTOL, 1e-12):
-            evidence = Evidence("numeric", len(trials.sizes), _RTOL, None, seed, None,
-                                f"the transpose of the answer equals the key at {trials.detail()}")
-            return _result("incorrect", "transposed_entries",
-                           f"Your answer has shape {_shape_text(a)}, the right one {_shape_text(k)}: "
-                           "it is the transpose (a gradient has the shape of its variable).",
-                           answer, evidence, _key_kind(key))
-    return _result("incorrect", "wrong_shape", f"Your answer has shape {_shape_text(a)}; the answer must have shape "
-                   f"{_shape_text(k)}.", answer, evidence, _key_kind(key))
+def _unexpected(answer: sympy.Basic, key: sympy.Basic) -> list[str]:
+    dims = {d.name for m in matrix_symbols(key).values() for d in m.shape if d.is_Symbol}
+    return sorted({s.name for s in answer.free_symbols} - {s.name for s in key.free_symbols} - dims)
 
 
-def _symbolic_zero(answer: sympy.Basic, key: sympy.Basic) -> bool:
-    difference = (answer - key).doit().expand()
-    return difference == 0 or isinstance(difference, sympy.ZeroMatrix)
+def _evidence(comparison: MatrixComparison, rtol: float, seed: int) -> Evidence:
+    method = "symbolic" if comparison.method == "symbolic" else "numeric" if comparison.sizes else "none"
+    return Evidence(method, len(comparison.sizes), rtol if comparison.sizes else None, None, seed,
+                    {"sizes": comparison.sizes} if comparison.sizes and not comparison.equal else None,
+                    f"{comparison.message}; {len(comparison.sizes)} random trials (float64)" if comparison.sizes else comparison.message)
 
 
-def _judge(answer: sympy.Basic, key: sympy.Basic, rtol: float, atol: float, seed: int, timeout: float) -> CheckResult:
+def _judge(answer: sympy.Basic, key: sympy.Basic, seed: int, timeout: float | None) -> CheckResult:
     kind = _key_kind(key)
-    if _shape(answer) != _shape(key):
-        return _wrong_shape(answer, key, seed)
-    extra = sorted({s.name for s in answer.free_symbols} - {s.name for s in key.free_symbols}
-                   - {d.name for m in matrix_symbols(key).values() for d in m.shape if d.is_Symbol})
+    extra = _unexpected(answer, key)
     if extra:
         return _result("incorrect", "unexpected_variable", f"Your answer uses {', '.join(extra)}, which the "
                        "question does not have.", answer, Evidence("none", seed=seed), kind)
-    try:
-        if run_with_timeout(_symbolic_zero, answer, key, timeout=timeout):
-            return _result("correct", None, "Correct.", answer,
-                           Evidence("symbolic", 0, None, None, seed, None,
-                                    "answer − key expanded by matrix algebra is the zero matrix"), kind)
-    except Timeout:
-        pass  # no proof in time: decide at random concrete sizes
-    trials = _evaluate_both(answer, key, seed)
-    evidence = Evidence("numeric", len(trials.sizes), rtol, atol, seed, None, f"compared at {trials.detail()}")
-    if _agree(trials.answer, trials.key, rtol, atol):
+    comparison = run_with_timeout(compare, answer, key, trials=TRIALS, seed=seed, timeout=timeout)
+    evidence = _evidence(comparison, _RTOL, seed)
+    if comparison.equal:
         return _result("correct", None, "Correct.", answer, evidence, kind)
-    first = next(i for i, (g, w) in enumerate(zip(trials.answer, trials.key))
-                 if not np.allclose(g, w, rtol=rtol, atol=atol))
-    witness = {"sizes": trials.sizes[first], "answer": trials.answer[first].round(6).tolist(),
-               "expected": trials.key[first].round(6).tolist()}
-    evidence = Evidence("numeric", len(trials.sizes), rtol, atol, seed, witness, f"they differ at {trials.detail()}")
-    for rule in MATRIX_RULES:
-        found = rule.applies(answer, key, trials, seed)
-        if found:
-            return _result("incorrect", found[0], found[1], answer, evidence, kind)
+    found = MATRIX_RULES[comparison.diagnosis](answer, key, comparison) if comparison.diagnosis in MATRIX_RULES \
+        else None
+    if found:
+        return _result("incorrect", found[0], found[1], answer, evidence, kind)
     return _result("incorrect", None, "Not equal to the right expression at random sizes and values.", answer,
                    evidence, kind)
 
 
-def check_matrix(answer: Any, key: Any, *, shapes: Mapping[str, Any], rtol: float | None = None,
-                 atol: float | None = None, limits: Limits | None = None, seed: int = 0) -> CheckResult:
+def check_matrix(answer: Any, key: Any, *, shapes: Mapping[str, Any], limits: Limits | None = None,
+                 seed: int = 0) -> CheckResult:
     """Judge an answer in matrix notation against a key in matrix notation (both read with ``shapes``).
 
     Arguments:
         answer: the student's text (or a SymPy matrix expression).
         key: the right answer, text or SymPy, read with the same ``shapes``.
         shapes: ``{name: shape}`` as for :func:`symgrad.parse.parse`.
-        rtol, atol: tolerances of the random instantiations (default 1e-9 and 1e-12, relative to the key's size).
         limits: input limits and the time limit of the symbolic proof.
         seed: seed of the random sizes and values (reproducible).
 
@@ -303,8 +200,12 @@ def check_matrix(answer: Any, key: Any, *, shapes: Mapping[str, Any], rtol: floa
         return _invalid("too_large" if isinstance(error, InputTooLarge) else "timeout", str(error), key_expr, seed)
     except InputError as error:
         return _invalid("unparseable", str(error), key_expr, seed)
-    return _judge(answer_expr, key_expr, _RTOL if rtol is None else rtol, 1e-12 if atol is None else atol, seed,
-                  limits.timeout)
+    try:
+        return _judge(answer_expr, key_expr, seed, limits.timeout)
+    except Timeout as error:
+        return _invalid("timeout", str(error), key_expr, seed)
+    except InputError as error:  # no values where both are defined
+        return _invalid("undecided", str(error), key_expr, seed)
 
 
 def _invalid(reason: str, message: str, key: sympy.Basic, seed: int) -> CheckResult:
