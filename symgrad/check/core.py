@@ -30,7 +30,7 @@ from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout
 from .diagnose import Context, diagnose_job, singular_hessian_somewhere
 from .equivalence import Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs
 from .feedback import feedback_for, invalid_feedback, where_text
-from .matrix import check_matrix
+from .matrix import check_matrix, question_shapes
 from .reading import (
     DOMAIN_WORDS, KINDS, QUESTION_KINDS, VERDICT_AGREES, EmptyAnswer, Value, WrongKind, as_kind, coerce, decimal_warnings,
     domain_spec, kind_of, read,
@@ -87,8 +87,8 @@ def check(
         >>> sg.check(-2*w0, 2*w0).diagnosis
         'sign_error'
     """
-    if shapes:
-        return check_matrix(answer, expected, shapes=shapes, limits=limits, seed=seed)
+    if question_shapes(expected, shapes):
+        return check_matrix(answer, expected, shapes=question_shapes(expected, shapes), limits=limits, seed=seed)
     limits = limits or DEFAULT_LIMITS
     deadline = time.monotonic() + (limits.timeout or 3600.0)
     key, ctx = _resolve_key(expected, kind, context, variables)

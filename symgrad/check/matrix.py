@@ -42,12 +42,24 @@ from ..matexpr import ScalarOf, is_matrix, matrix_symbols
 from ..matrix.compare import MatrixComparison, compare
 from .result import CheckResult, Evidence, Interpretation
 
-__all__ = ["check_matrix", "MATRIX_RULES", "TRIALS"]
+__all__ = ["check_matrix", "question_shapes", "MATRIX_RULES", "TRIALS"]
 
 #: random concrete instantiations when no symbolic proof is found
 TRIALS = 5
 #: the relative tolerance of :func:`symgrad.matrix.compare`
 _RTOL = 1e-9
+
+
+def question_shapes(expected: Any, shapes: Mapping[str, Any] | None = None) -> Mapping[str, Any] | None:
+    """The ``shapes`` of a matrix-notation question: given, or those of an exercise's context; else None.
+
+    >>> question_shapes("2*x", None) is None, question_shapes("2 w", {"w": "d"})
+    (True, {'w': 'd'})
+    """
+    if shapes:
+        return shapes
+    context = getattr(expected, "context", None)
+    return context.get("shapes") if isinstance(context, Mapping) else None
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
@@ -193,7 +205,7 @@ def check_matrix(answer: Any, key: Any, *, shapes: Mapping[str, Any], limits: Li
         ('correct', 'symbolic')
     """
     limits = limits or DEFAULT_LIMITS
-    key_expr = _read(key, shapes, limits)  # the key is the instructor's: errors propagate
+    key_expr = _read(getattr(key, "answer", key), shapes, limits)  # an exercise, or the key itself  # the key is the instructor's: errors propagate
     try:
         answer_expr = _read(answer, shapes, limits)
     except (InputTooLarge, Timeout) as error:
