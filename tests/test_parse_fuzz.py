@@ -70,7 +70,8 @@ leaf = st.one_of(
 
 
 def _extend(children):
-    unary = st.sampled_from(["sin({})", "cos({})", "exp({})", "log({})", "sqrt({})", "|{}|", "-({})", "({})^2",
+    # "| {} |" with spaces: adjacent bars "||x||" are a norm (refused without shapes=), not |(|x|)|
+    unary = st.sampled_from(["sin({})", "cos({})", "exp({})", "log({})", "sqrt({})", "| {} |", "-({})", "({})^2",
                              "({})^-1", "e^({})", "tanh({})", "2({})", "({})²", "sigmoid({})", "\\frac{{1}}{{{}}}"])
     binary = st.sampled_from(["{} + {}", "{} - {}", "({})*({})", "({})/({})", "({})({})", "max({}, {})",
                               "({})^({})", "({}) · ({})"])

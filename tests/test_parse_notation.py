@@ -150,6 +150,10 @@ def test_a_power_with_exponent_t_can_still_be_written(text, expected):
         assert parse(text) == expected
 
 
+def test_subscript_letters_are_subscripts():
+    assert parse("xᵢ + wⱼ") == Symbol("x_i", real=True) + Symbol("w_j", real=True)
+
+
 def test_a_prime_says_how_to_write_a_derivative():
     with pytest.raises(ParseError, match="d/dx"):
         parse("f'(x)")
@@ -198,3 +202,18 @@ def test_matrix_function_names_are_not_split_into_letters():
             parse(word)
     assert parse("d e t", ) == Symbol("d", real=True) * exp(1) * Symbol("t", real=True)
     assert parse("3/4") == Rational(3, 4)
+
+
+def test_a_derivative_that_swells_is_stopped_by_the_time_limit():
+    from symgrad.errors import Timeout
+    from symgrad.limits import Limits
+
+    text = "d^10/dx^10 (" + "*".join(f"sin(x^{k})" for k in range(1, 15)) + ")"
+    with pytest.raises(Timeout):
+        parse(text, limits=Limits(timeout=0.3))
+
+
+@pytest.mark.parametrize("text", ["∇f", r"\nabla_w L", "∇_w ‖w‖²"])
+def test_a_gradient_sign_says_how_to_ask_for_a_gradient(text):
+    with pytest.raises(ParseError, match="gradient"):
+        parse(text)

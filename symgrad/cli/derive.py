@@ -11,6 +11,8 @@ import argparse
 import sys
 from typing import Any
 
+from .shapes import add_shape_option, shapes_from
+
 #: derive KIND -> (explain method, one-line help)
 KINDS: dict[str, tuple[str, str]] = {
     "gradient": ("gradient", "partial derivatives and the gradient (at --at if given)"),
@@ -67,6 +69,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--params", help="loss: the parameter values, e.g. w=1.5,b=1")
     parser.add_argument("--x", default="x", help="loss: the name of the input variable (default x)")
     parser.add_argument("--name", help="the function's name in the derivation (default L, or f for convexity/taylor)")
+    add_shape_option(parser)
     parser.add_argument("--format", choices=["text", "md", "latex", "json"], default="text",
                         help="output format (default text)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal")
@@ -100,6 +103,7 @@ def build(args: argparse.Namespace):
 
     method = explain.entry(KINDS[args.kind][0])
     named = {"name": args.name} if args.name else {}
+    named.update(_shapes_argument(method, args))
     needs = {"gd-step": ("at", "lr"), "workout": ("at", "lr"), "derivative-step": ("at", "lr"), "descent": ("at", "lr"),
              "loss-change": ("at", "displacement"), "loss": ("data", "params")}
     given = vars(args)
@@ -126,6 +130,20 @@ def build(args: argparse.Namespace):
         data = [tuple(pair.split(",")) for pair in args.data.split(";") if pair.strip()]
         return method(args.expr, data, parse_point(args.params), x=args.x, **named)
     return method(args.expr, **named)
+
+
+def _shapes_argument(method: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """``{"shapes": {...}}`` from ``--shape`` for a derivation that reads them; refused for one that does not."""
+    import inspect
+
+    from ..errors import InputError
+
+    shapes = shapes_from(args.shape)
+    if not shapes:
+        return {}
+    if "shapes" not in inspect.signature(method).parameters:
+        raise InputError(f"'derive {args.kind}' does not read vectors and matrices (--shape) yet")
+    return {"shapes": shapes}
 
 
 def parse_point(text: str) -> dict[str, str] | list[str]:

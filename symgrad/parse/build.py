@@ -156,7 +156,10 @@ class Builder(MatrixRules):
         if is_symbolic_matrix(base):
             return self.matrix_power(base, node)
         base = self.check_scalar(base, "as the base of a power")
-        exponent = self.scalar(node.exponent, "as an exponent")
+        exponent = self.build(node.exponent)
+        if is_symbolic_matrix(exponent):
+            return self.matrix_exponent(base, exponent, node)
+        exponent = self.check_scalar(exponent, "as an exponent")
         self.check_power(base, exponent, node.pos)
         return sympy.Pow(base, exponent)
 

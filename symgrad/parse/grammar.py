@@ -242,7 +242,7 @@ class Parser(NotationRules):
     def term(self) -> Node:
         factors: list[tuple[bool, Node]] = [(False, self.unary())]
         while True:
-            if self.at("⊙") or (self.at("*") and self.tok.raw in DOT_RAWS):
+            if self.at("⊙", "@") or (self.at("*") and self.tok.raw in DOT_RAWS):
                 left = factors[0][1] if len(factors) == 1 else Mul(tuple(factors))
                 factors = [(False, self.product_operator(left))]
             elif self.at("*", "/"):

@@ -21,12 +21,15 @@ a norm, ``⊙``, ``norm(x)`` of a name never declared is not guessed at.
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Any, Callable, Mapping
 
 import sympy
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from symgrad.errors import ParseError
+from symgrad.limits import Limits, run_with_timeout
 from symgrad.matexpr import ELEMENTWISE, Elementwise, LogSumExp, ScalarOf, Softmax, SumOf, declare, dimension
 from symgrad.parse import grammar as g
 from symgrad.parse import notation as n
@@ -34,6 +37,10 @@ from symgrad.parse.rows import RowSum, row_leaves
 from symgrad.parse.tokens import error
 
 __all__ = ["MatrixRules", "declare_shapes", "is_symbolic_matrix", "shape_text", "MATRIX_CALLS"]
+
+#: d/dx of an expression of n nodes, order k, runs in this process when n**k is at most this; else in
+#: the worker process of :func:`~symgrad.limits.run_with_timeout`, stopped after ``Limits.timeout``
+IN_PROCESS_DERIVATIVE_SIZE = 20_000
 
 #: parse-function names (tokens.FUNCTION_NAMES values) applied entrywise to a vector → ELEMENTWISE key
 ENTRYWISE = {"exp": "exp", "log": "log", "ln": "log", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -84,6 +91,7 @@ class MatrixRules:
     """Builder mixin: the vector/matrix algebra; see the module docstring."""
 
     text: str
+    limits: Limits
     matrices: dict[str, sympy.MatrixSymbol]
     build: Callable[[Any], Any]
 
@@ -141,7 +149,7 @@ class MatrixRules:
         for ones, other, row in ((left, right, True), (right, left, False)):
             if isinstance(ones, sympy.OneMatrix) and ones.shape[0 if row else 1] == 1 \
                     and other.shape[1 if row else 0] == 1:
-                return SumOf(other)  # 1^T v and v^T 1
+                return SumOf(other if row else other.T)  # 1^T v and v^T 1
         product = sympy.MatMul(left, right).doit() if isinstance(left, sympy.MatrixBase) and \
             isinstance(right, sympy.MatrixBase) else left * right
         return self.settle(product)
@@ -169,19 +177,19 @@ class MatrixRules:
         offset = sympy.Add(*scalars)
         if offset != 0:
             arrays.append(offset * sympy.OneMatrix(*shape))
-        return sympy.MatAdd(*arrays) if len(arrays) > 1 else arrays[0]
+        return functools.reduce(operator.add, arrays)
 
     def product(self, node: n.Product) -> Any:
-        """``x·y`` (dot product of two vectors, or an ordinary product) and ``x ⊙ y`` (entrywise)."""
+        """``x·y`` (the dot product of two column vectors, else the ordinary product ``X·w``); ``x ⊙ y``."""
         left, right = self.build(node.lhs), self.build(node.rhs)
         if node.op == "⊙":
             return self.hadamard(left, right, node.pos)
-        if _is_array(left) and _is_array(right):
-            if left.shape != right.shape or left.shape[1] != 1:
-                raise self.fail(f"x·y is the dot product of two column vectors of the same length, "
-                                f"not {shape_text(left)} · {shape_text(right)}",
-                                "For a matrix product write A B or A*B.", node.pos)
-            return ScalarOf(left.T * right)
+        if node.op == "@":
+            if not any(_is_array(v) or _has_matrix(v) for v in (left, right)):
+                raise self.needs_shape("@ (the matrix product)", left, node.pos)
+            return self.times(left, right)
+        if _is_array(left) and _is_array(right) and left.shape == right.shape and left.shape[1] == 1:
+            return ScalarOf(left.T * right)  # two column vectors: the dot product
         return self.multiply([(False, left), (False, right)])  # type: ignore[attr-defined]
 
     def hadamard(self, left: Any, right: Any, pos: int) -> Any:
@@ -209,6 +217,13 @@ class MatrixRules:
                             node.pos)
         raise self.fail(f"the power ^{sympy.sstr(exponent)} of the matrix {shape_text(base)} is not supported",
                         "Supported: A^T, A^{-1}, A^2 (A square).", node.pos)
+
+    def matrix_exponent(self, base: Any, exponent: Any, node: Any) -> Any:
+        """``e^(X w)`` is ``exp`` entrywise; any other base raised to a vector is refused."""
+        if base == sympy.E:
+            return Elementwise("exp", exponent)
+        raise self.fail(f"a power with the vector or matrix exponent {shape_text(exponent)} is not supported",
+                        "Only e^(...) is read entrywise, as exp(...).", node.pos)
 
     def square(self, value: Any, what: str) -> Any:
         if not _is_array(value):
@@ -289,7 +304,7 @@ class MatrixRules:
         saved = self.matrices
         self.matrices = {**declared, **saved}
         try:
-            body = self.build(node.operand)
+            body = self.multiply([(False, self.build(factor)) for factor in node.factors])  # type: ignore
         finally:
             self.matrices = saved
         if _is_array(body):
@@ -306,7 +321,11 @@ class MatrixRules:
         if _is_array(variable):
             raise self.fail(f"d/d{node.variable} with respect to a vector or matrix is not read",
                             "Ask for it instead: sg.Function(text, shapes=...).gradient('w').", node.pos)
-        return sympy.diff(operand, variable, node.order)
+        size = sum(1 for _ in sympy.preorder_traversal(operand))
+        if size ** node.order <= IN_PROCESS_DERIVATIVE_SIZE:
+            return sympy.diff(operand, variable, node.order)
+        # high orders of large expressions swell: run where the time limit really stops the work
+        return run_with_timeout(sympy.diff, operand, variable, node.order, timeout=self.limits.timeout)
 
 
 class OnesRow:
@@ -380,7 +399,11 @@ def _ones(rules: MatrixRules, node: Any, args: list[Any]) -> Any:
         else:
             raise rules.fail(f"a dimension of ones(...) is a positive whole number or a name, not {sympy.sstr(arg)}",
                              "Example: ones(N)", node.pos)
-    return sympy.OneMatrix(dims[0], dims[1] if len(dims) == 2 else 1)
+    ones = sympy.OneMatrix(dims[0], dims[1] if len(dims) == 2 else 1)
+    if all(dim.is_Integer for dim in ones.shape):
+        rules.limits.check("max_matrix_entries", int(ones.shape[0] * ones.shape[1]),
+                           f"ones{tuple(int(k) for k in ones.shape)} has {ones.shape[0] * ones.shape[1]} entries")
+    return ones
 
 
 #: matrix function (tokens.MATRIX_FUNCTION_NAMES value) → builder(rules, node, built arguments)

@@ -65,7 +65,7 @@ class Norm:
 
 @dataclass(frozen=True)
 class Product:
-    op: str  # "·" (dot product) or "⊙" (elementwise)
+    op: str  # "·" (dot product), "⊙" (elementwise) or "@" (matrix product, NumPy's spelling)
     lhs: Any
     rhs: Any
     pos: int
@@ -74,7 +74,7 @@ class Product:
 @dataclass(frozen=True)
 class IndexSum:
     index: str
-    operand: Any
+    factors: tuple[Any, ...]  # the summand: every factor up to the next + or - (functions included)
     pos: int
 
 
@@ -105,6 +105,10 @@ class NotationRules:
                 return self.derivative(form)
         if token.kind == "partial":
             raise error("'∂' is only read in a derivative such as ∂/∂x (...)", self.text, token.pos, DERIVATIVE_HINT)
+        if token.kind == "nabla":
+            raise error("'∇' (a gradient) is not read inside an expression", self.text, token.pos,
+                        "Type the function and ask for its gradient: sg.Function(text, shapes=...).gradient('w'), "
+                        "or symgrad derive gradient TEXT.")
         if token.kind == "name":
             function = self.function_name_ahead()
             if function == "index_sum":
@@ -335,8 +339,17 @@ class NotationRules:
         elif self.at("^"):  # type: ignore[attr-defined]
             self.advance()  # type: ignore[attr-defined]
             self.latex_argument()  # type: ignore[attr-defined]  # the upper bound: N, the number of rows
-        operand = self.bare_argument(token)  # type: ignore[attr-defined]
-        return IndexSum(index, operand, token.pos)
+        if self.tok.kind == "eof" or not self.starts_factor():  # type: ignore[attr-defined]
+            raise self.fail("Σ_i needs a summand", hint="Example: Σ_i (w^T x_i - y_i)^2")  # type: ignore
+        factors = [self.power()]  # type: ignore[attr-defined]
+        while self.starts_factor() or self.at("*"):  # type: ignore[attr-defined]
+            if self.at("*"):  # type: ignore[attr-defined]
+                self.advance()  # type: ignore[attr-defined]
+            factors.append(self.power())  # type: ignore[attr-defined]
+        if self.at("/"):  # type: ignore[attr-defined]
+            raise self.fail("it is unclear where the summand of Σ ends",  # type: ignore[attr-defined]
+                            hint="Put it in brackets: Σ_i (y_i / 2) or (Σ_i y_i) / 2.")
+        return IndexSum(index, tuple(factors), token.pos)
 
     # ----------------------------------------------------------------- transposes and norms
     def transpose_ahead(self) -> bool:
@@ -424,5 +437,5 @@ class NotationRules:
     def product_operator(self, left: Any) -> Product:
         """``left · rhs`` or ``left ⊙ rhs`` (the operator token is next)."""
         op = self.advance()  # type: ignore[attr-defined]
-        kind = "⊙" if op.value == "⊙" else "·"
+        kind = op.value if op.value in ("⊙", "@") else "·"
         return Product(kind, left, self.unary(), op.pos)  # type: ignore[attr-defined]

@@ -73,7 +73,9 @@ OPERATOR_CHARS: dict[str, str] = {
     "∙": "*", "÷": "/", "⁄": "/", "∣": "|",
 }
 #: vector and matrix notation (symgrad.parse.notation): norm bars, primes (transpose), Hadamard product
-OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "*"})
+OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "@"})
+#: subscript letters: ``xᵢ`` is ``x_i`` (the index of a sum over rows, ``Σᵢ``)
+SUBSCRIPT_LETTERS: dict[str, str] = {"ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₙ": "n", "ₘ": "m", "ₜ": "t"}
 #: two-character operators of NumPy/MATLAB text: ``.*`` (entrywise), ``.T`` (transpose)
 DOTTED_OPERATORS: dict[str, str] = {".*": "⊙", ".T": "'"}
 
@@ -109,7 +111,8 @@ LATEX_GREEK.update({"varepsilon": "epsilon", "vartheta": "theta", "varphi": "phi
                     "varsigma": "sigma", "varrho": "rho"})
 LATEX_STRUCTURE: frozenset[str] = frozenset({"frac", "dfrac", "tfrac", "sqrt", "begin", "end"})
 #: LaTeX commands that become one token of their own: (kind, value)
-LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma")}
+LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma"),
+                                                   "nabla": ("nabla", "∇")}
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
@@ -307,8 +310,12 @@ class Lexer:
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
-        if ch == "∂":
-            self.emit(Token("partial", "∂", i, ch))
+        if ch in SUBSCRIPT_LETTERS:
+            self.emit(Token("op", "_", i, "_"))
+            self.emit(Token("name", SUBSCRIPT_LETTERS[ch], i, SUBSCRIPT_LETTERS[ch]))
+            return i + 1
+        if ch in ("∂", "∇"):
+            self.emit(Token("partial" if ch == "∂" else "nabla", ch, i, ch))
             return i + 1
         dotted = src[i:i + 2]
         if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
