@@ -154,3 +154,38 @@ def test_a_sympy_expression_is_accepted():
     d = matrix_gradient_derivation(ScalarOf((X * w - y).T * (X * w - y)), w)
     assert d.result == 2 * X.T * (X * w - y)
     assert isinstance(d.steps[-1].result, sympy.MatrixExpr)
+
+
+# -- the command line: symgrad derive gradient ... --shape ... --wrt ... ----------------------------------------------
+LSQ_ARGS = ["derive", "gradient", "||X w - y||^2", "--shape", "X=N,d", "--shape", "w=d", "--shape", "y=N", "--wrt", "w"]
+
+
+def _cli(argv, capsys):
+    from symgrad.cli import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_derives_least_squares_in_matrix_notation(capsys, golden):
+    code, out, _ = _cli(LSQ_ARGS, capsys)
+    assert code == 0
+    golden("derivations/matrix-least-squares.txt", out)
+
+
+@pytest.mark.parametrize("fmt, fragment", [("md", r"\Rightarrow \nabla_{w} L"), ("latex", r"\documentclass"),
+                                           ("json", '"kind": "matrix-gradient"')])
+def test_cli_formats(capsys, fmt, fragment):
+    code, out, _ = _cli(LSQ_ARGS + ["--format", fmt], capsys)
+    assert code == 0 and fragment in out
+
+
+def test_cli_two_variables_and_clear_errors(capsys):
+    code, out, _ = _cli(["derive", "gradient", "||X w + b - y||^2", "--shape", "X=N,d", "--shape", "w=d",
+                         "--shape", "y=N", "--wrt", "w,b"], capsys)
+    assert code == 0 and "∂L/∂b = 2sum(Xw + b𝟏 − y)" in out
+    code, _, err = _cli(LSQ_ARGS[:-1] + ["v"], capsys)
+    assert code != 0 and "v does not occur in ‖Xw − y‖²" in err and "Traceback" not in err
+    code, _, err = _cli(["derive", "hessian", "x^2", "--wrt", "x"], capsys)
+    assert code != 0 and "does not take --wrt" in err

@@ -39,6 +39,7 @@ EXAMPLES = """examples:
   symgrad derive taylor "sin(x)" --at x=0 --order 2
   symgrad derive eigenvalues "2,2;2,6"
   symgrad derive loss "w*x + b" --data "1,3;2,5;3,7;4,9;5,11" --params w=1.5,b=1.0
+  symgrad derive gradient "||X w - y||^2" --shape X=N,d --shape w=d --shape y=N --wrt w
 """
 
 
@@ -70,6 +71,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--x", default="x", help="loss: the name of the input variable (default x)")
     parser.add_argument("--name", help="the function's name in the derivation (default L, or f for convexity/taylor)")
     add_shape_option(parser)
+    parser.add_argument("--wrt", metavar="NAMES", help="gradient with --shape: the variable(s), e.g. w or w,b")
     parser.add_argument("--format", choices=["text", "md", "latex", "json"], default="text",
                         help="output format (default text)")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal")
@@ -98,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
 
 def build(args: argparse.Namespace):
     """The :class:`~symgrad.steps.Derivation` the arguments ask for."""
+    import inspect
+
     from ..errors import InputError
     from ..steps import explain
 
@@ -110,6 +114,10 @@ def build(args: argparse.Namespace):
     missing = [f"--{a}" for a in needs.get(args.kind, ()) if not given.get(a)]
     if missing:
         raise InputError(f"'derive {args.kind}' needs {' and '.join(missing)}; see symgrad derive --help")
+    if args.wrt:  # vectors and matrices: which variable(s) to differentiate with respect to
+        if "wrt" not in inspect.signature(method).parameters:
+            raise InputError(f"'derive {args.kind}' does not take --wrt; it is for 'derive gradient' with --shape")
+        named["wrt"] = [name.strip() for name in args.wrt.split(",") if name.strip()]
     at = parse_point(args.at) if args.at else None
     if args.kind in ("descent", "workout"):
         return method(args.expr, at, args.lr, max_steps=args.steps, tol=args.tol, **named)

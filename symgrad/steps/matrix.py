@@ -85,7 +85,8 @@ def read_shaped(f: Any, shapes: Mapping[str, Any] | None, wrt: Any) -> tuple[sym
     names = _wrt_names(f, wrt, known)
     missing = [n for n in names if n not in known]
     if missing:
-        raise InputError(f"{', '.join(missing)} does not occur in {expr}; its symbols are {', '.join(sorted(known))}")
+        raise InputError(f"{', '.join(missing)} does not occur in {text(expr)}; its symbols are "
+                         f"{', '.join(sorted(known))}")
     return expr, tuple(known[n] for n in names)
 
 
