@@ -199,3 +199,23 @@ def test_compare_answers_in_matrix_notation():
     assert "N=" in half.message and "d=" in half.message  # the sizes are stated in the evidence
     wrong = compare(sg.parse("X^T X w", shapes=shapes), key)
     assert not wrong.equal and wrong.diagnosis is None
+
+
+def test_without_torch_certification_uses_finite_differences(monkeypatch):
+    import importlib
+
+    from symgrad.errors import BackendUnavailable
+
+    cert = importlib.import_module("symgrad.matrix.certify")  # the module (the package exports the function)
+
+    def missing():
+        raise BackendUnavailable("no torch here")
+
+    monkeypatch.setattr(cert, "_torch", missing)
+    Xs, w, y = declare("X", ("N", "d")), declare("w", "d"), declare("y", "N")
+    loss = sympy.log(1 + ScalarOf((Xs * w - y).T * (Xs * w - y)))
+    good = matrix_gradient(loss, w, check=False)
+    assert cert.certify(loss, good, w).oracles[0] == "central finite differences"
+    assert cert.certify(loss, matrix_hessian(loss, w, check=False), w, "hessian").oracles[0].startswith("central")
+    with pytest.raises(VerificationError, match="finite differences"):
+        cert.certify(loss, 2 * good, w, explicit_check=False)
