@@ -38,8 +38,8 @@ from scipy.special import logsumexp
 
 from ..errors import VerificationError
 from ..matexpr import Elementwise, Softmax, matrix_symbols
-from ..matrix import certify, evaluate, matrix_gradient
-from ..steps.matrix import matrix_gradient_derivation, read_shaped
+from ..matrix import certify, evaluate
+from ..steps.matrix import matrix_gradient_derivation, read_shaped, textbook_gradient
 from .core import Draft, Family, Mistake, Prompt
 
 __all__ = ["MATRIX_FAMILY", "TEMPLATES", "build_matrix_gradient"]
@@ -205,16 +205,11 @@ def _is_sum(term: str) -> bool:
 
 
 def _key(template: Template, coefficients: Mapping[str, int]) -> tuple[sympy.Basic, sympy.MatrixSymbol, sympy.Basic]:
-    """The loss, its variable and the answer ``Σ cᵢ ∇(termᵢ)``: a coefficient stays in front (``6Xᵀ(Xw − y)``)."""
-    loss, answer, wrt = sympy.S.Zero, None, None
-    for name, term in template.terms:
-        expr, (wrt,) = read_shaped(term, template.shapes, template.wrt)
-        c = coefficients[name]
-        loss += c * expr
-        part = c * matrix_gradient(expr, wrt, check=False)
-        answer = part if answer is None else answer + part
-    certify(loss, answer, wrt, "gradient")  # the sum as a whole, before it is shown
-    return loss, wrt, answer
+    """The loss, its variable and the answer (a common factor in front: ``6Xᵀ(Xw − y)``), certified."""
+    expr, (wrt,) = read_shaped(_typed(template, coefficients), template.shapes, template.wrt)
+    answer = textbook_gradient(expr, wrt)
+    certify(expr, answer, wrt, "gradient")  # before it is shown or used as a key
+    return expr, wrt, answer
 
 
 def build_matrix_gradient(rng: random.Random, level: int) -> Draft:

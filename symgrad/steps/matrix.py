@@ -49,7 +49,7 @@ from ..matrix.certify import Certificate
 from ..matrix.evaluate import Kernel
 from .core import Check, Derivation, Math, Name, Row, Step, eq
 
-__all__ = ["matrix_gradient_derivation", "is_shaped", "DIFFERENTIAL_RULES", "read_shaped"]
+__all__ = ["matrix_gradient_derivation", "is_shaped", "DIFFERENTIAL_RULES", "read_shaped", "textbook_gradient"]
 
 Variable = sympy.MatrixSymbol | sympy.Symbol
 
@@ -102,6 +102,21 @@ def _wrt_names(f: Any, wrt: Any, known: Mapping[str, Variable]) -> list[str]:
                          f"(symbols: {', '.join(sorted(known))})")
     items = [wrt] if isinstance(wrt, (str, sympy.Basic)) else list(wrt)
     return [i if isinstance(i, str) else i.name for i in items]
+
+
+def textbook_gradient(expr: sympy.Basic, wrt: Variable) -> sympy.Basic:
+    """The engine's gradient with a common numeric factor kept in front, as a course prints it: ``6Xᵀ(Xw − y)`` for
+    ``3‖Xw − y‖²`` (not ``2Xᵀ(3Xw − 3y)``). Not certified here: callers certify it against ``expr``.
+
+    >>> textbook_gradient(read_shaped("3||X w - y||^2", {"X": ("N", "d"), "w": "d", "y": "N"}, "w")[0],
+    ...                   declare("w", "d"))
+    6*X.T*(X*w - y)
+    """
+    content, rest = expr.as_content_primitive() if not is_matrix(expr) else (sympy.S.One, expr)
+    if not (content.is_Rational and content > 0):
+        content, rest = sympy.S.One, expr
+    g = matrix_gradient(rest, wrt, check=False)
+    return g if content == 1 else content * g
 
 
 # -- display atoms ---------------------------------------------------------------------------------------------
@@ -326,7 +341,7 @@ def _differential_step(expr: sympy.Basic, wrt: Variable, name: str, evidence: _E
 
 # -- steps 2-4 -------------------------------------------------------------------------------------------------
 def _gradient_step(expr: sympy.Basic, wrt: Variable, name: str, evidence: _Evidence) -> Step:
-    g = matrix_gradient(expr, wrt, check=False)
+    g = textbook_gradient(expr, wrt)
     evidence.certified(f"{_grad(name, wrt).text}", expr, g, wrt, "gradient")
     dL = Name(f"d{name}", rf"\mathrm{{d}}{name}")
     read = Math((dL, _times_d(_transposed(g), wrt), _grad(name, wrt), g), ("=", "⇒", "="))
