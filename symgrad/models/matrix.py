@@ -198,13 +198,14 @@ class MatrixLoss:
         return float(self._run("value", self._data(theta)) * self._scale)
 
     def value_and_gradient(self, theta: Any):
-        """``(L, ∇L)``: the derived ``∇_w L`` and ``∂L/∂b`` kernels (BLAS matrix-vector products)."""
-        data = self._data(theta)
+        """``(L, ∇L)`` from the derived ``∇_w L`` and ``∂L/∂b`` in one pass: ``z = Xw + b`` once, ``Xᵀ(·)`` once."""
+        d = self.derived
+        value, gradient_w, gradient_b = d.kernels["value"].together(self._data(theta), d.gradient_w, d.gradient_b)
         scale = self.dtype.type(self._scale)
         grad = np.empty(self.n, dtype=self.dtype)
-        grad[: self.d] = np.asarray(self._run("gradient_w", data)).reshape(-1) * scale
-        grad[self.d] = self._run("gradient_b", data) * scale
-        return float(self._run("value", data) * self._scale), grad
+        grad[: self.d] = np.asarray(gradient_w).reshape(-1) * scale
+        grad[self.d] = gradient_b * scale
+        return float(value * self._scale), grad
 
     def gradient(self, theta: Any) -> np.ndarray:
         """``∇L(θ)``, shape ``(d + 1,)``."""
