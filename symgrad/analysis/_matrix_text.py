@@ -35,7 +35,7 @@ def _is_negative(term: sympy.Basic) -> bool:
 
 def _has_symbolic_coefficient(term: sympy.Basic) -> bool:
     coeff = term.as_coeff_mmul()[0] if isinstance(term, MatMul) else sympy.S.One
-    return not sympy.sympify(coeff).is_number
+    return not sympy.Mul(coeff).is_number
 
 
 def matadd_terms(expr: MatAdd) -> list[sympy.Basic]:

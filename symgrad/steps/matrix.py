@@ -191,7 +191,7 @@ def _liftable(expr: sympy.Basic, wrt: Variable) -> tuple[sympy.Basic, sympy.Matr
 def _lift_result(result: sympy.Basic, wrt: Variable, lifted: sympy.MatrixSymbol) -> sympy.Basic:
     if isinstance(wrt, sympy.MatrixSymbol):
         return result
-    scalar = sympy.sympify(result).xreplace({wrt: ScalarOf(lifted)})
+    scalar = sympy.Mul(result).xreplace({wrt: ScalarOf(lifted)})
     return scalar * sympy.Identity(1) if not is_matrix(scalar) else scalar
 
 
@@ -368,7 +368,7 @@ def _common_factor(m: sympy.MatrixExpr) -> sympy.Rational:
     numbers = []
     for t in terms:
         c = t.as_coeff_mmul()[0] if isinstance(t, MatMul) else sympy.S.One
-        numbers.append(abs(sympy.sympify(c).as_coeff_Mul()[0]))
+        numbers.append(abs(sympy.Mul(c).as_coeff_Mul()[0]))
     factor = numbers[0]
     for n in numbers[1:]:
         factor = sympy.gcd(factor, n)
