@@ -160,6 +160,8 @@ def test_refusals_are_input_errors():
         sg.Function("||X w - y||^2", shapes=SHAPES, variables=["v"])
     with pytest.raises(InputError, match="by name"):
         f.at([1, 2, 3])
+    with pytest.raises(InputError, match="not an array of numbers"):
+        f.at(X="abc", w=W, y=Y)
 
 
 def test_a_wrong_result_is_never_returned():
@@ -219,3 +221,33 @@ def test_without_torch_certification_uses_finite_differences(monkeypatch):
     assert cert.certify(loss, matrix_hessian(loss, w, check=False), w, "hessian").oracles[0].startswith("central")
     with pytest.raises(VerificationError, match="finite differences"):
         cert.certify(loss, 2 * good, w, explicit_check=False)
+
+
+def test_softmax_cross_entropy_of_a_two_layer_network_wrt_both_matrices():
+    shapes = {"U": ("h", "d"), "V": ("K", "h"), "x": "d", "t": "K"}
+    f = sg.Function("logsumexp(V tanh(U x)) - t^T V tanh(U x)", shapes=shapes, variables=["U", "V"])
+    assert text(f.gradient("U")) == "((V.T*(softmax(V*tanh(U*x)) - t)) ⊙ (1 - tanh(U*x)^∘2))*x.T"
+    U, V, x = rng.standard_normal((4, 3)), rng.standard_normal((2, 4)), rng.standard_normal(3)
+    t = np.array([0.0, 1.0])
+    Ut, Vt = torch.tensor(U, requires_grad=True), torch.tensor(V, requires_grad=True)
+    logits = Vt @ torch.tanh(Ut @ torch.tensor(x))
+    torch.nn.functional.cross_entropy(logits[None], torch.tensor([1])).backward()  # the torch loss, by hand
+    np.testing.assert_allclose(f.gradient_at(wrt="U", U=U, V=V, x=x, t=t), Ut.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(f.gradient_at(wrt="V", U=U, V=V, x=x, t=t), Vt.grad.numpy(), rtol=1e-10)
+
+
+def test_the_chapter_classifier_on_rasterized_images_trains_on_the_derived_gradient():
+    """LinearClassifier's hand-written loss (mean logistic over rasterized 8×8 images) = the derived one / N."""
+    from symgrad.models import LinearClassifier
+
+    images = rng.standard_normal((24, 8, 8))
+    labels = np.array([0, 1] * 12)
+    images[labels == 1] += 0.8
+    clf = LinearClassifier(max_steps=20).fit(images, labels)
+    data, targets = clf.loss_.X, clf.loss_.y
+    theta = np.asarray(clf.trace_.final)
+    f = sg.Function("sum(softplus(X w + b)) - y^T (X w + b)", shapes=SHAPES, variables=["w", "b"])
+    values = {"X": data, "y": targets, "w": theta[:-1], "b": float(theta[-1])}
+    n = data.shape[0]
+    np.testing.assert_allclose(f.gradient_at(wrt="w", **values) / n, clf.loss_.gradient(theta)[:-1], atol=1e-12)
+    np.testing.assert_allclose(f.gradient_at(wrt="b", **values) / n, clf.loss_.gradient(theta)[-1], atol=1e-12)

@@ -49,7 +49,7 @@ class Certificate:
 
 
 # -- random concrete instances -------------------------------------------------------------------------------
-def _dimensions(*exprs: sympy.Basic) -> list[sympy.Symbol]:
+def dimensions_of(*exprs: sympy.Basic) -> list[sympy.Symbol]:
     dims: set[sympy.Symbol] = set()
     for e in exprs:
         for m in matrix_symbols(e).values():
@@ -66,7 +66,7 @@ def _draw(rng, shape: tuple[int, int], positive: bool) -> np.ndarray:
     return rng.uniform(0.3, 1.2, shape) if positive else rng.standard_normal(shape)
 
 
-def _instance(rng, exprs, wrt_name: str, positive: bool, sizes: dict[sympy.Symbol, int]):
+def random_values(rng, exprs, positive: bool, sizes: dict[sympy.Symbol, int]):
     values: dict[str, Any] = {}
     for e in exprs:
         for name, m in matrix_symbols(e).items():
@@ -238,7 +238,7 @@ def _numeric(m, values: dict[str, Any]) -> np.ndarray:
     return np.array(sympy.ImmutableMatrix(m).xreplace(subs).evalf(20).tolist(), dtype=float)
 
 
-def _close(got: np.ndarray, want: np.ndarray, rtol: float) -> float:
+def _relative_error(got: np.ndarray, want: np.ndarray) -> float:
     got, want = np.asarray(got, dtype=float).reshape(want.shape), np.asarray(want, dtype=float)
     scale = max(1.0, float(np.max(np.abs(want))) if want.size else 1.0)
     return float(np.max(np.abs(got - want)) / scale) if want.size else 0.0
@@ -261,13 +261,13 @@ def certify(expr: sympy.Basic, result: sympy.Basic, wrt: sympy.MatrixSymbol, kin
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     rng = np.random.default_rng(seed)
-    dims = _dimensions(expr, result, wrt)
+    dims = dimensions_of(expr, result, wrt)
     oracle, oracle_name, tolerance = _numeric_oracle()
     checked, worst, oracles = [], 0.0, [oracle_name]
     for trial in range(trials):
         sizes = {d: int(rng.integers(2, 6)) for d in dims}
         for positive in (False, True):
-            values = _instance(rng, (expr, result, wrt), wrt.name, positive, sizes)
+            values = random_values(rng, (expr, result, wrt), positive, sizes)
             with np.errstate(all="ignore"):
                 want = oracle(expr, wrt.name, kind, values)
                 got = Kernel(result, "numpy", (expr, wrt))(values) if kind != "value" else want
@@ -275,7 +275,7 @@ def certify(expr: sympy.Basic, result: sympy.Basic, wrt: sympy.MatrixSymbol, kin
                 break
         else:
             continue
-        err = _close(got, want, rtol)
+        err = _relative_error(got, want)
         worst = max(worst, err)
         named = {d.name: n for d, n in sizes.items()}
         checked.append(named)
@@ -294,13 +294,13 @@ def certify(expr: sympy.Basic, result: sympy.Basic, wrt: sympy.MatrixSymbol, kin
 def _explicit_check(expr, result, wrt, kind, dims, rng, rtol) -> float:
     sizes = {d: 2 for d in dims}
     for positive in (False, True):
-        values = _instance(rng, (expr, result, wrt), wrt.name, positive, sizes)
+        values = random_values(rng, (expr, result, wrt), positive, sizes)
         with np.errstate(all="ignore"):
             want = _numeric(_explicit_derivative(expr, wrt, kind, sizes), values)
             got = np.asarray(Kernel(result, "numpy", (expr, wrt))(values), dtype=float)
         if np.all(np.isfinite(want)):
             break
-    err = _close(got, want, rtol)
+    err = _relative_error(got, want)
     if not err <= rtol * 100:
         raise VerificationError(f"the derived {kind} of {expr} with respect to {wrt} disagrees with the explicit "
                                 f"elementwise expansion at size 2: relative error {err:.3g}; withheld")

@@ -18,7 +18,7 @@ import sympy
 
 from ..errors import InputError
 from ..matexpr import is_matrix, matrix_symbols, text
-from .certify import _dimensions, _instance
+from .certify import dimensions_of, random_values
 from .evaluate import Kernel
 from .tidy import tidy
 
@@ -51,12 +51,12 @@ def _shape(e) -> tuple:
 def _values(answer, key, trials: int, seed: int):
     """``trials`` random instances: (sizes by name, answer value, key value) with finite values."""
     rng = np.random.default_rng(seed)
-    dims = _dimensions(answer, key)
+    dims = dimensions_of(answer, key)
     out = []
     for _ in range(trials * 3):
         sizes = {d: int(rng.integers(2, 6)) for d in dims}
         for positive in (False, True):
-            values = _instance(rng, (answer, key), "", positive, sizes)
+            values = random_values(rng, (answer, key), positive, sizes)
             with np.errstate(all="ignore"):
                 a = _as_2d(Kernel(answer, "numpy", (key,))(values), answer)
                 k = _as_2d(Kernel(key, "numpy", (answer,))(values), key)

@@ -14,6 +14,7 @@ for a scalar expression, 1-D for a column vector, 2-D otherwise.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
@@ -109,7 +110,10 @@ def _arrays(symbols: Mapping[str, sympy.MatrixSymbol], needed: set[str], values:
             continue
         if name not in values:
             raise InputError(f"no value given for the {'vector' if m.shape[1] == 1 else 'matrix'} {name}")
-        a = ops["array"](values[name], like)
+        try:
+            a = ops["array"](values[name], like)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"the value of {name} is not an array of numbers: {exc}") from None
         if a.ndim == 1 and m.shape[1] == 1:
             a = a.reshape(-1, 1)
         if a.ndim != 2:
@@ -139,15 +143,23 @@ class _Walk:
         return hit
 
     def _compute(self, node):
-        if not isinstance(node, sympy.MatrixExpr) and node.is_number:
-            return float(node)
-        table = MATRIX_OPS if isinstance(node, sympy.MatrixExpr) else SCALAR_OPS
-        for kind, op in table.items():
-            if isinstance(node, kind):
-                return op(self, node)
-        if isinstance(node, sympy.Function) and type(node).__name__.lower() in ELEMENTARY:
-            return self.ops[ELEMENTARY[type(node).__name__.lower()]](*(self(a) for a in node.args))
-        raise InputError(f"symgrad cannot evaluate {type(node).__name__} in {node}")
+        return _rule(node)(self, node)
+
+
+@lru_cache(maxsize=8192)
+def _rule(node: sympy.Basic) -> Callable:
+    """The evaluation rule of one node, found once per node (kernels are called many times)."""
+    if not isinstance(node, sympy.MatrixExpr) and node.is_number:
+        value = float(node)
+        return lambda walk, n: value
+    table = MATRIX_OPS if isinstance(node, sympy.MatrixExpr) else SCALAR_OPS
+    for kind, op in table.items():
+        if isinstance(node, kind):
+            return op
+    name = type(node).__name__.lower()
+    if isinstance(node, sympy.Function) and name in ELEMENTARY:
+        return lambda walk, n: walk.ops[ELEMENTARY[name]](*(walk(a) for a in n.args))
+    raise InputError(f"symgrad cannot evaluate {type(node).__name__} in {node}")
 
 
 ELEMENTARY = {"exp": "exp", "log": "log", "tanh": "tanh", "sin": "sin", "cos": "cos", "abs": "abs",
@@ -170,10 +182,16 @@ def _combine(a, b):
     return ("dense", va * vb) if ka == "diag" else ("dense", va * vb.reshape(1, -1))
 
 
-def _matmul(walk: _Walk, node: MatMul):
+@lru_cache(maxsize=8192)
+def _matmul_parts(node: MatMul) -> tuple[sympy.Expr, tuple, bool]:
     coeff, mats = node.as_coeff_matrices()
+    return (None if coeff == 1 else coeff), tuple(mats), node.shape[1] == 1
+
+
+def _matmul(walk: _Walk, node: MatMul):
+    coeff, mats, ends_in_column = _matmul_parts(node)
     factors = [_factor(walk, m) for m in mats]
-    if walk.shape(node)[1] == 1 and len(factors) > 2:  # ends in a vector: right to left keeps it matrix-vector
+    if ends_in_column and len(factors) > 2:  # ends in a vector: right to left keeps it matrix-vector
         acc = factors[-1]
         for f in reversed(factors[:-1]):
             acc = _combine(f, acc)
@@ -184,7 +202,7 @@ def _matmul(walk: _Walk, node: MatMul):
     kind, value = acc
     if kind == "diag":
         value = walk.ops["diagflat"](value)
-    return value if coeff == 1 else walk(coeff) * value
+    return value if coeff is None else walk(coeff) * value
 
 
 def _fold(combine: Callable[[Any, Any], Any]) -> Callable:

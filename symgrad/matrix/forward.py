@@ -54,7 +54,8 @@ def _product(factors) -> sympy.MatrixExpr | None:
 
 
 def _times(*factors) -> sympy.MatrixExpr:
-    kept = [f for f in factors if f is not None and not (not isinstance(f, sympy.MatrixExpr) and f == 1)]
+    """The product of the factors given (``None`` and a scalar 1 stand for nothing)."""
+    kept = [f for f in factors if f is not None and (isinstance(f, sympy.MatrixExpr) or f != 1)]
     return MatMul(*kept).doit() if len(kept) > 1 else kept[0]
 
 

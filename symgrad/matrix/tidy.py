@@ -5,7 +5,8 @@
 derived gradient reads as a course prints it:
 
 * ``1 ⊙ A = A`` and ``(c A) ⊙ B = c (A ⊙ B)``;
-* a common left (or right) factor of a sum is pulled out: ``Xᵀσ(Xw) − Xᵀy = Xᵀ(σ(Xw) − y)``.
+* a common left (or right) factor of a sum is pulled out: ``Xᵀσ(Xw) − Xᵀy = Xᵀ(σ(Xw) − y)``, and so is a
+  common entrywise factor: ``a ⊙ c − b ⊙ c = (a − b) ⊙ c``.
 """
 
 from __future__ import annotations
@@ -77,12 +78,31 @@ def _common_factor(terms, side: int):
     return MatMul(first, inner_sum).doit() if side == 0 else MatMul(inner_sum, first).doit()
 
 
+def _common_hadamard_factor(terms):
+    """``a ⊙ c − b ⊙ c = (a − b) ⊙ c``: an entrywise factor shared by every term of a sum."""
+    split = [_split(t) for t in terms]
+    if any(len(mats) != 1 or not isinstance(mats[0], HadamardProduct) for _, mats in split):
+        return None
+    shared = set(split[0][1][0].args)
+    for _, mats in split[1:]:
+        shared &= set(mats[0].args)
+    if not shared:
+        return None
+    common = sorted(shared, key=sympy.default_sort_key)[0]
+    rests = []
+    for c, mats in split:
+        others = list(mats[0].args)
+        others.remove(common)
+        rests.append(MatMul(c, others[0] if len(others) == 1 else HadamardProduct(*others)).doit())
+    return HadamardProduct(MatAdd(*rests).doit(), common)
+
+
 def _matadd(node: MatAdd) -> sympy.MatrixExpr:
     node = node.doit()
     if not isinstance(node, MatAdd):
         return node
-    for side in (0, -1):
-        factored = _common_factor(node.args, side)
+    for factoring in (lambda t: _common_factor(t, 0), lambda t: _common_factor(t, -1), _common_hadamard_factor):
+        factored = factoring(node.args)
         if factored is not None:
             return tidy(factored)
     return node

@@ -13,6 +13,12 @@ The pipeline is three small stages, each its own module, and nothing else::
 * :mod:`~symgrad.parse.build` turns those nodes into SymPy objects, checking
   number sizes before SymPy computes anything.
 
+Notation that is easy to misread (``d/dx``, ``σ(...)``, ``x^T``, ``‖v‖``, ``⊙``)
+is recognised first by :mod:`~symgrad.parse.notation`; with ``shapes=``,
+:mod:`~symgrad.parse.matrix` builds vectors and matrices (the representation of
+:mod:`symgrad.matexpr`) and :mod:`~symgrad.parse.rows` rewrites ``Σ_i`` over
+data rows in matrix form.
+
 No stage calls ``eval``, ``exec``, ``sympify`` or ``parse_expr`` (a test scans
 the source), so no text can run code. Every size is bounded by a
 :class:`~symgrad.limits.Limits`, and :func:`parse` converts *any* failure,

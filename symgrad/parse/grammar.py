@@ -264,7 +264,7 @@ class Parser(NotationRules):
 
     def starts_factor(self) -> bool:
         token = self.tok
-        if token.kind in ("num", "frac", "name", "const", "func", "usqrt", "begin", "partial"):
+        if token.kind in ("num", "frac", "name", "const", "func", "usqrt", "begin", "partial", "nabla"):
             return True
         if token.kind == "op" and token.value == "‖":
             return not self.norm_open

@@ -198,7 +198,10 @@ class MatrixRules:
                 return left * right
             raise self.needs_shape("⊙ (the entrywise product)", right if not _has_matrix(right) else left, pos)
         if not _is_array(left) or not _is_array(right):
-            return left * right
+            scalar, array = (left, right) if _is_array(right) else (right, left)
+            raise self.fail(f"⊙ between the scalar {sympy.sstr(scalar)} and {shape_text(array)} is ambiguous",
+                            "⊙ multiplies two vectors or matrices of one shape, left to right like *: put brackets "
+                            "around its operands, e.g. y^T ((X u) ⊙ (X w)); scale with * instead.", pos)
         if left.shape != right.shape:
             raise self.fail(f"⊙ needs two operands of the same shape, got {shape_text(left)} and "
                             f"{shape_text(right)}", pos=pos)
