@@ -36,18 +36,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import sympy
-from sympy import Identity, Inverse, MatAdd, MatMul, Transpose, ZeroMatrix
+from sympy import Identity, MatAdd, MatMul, Transpose
 
-from ..analysis._matrix_text import matadd_terms, squared_norm_of
+from ..analysis._matrix_text import squared_norm_of
 from ..analysis._text import text
-from ..errors import InputError, VerificationError
+from ..errors import InputError
 from ..matexpr import ScalarOf, declare, is_matrix, matrix_symbols
-from ..matrix import certify, matrix_gradient, matrix_hessian, matrix_jacobian
-from ..matrix.certify import Certificate
-from ..matrix.evaluate import Kernel
-from .core import Check, Derivation, Math, Name, Row, Step, eq
+from ..matrix import matrix_gradient, matrix_hessian, matrix_jacobian
+from ._matrix_display import _d, _d_of, _Evidence, _grad, _text, _times_d, _transposed
+from .core import Derivation, Math, Name, Row, Step, eq
+from .matrix_stationary import stationary_step
 
 __all__ = ["matrix_gradient_derivation", "is_shaped", "DIFFERENTIAL_RULES", "read_shaped", "textbook_gradient"]
 
@@ -119,97 +118,6 @@ def textbook_gradient(expr: sympy.Basic, wrt: Variable) -> sympy.Basic:
     return g if content == 1 else content * g
 
 
-# -- display atoms ---------------------------------------------------------------------------------------------
-def _d(v: Variable) -> Name:
-    return Name(f"d{v.name}", rf"\mathrm{{d}}{sympy.latex(v)}")
-
-
-def _grad(name: str, v: Variable, order: int = 1) -> Name:
-    if isinstance(v, sympy.Symbol):
-        sup = "²" if order == 2 else ""
-        return Name(f"∂{sup}{name}/∂{v.name}{sup}", rf"\frac{{\partial{'^2' if order == 2 else ''} {name}}}"
-                    rf"{{\partial {sympy.latex(v)}{'^2' if order == 2 else ''}}}")
-    sup = "²" if order == 2 else ""
-    return Name(f"∇{sup}_{v.name} {name}", rf"\nabla{'^2' if order == 2 else ''}_{{{sympy.latex(v)}}} {name}")
-
-
-def _times_d(coefficient: Any, v: Variable) -> Row:
-    """``gᵀ dw``, ``tr(Gᵀ dW)`` or ``g db`` as a row."""
-    if isinstance(v, sympy.MatrixSymbol) and v.shape[1] != 1:
-        return Row((Name("tr(", r"\operatorname{tr}\left("), coefficient, _d(v), Name(")", r"\right)")),
-                   ("", " ", ""))
-    if isinstance(coefficient, MatAdd):
-        return Row((Name("(", r"\left("), coefficient, Name(")", r"\right)"), _d(v)), ("", "", " "))
-    return Row((coefficient, _d(v)), (" ",))
-
-
-def _transposed_factor(m: sympy.Basic) -> sympy.Basic:
-    """A factor of a product transposed: ``(Xw − y)ᵀ`` stays bracketed; a symmetric ``A + Aᵀ`` is itself."""
-    if isinstance(m, MatAdd):
-        return m if Transpose(m).doit() == m else Transpose(m)
-    return _transposed(m)
-
-
-def _transposed(g: sympy.Basic) -> sympy.Basic:
-    """``gᵀ`` kept as written: ``(2Xᵀ(Xw − y))ᵀ`` is shown as ``2(Xw − y)ᵀX``."""
-    if not is_matrix(g):
-        return g
-    if isinstance(g, MatMul):
-        coeff, matrices = g.as_coeff_mmul()
-        factors = [_transposed_factor(m) for m in reversed(matrices.args if isinstance(matrices, MatMul) else (matrices,))]
-        return MatMul(coeff, *factors, evaluate=False) if coeff != 1 else MatMul(*factors, evaluate=False)
-    if isinstance(g, MatAdd):
-        return MatAdd(*(_transposed(t) for t in matadd_terms(g)), evaluate=False)
-    if isinstance(g, sympy.MatrixSymbol):
-        return Transpose(g)
-    if isinstance(g, Transpose):
-        return g.arg
-    return Transpose(g)
-
-
-# -- certification, kept as evidence -----------------------------------------------------------------------------
-@dataclass
-class _Evidence:
-    checks: list[Check]
-
-    def certified(self, what: str, expr: sympy.Basic, result: sympy.Basic, wrt: Variable, kind: str) -> None:
-        target, lifted = _liftable(expr, wrt)
-        cert: Certificate = certify(target, _lift_result(result, wrt, lifted), lifted, kind)
-        self.checks.append(Check(what, _text(result), _sizes_text(cert), ", ".join(cert.oracles)))
-
-    def record(self, what: str, shown: sympy.Basic, evidence: str, method: str) -> None:
-        self.checks.append(Check(what, _text(shown), evidence, method))
-
-
-def _liftable(expr: sympy.Basic, wrt: Variable) -> tuple[sympy.Basic, sympy.MatrixSymbol]:
-    if isinstance(wrt, sympy.MatrixSymbol):
-        return expr, wrt
-    lifted = sympy.MatrixSymbol(wrt.name, 1, 1)
-    return expr.xreplace({wrt: ScalarOf(lifted)}), lifted
-
-
-def _lift_result(result: sympy.Basic, wrt: Variable, lifted: sympy.MatrixSymbol) -> sympy.Basic:
-    if isinstance(wrt, sympy.MatrixSymbol):
-        return result
-    scalar = sympy.Mul(result).xreplace({wrt: ScalarOf(lifted)})
-    return scalar * sympy.Identity(1) if not is_matrix(scalar) else scalar
-
-
-def _sizes_text(cert: Certificate) -> str:
-    sizes = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) or "fixed sizes" for s in cert.sizes)
-    return f"{len(cert.sizes)} random trials at sizes [{sizes}], max relative error {cert.max_relative_error:.1e}"
-
-
-def _text(obj: Any) -> str:
-    return text(obj)
-
-
-def _latex(obj: Any) -> str:
-    from ..render import latex_of  # the one LaTeX printer (render imports steps, so on first use)
-
-    return latex_of(obj)
-
-
 # -- step 1: the differential, one rule per kind of term ------------------------------------------------------------
 def _squared_norm(term: sympy.Basic, wrt: sympy.MatrixSymbol) -> sympy.MatrixExpr | None:
     """``r`` when ``term`` is ``rᵀr`` (``‖r‖²``) with ``r`` depending on ``wrt``, else None."""
@@ -259,11 +167,6 @@ def _quadratic_lines(coeff: sympy.Expr, a: sympy.MatrixExpr, wrt: sympy.MatrixSy
     if coeff != 1:
         lines.append(eq(_d_of(coeff * form), _times_d(MatMul(coeff, wrt.T, MatAdd(a, a.T), evaluate=False), wrt)))
     return tuple(lines)
-
-
-def _d_of(expr: sympy.Basic) -> Name:
-    """``d(expr)`` as a display atom."""
-    return Name(f"d({_text(expr)})", rf"\mathrm{{d}}\left({_latex(expr)}\right)")
 
 
 @dataclass(frozen=True)
@@ -363,150 +266,6 @@ def _hessian_step(g: sympy.Basic, expr: sympy.Basic, wrt: sympy.MatrixSymbol, na
                 (Math((dg, _times_d(h, wrt), _grad(name, wrt, 2), h), ("=", "⇒", "=")),), h)
 
 
-def _common_factor(m: sympy.MatrixExpr) -> sympy.Rational:
-    terms = m.args if isinstance(m, MatAdd) else (m,)
-    numbers = []
-    for t in terms:
-        c = t.as_coeff_mmul()[0] if isinstance(t, MatMul) else sympy.S.One
-        numbers.append(abs(sympy.Mul(c).as_coeff_Mul()[0]))
-    factor = numbers[0]
-    for n in numbers[1:]:
-        factor = sympy.gcd(factor, n)
-    return factor if factor.is_Rational and factor > 0 else sympy.S.One
-
-
-def _scaled(m: sympy.MatrixExpr, k: sympy.Expr) -> sympy.MatrixExpr:
-    return m if k == 1 else (m * (1 / k)).doit()
-
-
-@dataclass(frozen=True)
-class _Condition:
-    """When a matrix of the normal equations is invertible, in a course's words."""
-
-    when: Callable[[sympy.MatrixExpr], bool]
-    words: Callable[[sympy.MatrixExpr], str]
-
-
-def _gram_factor(m: sympy.Basic) -> sympy.MatrixExpr | None:
-    if isinstance(m, MatMul) and len(m.args) == 2 and m.args[0] == m.args[1].T:
-        return m.args[1]
-    return None
-
-
-def _ridge_parts(m: sympy.Basic) -> tuple[sympy.MatrixExpr, sympy.Expr] | None:
-    if not isinstance(m, MatAdd) or len(m.args) != 2:
-        return None
-    grams = [a for a in m.args if _gram_factor(a) is not None]
-    rest = [a for a in m.args if _gram_factor(a) is None]
-    if len(grams) != 1 or len(rest) != 1:
-        return None
-    coeff, core = rest[0].as_coeff_mmul() if isinstance(rest[0], MatMul) else (sympy.S.One, rest[0])
-    if isinstance(core, MatMul) and len(core.args) == 1:
-        core = core.args[0]
-    return (_gram_factor(grams[0]), coeff) if isinstance(core, Identity) else None
-
-
-INVERTIBLE: tuple[_Condition, ...] = (
-    _Condition(lambda m: _gram_factor(m) is not None,
-               lambda m: f"when {_text(m)} is invertible, i.e. the columns of {_text(_gram_factor(m))} are "
-                         "linearly independent"),
-    _Condition(lambda m: _ridge_parts(m) is not None and _ridge_parts(m)[1].is_positive is True,
-               lambda m: f"for every {_text(_ridge_parts(m)[0])}: {_text(m)} is positive definite "
-                         f"({_text(_gram_factor_of(m))} is positive semidefinite), hence invertible"),
-    _Condition(lambda m: _ridge_parts(m) is not None,
-               lambda m: f"when {_text(m)} is invertible, for instance for every {_text(_ridge_parts(m)[1])} > 0 "
-                         f"({_text(_gram_factor_of(m))} is positive semidefinite)"),
-)
-
-
-def _gram_factor_of(m: sympy.MatrixExpr) -> sympy.MatrixExpr:
-    a = _ridge_parts(m)[0]
-    return a.T * a
-
-
-def _invertible_words(m: sympy.MatrixExpr) -> str:
-    for condition in INVERTIBLE:
-        if condition.when(m):
-            return condition.words(m)
-    return f"when {_text(m)} is invertible"
-
-
-def _stationary_step(g: sympy.Basic, h: sympy.MatrixExpr, wrt: sympy.MatrixSymbol, name: str,
-                     evidence: _Evidence) -> Step:
-    if wrt in h.atoms(sympy.MatrixSymbol):
-        return Step("Look for a stationary point",
-                    (Math((_grad(name, wrt), g, sympy.Integer(0)), ("=", "=")),), None,
-                    f"The Hessian depends on {wrt.name}, so ∇{name} = 0 is a nonlinear system in {wrt.name}: it has no "
-                    f"closed-form solution here. Solve it numerically (gradient descent, or Newton's method with "
-                    "the Hessian above).")
-    c = g.xreplace({wrt: ZeroMatrix(*wrt.shape)}).doit()
-    _check_affine(g, h, c, wrt, evidence)
-    k = _common_factor(h)
-    m, rhs = _scaled(h, k), _scaled(-c, k)
-    solution = Inverse(m) * rhs
-    _check_stationary(g, solution, wrt, evidence)
-    lhs = MatMul(m, wrt) if not isinstance(m, Identity) else wrt
-    lines = (Math((_grad(name, wrt), g, sympy.Integer(0)), ("=", "=")),
-             eq(lhs, rhs, label="Normal equations"),
-             eq(Name(f"{wrt.name}*", rf"{sympy.latex(wrt)}^{{*}}"), solution))
-    return Step("Set the gradient to zero: the normal equations", lines, solution,
-                f"The gradient is affine in {wrt.name} (the Hessian does not depend on {wrt.name}); the stationary point "
-                f"is unique {_invertible_words(m)}.")
-
-
-def _random_values(exprs: tuple, rng: np.random.Generator, tall: bool) -> tuple[dict[str, Any], dict[str, int]]:
-    dims: dict[sympy.Symbol, int] = {}
-    values: dict[str, Any] = {}
-    for e in exprs:
-        for m in matrix_symbols(e).values():
-            for d in m.shape:
-                if d.is_Symbol and d not in dims:
-                    dims[d] = int(rng.integers(2, 5))
-    if tall:  # rows first: a data matrix X (N, d) with N > d has independent columns almost surely
-        for d in dims:
-            dims[d] += 3 * (d.name.upper() == d.name)
-    for e in exprs:
-        for name, m in matrix_symbols(e).items():
-            shape = tuple(int(x) if x.is_Integer else dims[x] for x in m.shape)
-            values.setdefault(name, rng.standard_normal(shape))
-        for s in e.free_symbols:
-            if isinstance(s, sympy.Symbol):
-                values.setdefault(s.name, float(rng.uniform(0.5, 1.5)))
-    return values, {d.name: n for d, n in dims.items()}
-
-
-_TRIALS = 3
-
-
-def _check_affine(g, h, c, wrt, evidence: _Evidence) -> None:
-    rng = np.random.default_rng(1)
-    affine = MatAdd(MatMul(h, wrt), c)
-    sizes = []
-    for _ in range(_TRIALS):
-        values, named = _random_values((g, h, c), rng, tall=False)
-        got, want = Kernel(g, "numpy")(values), Kernel(affine, "numpy", (g,))(values)
-        if not np.allclose(got, want, rtol=1e-9, atol=1e-9):
-            raise VerificationError(f"the gradient {g} is not {affine} at sizes {named}; the stationary point is "
-                                    "not shown")
-        sizes.append(named)
-    evidence.record(f"∇ = ({_text(h)}){wrt.name} + ({_text(c)})", affine,
-                    f"{_TRIALS} random trials at sizes {sizes}", "NumPy float64 evaluation")
-
-
-def _check_stationary(g, solution, wrt, evidence: _Evidence) -> None:
-    rng = np.random.default_rng(2)
-    sizes = []
-    for _ in range(_TRIALS):
-        values, named = _random_values((g, solution), rng, tall=True)
-        values[wrt.name] = np.asarray(Kernel(solution, "numpy", (g,))(values), dtype=float).reshape(-1)
-        residual = np.asarray(Kernel(g, "numpy")(values), dtype=float)
-        if not np.max(np.abs(residual)) <= 1e-8 * max(1.0, float(np.max(np.abs(values[wrt.name])))):
-            raise VerificationError(f"the gradient does not vanish at {solution} (sizes {named}); it is not shown")
-        sizes.append(named)
-    evidence.record(f"∇ = 0 at {wrt.name}* = {_text(solution)}", solution,
-                    f"{_TRIALS} random trials at sizes {sizes}", "gradient evaluated at the solution (NumPy)")
-
-
 # -- the entry --------------------------------------------------------------------------------------------------
 def matrix_gradient_derivation(f: Any, wrt: Any = None, *, shapes: Mapping[str, Any] | None = None,
                                name: str = "L", at: Any = None) -> Derivation:
@@ -546,7 +305,7 @@ def matrix_gradient_derivation(f: Any, wrt: Any = None, *, shapes: Mapping[str, 
     single = len(variables) == 1 and isinstance(variables[0], sympy.MatrixSymbol) and variables[0].shape[1] == 1
     if single:
         steps.append(_hessian_step(gradients[0], expr, variables[0], name, evidence))
-        steps.append(_stationary_step(gradients[0], steps[-1].result, variables[0], name, evidence))
+        steps.append(stationary_step(gradients[0], steps[-1].result, variables[0], name, evidence))
     result = gradients[0] if len(gradients) == 1 else tuple(gradients)
     conclusion = "; ".join(f"{_grad(name, v).text} = {_text(g)}" for v, g in zip(variables, gradients))
     return Derivation("matrix-gradient", "The gradient in matrix notation", given, tuple(steps), result,
