@@ -70,3 +70,26 @@ def test_classifier_trained_on_the_derived_loss_separates_two_clusters():
 def test_an_unknown_loss_names_the_formulas():
     with pytest.raises(InputError, match="least_squares, logistic"):
         MatrixLoss("hinge", X, np.zeros(40))
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_hypersphere_model_is_derived_from_x_diag_w_x_plus_b(n):
+    import sympy
+
+    from symgrad.models import HypersphereModel
+    from symgrad.models.scalar import HYPERSPHERE
+
+    assert HYPERSPHERE == "x^T diag(w) x + b"
+    ws = [sympy.Symbol(f"w{i}", real=True) for i in range(n)]
+    xs = [sympy.Symbol(f"x{i}", real=True) for i in range(n)]
+    hand = sum(w * x**2 for w, x in zip(ws, xs)) + sympy.Symbol("b", real=True)  # the hand-written form
+    model = HypersphereModel(n)
+    assert sympy.expand(model.expr - hand) == 0
+    assert [str(p) for p in model.parameters] == [*map(str, ws), "b"]
+
+
+def test_hypersphere_model_refuses_a_bad_size():
+    from symgrad.models import HypersphereModel
+
+    with pytest.raises(InputError, match="whole number of inputs"):
+        HypersphereModel(0)
