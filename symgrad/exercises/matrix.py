@@ -4,9 +4,9 @@ logistic regression, softmax cross-entropy), with verified solutions and per-stu
 Each draw picks a template of its level and small integer coefficients from the
 seeded stream, then
 
-* derives the answer with the matrix engine (:func:`symgrad.matrix.matrix_gradient`,
-  certified against torch autograd) and the worked solution with
-  :func:`symgrad.steps.matrix.matrix_gradient_derivation`;
+* derives the worked solution with :func:`symgrad.steps.matrix.matrix_gradient_derivation`,
+  whose result (the engine's gradient with a common factor in front, certified against
+  torch autograd) is the answer;
 * lists the typical mistakes -- the transpose (``transposed_entries``), the missing
   factor 2 (``dropped_factor``), the sign (``sign_error``), and mistakes with no code
   (assuming ``A`` symmetric, forgetting the ridge term or the labels);
@@ -38,8 +38,8 @@ from scipy.special import logsumexp
 
 from ..errors import VerificationError
 from ..matexpr import Elementwise, Softmax, matrix_symbols
-from ..matrix import certify, evaluate
-from ..steps.matrix import matrix_gradient_derivation, read_shaped, textbook_gradient
+from ..matrix import evaluate
+from ..steps.matrix import matrix_gradient_derivation, read_shaped
 from .core import Draft, Family, Mistake, Prompt
 
 __all__ = ["MATRIX_FAMILY", "TEMPLATES", "build_matrix_gradient"]
@@ -204,20 +204,13 @@ def _is_sum(term: str) -> bool:
     return " - " in top or " + " in top
 
 
-def _key(template: Template, coefficients: Mapping[str, int]) -> tuple[sympy.Basic, sympy.MatrixSymbol, sympy.Basic]:
-    """The loss, its variable and the answer (a common factor in front: ``6Xᵀ(Xw − y)``), certified."""
-    expr, (wrt,) = read_shaped(_typed(template, coefficients), template.shapes, template.wrt)
-    answer = textbook_gradient(expr, wrt)
-    certify(expr, answer, wrt, "gradient")  # before it is shown or used as a key
-    return expr, wrt, answer
-
-
 def build_matrix_gradient(rng: random.Random, level: int) -> Draft:
     """One draw of the family (see the module docstring)."""
     template = rng.choice(TEMPLATES[level])
     coefficients = _coefficients(rng, template)
-    expr, wrt, answer = _key(template, coefficients)
+    expr, (wrt,) = read_shaped(_typed(template, coefficients), template.shapes, template.wrt)
     solution = matrix_gradient_derivation(expr, wrt)
+    answer = solution.result  # textbook_gradient (a common factor in front), certified inside the derivation
     mistakes = tuple(template.mistakes(answer, matrix_symbols(expr), coefficients))
     prompt = Prompt(f"Gradient in matrix notation: {template.name}", solution.given,
                     f"Compute ∇_{wrt.name} L in matrix notation (an expression of shape {_shape(wrt)}).")
