@@ -51,6 +51,7 @@ def test_logistic_says_there_is_no_closed_form(derivations):
     d = derivations["logistic"]
     assert d.steps[-1].result is None
     assert "no closed-form solution" in d.steps[-1].remark and "Newton" in d.steps[-1].remark
+    assert "For logistic regression none exists in closed form" in d.steps[-1].remark
     assert "∇_w L = Xᵀ(σ(Xw) − y)" in render(d, "text")
 
 

@@ -18,7 +18,7 @@ import sympy
 from sympy import Identity, Inverse, MatAdd, MatMul, ZeroMatrix
 
 from ..errors import VerificationError
-from ..matexpr import matrix_symbols
+from ..matexpr import Elementwise, matrix_symbols
 from ..matrix.evaluate import Kernel
 from ._matrix_display import _Evidence, _grad, _text
 from .core import Math, Name, Step, eq
@@ -94,14 +94,22 @@ def _invertible_words(m: sympy.MatrixExpr) -> str:
     return f"when {_text(m)} is invertible"
 
 
+def _logistic_note(g: sympy.Basic) -> str:
+    """For a gradient with σ(Xw) in it (logistic regression), what a course adds about its stationary point."""
+    if not any(isinstance(n, Elementwise) and n.name == "sigmoid" for n in sympy.preorder_traversal(g)):
+        return ""
+    return (" For logistic regression none exists in closed form; on linearly separable data there is no "
+            "minimizer at all (the loss keeps decreasing as the weights grow).")
+
+
 def stationary_step(g: sympy.Basic, h: sympy.MatrixExpr, wrt: sympy.MatrixSymbol, name: str,
                      evidence: _Evidence) -> Step:
     if wrt in h.atoms(sympy.MatrixSymbol):
         return Step("Look for a stationary point",
                     (Math((_grad(name, wrt), g, sympy.Integer(0)), ("=", "=")),), None,
                     f"The Hessian depends on {wrt.name}, so ∇{name} = 0 is a nonlinear system in {wrt.name}: it has no "
-                    f"closed-form solution here. Solve it numerically (gradient descent, or Newton's method with "
-                    "the Hessian above).")
+                    f"closed-form solution here.{_logistic_note(g)} Solve it numerically (gradient descent, or "
+                    "Newton's method with the Hessian above).")
     c = g.xreplace({wrt: ZeroMatrix(*wrt.shape)}).doit()
     _check_affine(g, h, c, wrt, evidence)
     k = _common_factor(h)
