@@ -56,7 +56,8 @@ NOTATION = [
     (["softplus(X w)"], Elementwise("softplus", X * w)),
     (["softmax(z)", r"\operatorname{softmax}(z)", r"\mathrm{softmax}(z)"], Softmax(z)),
     (["logsumexp(z)", r"\operatorname{logsumexp}(z)", "LSE(z)"], LogSumExp(z)),
-    (["sum(u)", r"\sum u", "1^T u", "ones(d)^T u", "u^T ones(d)", r"\operatorname{sum}(u)"], SumOf(u)),
+    (["sum(u)", r"\sum u", "1^T u", "ones(d)^T u", "u^T ones(d)", r"\operatorname{sum}(u)",
+      r"\mathbf{1}^T u", r"\mathbb{1}^\top u", "𝟏ᵀu"], SumOf(u)),
     (["tr(A)", "trace(A)", r"\operatorname{tr}(A)", r"\mathrm{tr}(A)", "Tr(A)"], Trace(A)),
     (["det(A)", r"\det(A)", r"\det A"], Determinant(A)),
     (["inv(A)", "A^{-1}", "A^-1", "A⁻¹", "A**(-1)"], Inverse(A)),
@@ -205,6 +206,18 @@ def test_sums_over_rows_equal_a_loop_over_the_rows(spellings, loop):
         assert np.isclose(float(value), loop(Xv, wv, yv, bv)), text
 
 
+def test_the_chapters_latex_reads_with_shapes():
+    """The course chapter writes \\vec{w}, \\vec{x}_i, \\bar{y}_i and \\sum_{i=1}^n."""
+    shapes = {"X": ("n", "d"), "w": "d", "x": "d", "ybar": "n"}
+    Xn, wn, xn, ybar = (declare(name, shape) for name, shape in shapes.items())
+    assert parse(r"\vec{w}^T \vec{x} + b", shapes=shapes) == ScalarOf(wn.T * xn) + b
+    assert parse(r"\vec{x}^T \operatorname{diag}(\vec{w}) \vec{x} + b", shapes=shapes) == \
+        ScalarOf(xn.T * DiagMatrix(wn) * xn) + b
+    rows = {"X": ("n", "d"), "w": "d", "ybar": "n"}
+    residual = Xn * wn + b * OneMatrix(Xn.shape[0], 1) - ybar
+    assert parse(r"\sum_{i=1}^n (\vec{w}^T \vec{x}_i + b - \bar{y}_i)^2", shapes=rows) == ScalarOf(residual.T * residual)
+
+
 def test_least_squares_over_rows_is_the_squared_norm():
     assert parse("Σ_i (w^T x_i - y_i)^2", shapes=DATA) == parse("||X w - y||^2", shapes=DATA)
 
@@ -279,3 +292,18 @@ def test_any_matrix_text_reads_or_is_refused_quickly(text):
             if function is parse:
                 assert isinstance(result, (sympy.Expr, sympy.MatrixExpr)), type(result)
     assert time.perf_counter() - start < 2.0
+
+
+SQUARE = {"A": ("n", "n"), "B": ("n", "n"), "x": "n"}
+An, Bn, xn = (declare(name, shape) for name, shape in SQUARE.items())
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"x^{\mathsf{T}} A x", ScalarOf(xn.T * An * xn)), (r"\mathbf{x}^\top \mathbf{A}\mathbf{x}", ScalarOf(xn.T * An * xn)),
+    (r"\mathrm{tr}(A^T B)", Trace(An.T * Bn)), (r"\log\det(A)", log(Determinant(An))),
+    (r"\log \det A", log(Determinant(An))), (r"\operatorname{tr}(A^{-1} B)", Trace(Inverse(An) * Bn)),
+    (r"x^T A^{-1} x", ScalarOf(xn.T * Inverse(An) * xn)), (r"(A + B)^{-1}", Inverse(An + Bn)),
+    (r"\|A\|_F^2", Trace(An.T * An)), (r"\det(A^{-1})", Determinant(Inverse(An))),
+])
+def test_matrix_cookbook_latex_reads(text, expected):
+    assert parse(text, shapes=SQUARE) == expected

@@ -150,6 +150,14 @@ def test_a_power_with_exponent_t_can_still_be_written(text, expected):
         assert parse(text) == expected
 
 
+def test_latex_decorations_are_names():
+    assert parse(r"\hat{y} - \bar{y}") == Symbol("yhat", real=True) - Symbol("ybar", real=True)
+    assert parse(r"\vec{w} \cdot \vec{x}") == w * x
+    assert parse(r"\boldsymbol{w} + \bm{x} + \mathsf{b}") == w + x + b
+    with pytest.raises(ParseError, match="not a name"):
+        parse(r"\bar{xy}")
+
+
 def test_subscript_letters_are_subscripts():
     assert parse("xᵢ + wⱼ") == Symbol("x_i", real=True) + Symbol("w_j", real=True)
 
@@ -193,6 +201,13 @@ def test_scalar_notation_is_unchanged(text, expected):
             parse(text)
         return
     assert parse(text) == expected
+
+
+def test_sigma_capital_before_an_argument_is_a_sum_and_says_how_to_write_a_product():
+    with pytest.raises(ParseError, match=r"Σ\*x"):
+        parse("Σ x")
+    assert parse("Σ*x") == Symbol("Sigma", real=True) * x
+    assert parse("Σ") == Symbol("Sigma", real=True)
 
 
 def test_matrix_function_names_are_not_split_into_letters():

@@ -11,8 +11,6 @@ import argparse
 import sys
 from typing import Any
 
-from .shapes import add_shape_option, shapes_from
-
 #: derive KIND -> (explain method, one-line help)
 KINDS: dict[str, tuple[str, str]] = {
     "gradient": ("gradient", "partial derivatives and the gradient (at --at if given)"),
@@ -65,12 +63,12 @@ def add_parser(subparsers: Any) -> None:
                         help="descent, workout: stop when the gradient norm is at most this (default 0.001)")
     parser.add_argument("--displacement", action="append", metavar="DW",
                         help="loss-change: a displacement such as 0.0003,0.0004 (repeat for more)")
+    _add_shape_option(parser)
     parser.add_argument("--levels", default="1,2,5", help="level-set: the levels c (default 1,2,5)")
     parser.add_argument("--data", help='loss: the pairs x,y separated by ";", e.g. "1,3;2,5"')
     parser.add_argument("--params", help="loss: the parameter values, e.g. w=1.5,b=1")
     parser.add_argument("--x", default="x", help="loss: the name of the input variable (default x)")
     parser.add_argument("--name", help="the function's name in the derivation (default L, or f for convexity/taylor)")
-    add_shape_option(parser)
     parser.add_argument("--wrt", metavar="NAMES", help="gradient with --shape: the variable(s), e.g. w or w,b")
     parser.add_argument("--format", choices=["text", "md", "latex", "json"], default="text",
                         help="output format (default text)")
@@ -107,7 +105,6 @@ def build(args: argparse.Namespace):
 
     method = explain.entry(KINDS[args.kind][0])
     named = {"name": args.name} if args.name else {}
-    named.update(_shapes_argument(method, args))
     needs = {"gd-step": ("at", "lr"), "workout": ("at", "lr"), "derivative-step": ("at", "lr"), "descent": ("at", "lr"),
              "loss-change": ("at", "displacement"), "loss": ("data", "params")}
     given = vars(args)
@@ -119,6 +116,7 @@ def build(args: argparse.Namespace):
             raise InputError(f"'derive {args.kind}' does not take --wrt; it is for 'derive gradient' with --shape")
         named["wrt"] = [name.strip() for name in args.wrt.split(",") if name.strip()]
     at = parse_point(args.at) if args.at else None
+    named.update(_shapes_argument(args))
     if args.kind in ("descent", "workout"):
         return method(args.expr, at, args.lr, max_steps=args.steps, tol=args.tol, **named)
     if args.kind in ("gd-step", "derivative-step"):
@@ -140,20 +138,6 @@ def build(args: argparse.Namespace):
     return method(args.expr, **named)
 
 
-def _shapes_argument(method: Any, args: argparse.Namespace) -> dict[str, Any]:
-    """``{"shapes": {...}}`` from ``--shape`` for a derivation that reads them; refused for one that does not."""
-    import inspect
-
-    from ..errors import InputError
-
-    shapes = shapes_from(args.shape)
-    if not shapes:
-        return {}
-    if "shapes" not in inspect.signature(method).parameters:
-        raise InputError(f"'derive {args.kind}' does not read vectors and matrices (--shape) yet")
-    return {"shapes": shapes}
-
-
 def parse_point(text: str) -> dict[str, str] | list[str]:
     """``"w0=3,w1=4"`` → ``{"w0": "3", "w1": "4"}``; ``"3,4"`` → ``["3", "4"]`` (values parsed later, exactly)."""
     from ..errors import InputError
@@ -169,3 +153,24 @@ def parse_point(text: str) -> dict[str, str] | list[str]:
     pairs = [item.split("=", 1) for item in items]
     return {name.strip(): value.strip() for name, value in pairs}
 
+
+def _add_shape_option(parser: argparse.ArgumentParser) -> None:
+    from .shapes import add_shape_option
+
+    add_shape_option(parser)
+
+
+def _shapes_argument(args: argparse.Namespace) -> dict[str, Any]:
+    """``{"shapes": {...}}`` from ``--shape`` for a derivation that reads them; refused for one that does not."""
+    import inspect
+
+    from ..errors import InputError
+    from ..steps import explain
+    from .shapes import shapes_from
+
+    shapes = shapes_from(args.shape)
+    if not shapes:
+        return {}
+    if "shapes" not in inspect.signature(explain.entry(KINDS[args.kind][0])).parameters:
+        raise InputError(f"'derive {args.kind}' does not read vectors and matrices (--shape) yet")
+    return {"shapes": shapes}

@@ -69,10 +69,9 @@ class Builder(MatrixRules):
             g.AbsValue: self.abs, g.Root: self.root, g.Matrix: self.matrix, g.Relation: self.relation,
             g.SetOf: self.set_of, g.Answers: self.answers,
         }
-        self.rules.update(self.notation_rules())
 
     def build(self, node: g.Node) -> Any:
-        return self.rules[type(node)](node)
+        return (self.rules.get(type(node)) or self.notation_rules()[type(node)])(node)
 
     def scalar(self, node: g.Node, where: str) -> sympy.Expr:
         return self.check_scalar(self.build(node), where)
@@ -294,7 +293,7 @@ def _short(number: sympy.Expr) -> str:
 
 def build(tree: g.Node, text: str, limits: Limits, matrices: dict[str, sympy.MatrixSymbol] | None = None) -> Any:
     """SymPy object for ``tree``. Raises ParseError or InputTooLarge."""
-    return Builder(text, limits, matrices).finish(tree)
+    return Builder(text, limits, matrices).build(tree)
 
 
 __all__ = ["FUNCTIONS", "Builder", "build", "InputTooLarge"]

@@ -21,8 +21,6 @@ a norm, ``⊙``, ``norm(x)`` of a name never declared is not guessed at.
 
 from __future__ import annotations
 
-import functools
-import operator
 from typing import Any, Callable, Mapping
 
 import sympy
@@ -33,6 +31,7 @@ from symgrad.limits import Limits, run_with_timeout
 from symgrad.matexpr import ELEMENTWISE, Elementwise, LogSumExp, ScalarOf, Softmax, SumOf, declare, dimension
 from symgrad.parse import grammar as g
 from symgrad.parse import notation as n
+from symgrad.parse.notation import is_one
 from symgrad.parse.rows import RowSum, row_leaves
 from symgrad.parse.tokens import error
 
@@ -80,6 +79,11 @@ def declare_shapes(shapes: Mapping[str, Any] | None) -> dict[str, sympy.MatrixSy
     return {name: declare(name, shape) for name, shape in shapes.items()}
 
 
+def _grouped(value: Any) -> str:
+    text = sympy.sstr(value)
+    return text if text.isalnum() else f"({text})"
+
+
 def _declare_hint(value: Any) -> str:
     names = sorted(s.name for s in value.free_symbols) if isinstance(value, sympy.Basic) else []
     name = names[0] if names else "v"
@@ -94,6 +98,9 @@ class MatrixRules:
     limits: Limits
     matrices: dict[str, sympy.MatrixSymbol]
     build: Callable[[Any], Any]
+    sym: Callable[[Any], Any]
+    multiply: Callable[[list[tuple[bool, Any]]], Any]
+    check_scalar: Callable[[Any, str], sympy.Expr]
 
     def notation_rules(self) -> dict[type, Callable[[Any], Any]]:
         return {n.Derivative: self.derivative, n.Transpose: self.transpose, n.Norm: self.norm,
@@ -106,13 +113,6 @@ class MatrixRules:
     def needs_shape(self, what: str, value: Any, pos: int | None = None) -> ParseError:
         return self.fail(f"{what} needs a vector or matrix, but {sympy.sstr(value)} was not declared one",
                          _declare_hint(value), pos)
-
-    def finish(self, tree: Any) -> Any:
-        """Build the whole tree; a ``1^T`` left without the vector it sums is refused."""
-        result = self.build(tree)
-        if isinstance(result, OnesRow):
-            raise self.fail("1^T must be followed by the vector or matrix it sums", "Example: 1^T v")
-        return result
 
     def matrix_where_scalar(self, value: Any, where: str) -> ParseError:
         hint = "Take a scalar of it first: ‖v‖, v^T w, sum(v), tr(A)."
@@ -177,7 +177,7 @@ class MatrixRules:
         offset = sympy.Add(*scalars)
         if offset != 0:
             arrays.append(offset * sympy.OneMatrix(*shape))
-        return functools.reduce(operator.add, arrays)
+        return sympy.MatAdd(*arrays).doit(deep=False)  # one pass, SymPy's canonical order
 
     def product(self, node: n.Product) -> Any:
         """``x·y`` (the dot product of two column vectors, else the ordinary product ``X·w``); ``x ⊙ y``."""
@@ -190,7 +190,7 @@ class MatrixRules:
             return self.times(left, right)
         if _is_array(left) and _is_array(right) and left.shape == right.shape and left.shape[1] == 1:
             return ScalarOf(left.T * right)  # two column vectors: the dot product
-        return self.multiply([(False, left), (False, right)])  # type: ignore[attr-defined]
+        return self.multiply([(False, left), (False, right)])
 
     def hadamard(self, left: Any, right: Any, pos: int) -> Any:
         if not _is_array(left) and not _is_array(right):
@@ -236,7 +236,7 @@ class MatrixRules:
         return value
 
     def transpose(self, node: n.Transpose) -> Any:
-        if getattr(node.operand, "numerator", None) == 1 and getattr(node.operand, "denominator", None) == 1:
+        if is_one(node.operand):
             return OnesRow()
         value = self.build(node.operand)
         if _is_array(value):
@@ -244,7 +244,7 @@ class MatrixRules:
         if _has_matrix(value):
             return value  # the transpose of a scalar (w^T x)^T
         other = " For a derivative write d/dx (...)." if node.prime else \
-            f" For a power, write ({sympy.sstr(value)})^(T)."
+            f" For a power, write {_grouped(value)}^(T)."
         raise self.fail(f"a transpose (x^T, x', xᵀ) needs a vector or matrix, but {sympy.sstr(value)} was not "
                         "declared one", _declare_hint(value) + other, node.pos)
 
@@ -307,7 +307,7 @@ class MatrixRules:
         saved = self.matrices
         self.matrices = {**declared, **saved}
         try:
-            body = self.multiply([(False, self.build(factor)) for factor in node.factors])  # type: ignore
+            body = self.multiply([(False, self.build(factor)) for factor in node.factors])
         finally:
             self.matrices = saved
         if _is_array(body):
@@ -320,7 +320,7 @@ class MatrixRules:
         if _is_array(operand) or _has_matrix(operand):
             raise self.fail("d/dx of a vector or matrix expression is not read",
                             "Ask for it instead: sg.Function(text, shapes=...).gradient('w').", node.pos)
-        variable = self.sym(g.Sym(node.variable, node.pos))  # type: ignore[attr-defined]
+        variable = self.sym(g.Sym(node.variable, node.pos))
         if _is_array(variable):
             raise self.fail(f"d/d{node.variable} with respect to a vector or matrix is not read",
                             "Ask for it instead: sg.Function(text, shapes=...).gradient('w').", node.pos)
@@ -372,6 +372,10 @@ def _sum(rules: MatrixRules, node: Any, args: list[Any]) -> Any:
     value = rules.one_argument(node, args)
     if _has_matrix(value) and not _is_array(value):
         return value
+    if not _is_array(value) and rules.text[node.pos:node.pos + 1] == "Σ":
+        raise rules.fail(f"Σ followed by {sympy.sstr(value)} is the sum of its entries, but {sympy.sstr(value)} was "
+                         "not declared a vector or matrix", _declare_hint(value) + " For the symbol Σ times it, "
+                         "write Σ*x; for a sum over an index, Σ_i (...).", node.pos)
     return SumOf(rules.array_argument(node, args))
 
 
@@ -387,7 +391,7 @@ def _softplus(rules: MatrixRules, node: Any, args: list[Any]) -> Any:
     value = rules.one_argument(node, args)
     if _is_array(value):
         return Elementwise("softplus", value)
-    return ELEMENTWISE["softplus"].scalar(rules.check_scalar(value, "as the argument of softplus"))  # type: ignore
+    return ELEMENTWISE["softplus"].scalar(rules.check_scalar(value, "as the argument of softplus"))
 
 
 def _ones(rules: MatrixRules, node: Any, args: list[Any]) -> Any:

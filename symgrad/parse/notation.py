@@ -26,15 +26,15 @@ module: the mixin only calls the parser's own methods.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
+from symgrad.errors import ParseError
 from symgrad.parse.tokens import Token, error
 
 #: token raws that mean the dot (inner) product rather than a plain ``*``
 DOT_RAWS = frozenset({"·", "⋅", "∙", "\\cdot"})
 #: how a derivative is written, named in refusals
 DERIVATIVE_HINT = "Write the derivative as d/dx (x^3 + 2x) or \\frac{d}{dx}(x^3 + 2x)."
-_STOPS_AFTER_BARE = ("eof",)
 _CLOSERS = (")", "]", "}", "\\}", ",", ";", "=", "&")
 TRANSPOSE_NAMES = frozenset({"T"})
 SIGMOID_NAMES = frozenset({"sigma"})
@@ -78,8 +78,6 @@ class IndexSum:
     pos: int
 
 
-NOTATION_NODES = (Derivative, Transpose, Norm, Product, IndexSum)
-
 
 class NotationRules:
     """Parser mixin: look-ahead rules for the notation in the module docstring.
@@ -95,10 +93,27 @@ class NotationRules:
     text: str
     answer: bool
     declared: frozenset[str]
+    tok: Token
+    depth: int
+    abs_open: int
+    at: Callable[..., bool]
+    advance: Callable[[], Token]
+    expect: Callable[..., Token]
+    fail: Callable[..., ParseError]
+    enter: Callable[[], None]
+    subscript: Callable[[], str]
+    starts_factor: Callable[[], bool]
+    bracket: Callable[[], Any]
+    power: Callable[[], Any]
+    unary: Callable[[], Any]
+    expr: Callable[[], Any]
+    call: Callable[[], Any]
+    bare_argument: Callable[[Token], Any]
+    latex_argument: Callable[..., Any]
 
     def notation(self) -> Any:
         """The node for the notation starting here, or ``None`` to let the ordinary grammar read it."""
-        token = self.tok  # type: ignore[attr-defined]
+        token = self.tok
         if token.kind in ("name", "partial", "cmd"):
             form = self.derivative_ahead()
             if form is not None:
@@ -127,6 +142,8 @@ class NotationRules:
 
     def transposed(self, node: Any, token: Token) -> Transpose:
         """``x'``, ``xᵀ``: the prime after ``node`` (already consumed)."""
+        if is_one(node) and not self.starts_factor():
+            raise self.fail("1ᵀ must be followed by the vector or matrix it sums", hint="Example: 1^T v")
         return Transpose(node, token.pos, prime=True)
 
     # ----------------------------------------------------------------- look-ahead helpers
@@ -160,7 +177,7 @@ class NotationRules:
 
     def derivative_ahead(self) -> str | None:
         """``"slash"``/``"frac"`` when a derivative operator starts here, ``"quotient"`` for ``dy/dx``."""
-        token = self.tok  # type: ignore[attr-defined]
+        token = self.tok
         if token.kind == "cmd" and token.value in ("frac", "dfrac", "tfrac"):
             if self.peek(1).value != "{" or not self.is_d(self.peek(2)):
                 return None
@@ -216,7 +233,7 @@ class NotationRules:
     # ----------------------------------------------------------------- derivatives
     def derivative(self, form: str) -> Derivative:
         """``d/dx f``, ``d^2/dx^2 f``, ``\\frac{d}{dx} f``, ``∂/∂x f``; refuse ``dy/dx``."""
-        start = self.tok  # type: ignore[attr-defined]
+        start = self.tok
         if form == "quotient":
             raise error("a derivative written as a quotient (dy/dx, \\frac{df}{dx}) cannot be read "
                         "without knowing the function", self.text, start.pos,
@@ -225,57 +242,57 @@ class NotationRules:
             raise error("an answer must be the result itself, not d/dx of an expression", self.text, start.pos,
                         "Differentiate first and type the result, e.g. 3x^2 + 2.")
         if form == "frac":
-            self.advance()  # type: ignore[attr-defined]
-            self.expect("{")  # type: ignore[attr-defined]
-        self.advance()  # type: ignore[attr-defined]  # d or ∂
+            self.advance()
+            self.expect("{")
+        self.advance()  # d or ∂
         order = self.read_order()
         if form == "frac":
-            self.expect("}")  # type: ignore[attr-defined]
-            self.expect("{")  # type: ignore[attr-defined]
+            self.expect("}")
+            self.expect("{")
         else:
-            self.expect("/")  # type: ignore[attr-defined]
-        self.advance()  # type: ignore[attr-defined]  # the d of dx
-        name_token = self.advance()  # type: ignore[attr-defined]
-        variable = name_token.value + self.subscript()  # type: ignore[attr-defined]
+            self.expect("/")
+        self.advance()  # the d of dx
+        name_token = self.advance()
+        variable = name_token.value + self.subscript()
         if self.read_order() != order:
             raise error("the orders above and below the fraction differ", self.text, start.pos,
                         "Example: d^2/dx^2 (x^4)")
         if form == "frac":
-            self.expect("}")  # type: ignore[attr-defined]
+            self.expect("}")
         return Derivative(self.derivative_operand(start), variable, order, start.pos)
 
     def read_order(self) -> int:
         found = self.order_at(0)
         count = found[1] if found else 0
         for _ in range(count):
-            self.advance()  # type: ignore[attr-defined]
+            self.advance()
         order = found[0] if found else 1
         if not 1 <= order <= 10:
-            raise error(f"a derivative of order {order} is not supported", self.text, self.tok.pos,  # type: ignore
+            raise error(f"a derivative of order {order} is not supported", self.text, self.tok.pos,
                         "Orders 1 to 10, e.g. d^2/dx^2 (x^4).")
         return order
 
     def derivative_operand(self, start: Token) -> Any:
         """A bracketed group, or a bare product that must end the expression (``d/dx x^2``)."""
-        if self.at("(", "[", "{"):  # type: ignore[attr-defined]
-            operand = self.bracket()  # type: ignore[attr-defined]
-            if self.at("^") or self.tok.kind == "sup":  # type: ignore[attr-defined]
-                raise self.fail("a power right after d/dx (...) is ambiguous",  # type: ignore[attr-defined]
+        if self.at("(", "[", "{"):
+            operand = self.bracket()
+            if self.at("^") or self.tok.kind == "sup":
+                raise self.fail("a power right after d/dx (...) is ambiguous",
                                 hint="Write d/dx ((x^2)^2) to differentiate the power, "
                                      "or (d/dx (x^2))^2 to square the derivative.")
             return operand
-        if self.tok.kind == "eof" or self.at(*_CLOSERS, "+", "-", "*", "/"):  # type: ignore[attr-defined]
-            raise self.fail("d/dx needs an expression to differentiate", hint=DERIVATIVE_HINT)  # type: ignore
-        operand = self.bare_argument(start)  # type: ignore[attr-defined]
-        if not (self.tok.kind == "eof" or self.at(*_CLOSERS)):  # type: ignore[attr-defined]
-            raise self.fail("it is unclear where the expression after d/dx ends",  # type: ignore[attr-defined]
+        if self.tok.kind == "eof" or self.at(*_CLOSERS, "+", "-", "*", "/"):
+            raise self.fail("d/dx needs an expression to differentiate", hint=DERIVATIVE_HINT)
+        operand = self.bare_argument(start)
+        if not (self.tok.kind == "eof" or self.at(*_CLOSERS)):
+            raise self.fail("it is unclear where the expression after d/dx ends",
                             hint="Put it in brackets: " + DERIVATIVE_HINT.split("as ", 1)[1])
         return operand
 
     # ----------------------------------------------------------------- σ and Σ as functions
     def function_name_ahead(self) -> str | None:
         """``"sigmoid"`` for ``σ`` followed by an argument, ``"sum"`` for ``Σ`` followed by one."""
-        token = self.tok  # type: ignore[attr-defined]
+        token = self.tok
         if token.kind != "name" or (token.value in self.declared and token.raw != "\\sum"):
             return None
         table = {**{n: "sigmoid" for n in SIGMOID_NAMES}, **{n: "sum" for n in SUM_NAMES}}
@@ -290,7 +307,7 @@ class NotationRules:
         if nxt.kind == "op" and nxt.value == "_":
             return "index_sum" if table[token.value] == "sum" else None
         self.i += 1
-        follows = self.starts_factor() and not (nxt.kind == "op" and nxt.value == "|")  # type: ignore
+        follows = self.starts_factor() and not (nxt.kind == "op" and nxt.value == "|")
         self.i -= 1
         return table[token.value] if follows else None
 
@@ -315,39 +332,39 @@ class NotationRules:
 
     def named_call(self, function: str) -> Any:
         """Read ``σ ...``/``Σ ...`` exactly as the call ``sigmoid ...``/``sum ...``."""
-        token = self.tok  # type: ignore[attr-defined]
+        token = self.tok
         self.tokens[self.i] = Token("func", function, token.pos, token.raw, token.space_before)
-        return self.call()  # type: ignore[attr-defined]
+        return self.call()
 
     def index_sum(self) -> IndexSum:
         """``Σ_i (...)``, ``\\sum_{i} (...)``, ``\\sum_{i=1}^{N} (...)``: a sum over data rows."""
-        token = self.advance()  # type: ignore[attr-defined]
-        self.expect("_")  # type: ignore[attr-defined]
-        braced = self.at("{")  # type: ignore[attr-defined]
+        token = self.advance()
+        self.expect("_")
+        braced = self.at("{")
         if braced:
-            self.advance()  # type: ignore[attr-defined]
-        if self.tok.kind != "name":  # type: ignore[attr-defined]
-            raise self.fail("Σ_ needs an index letter", hint="Example: Σ_i (w^T x_i - y_i)^2")  # type: ignore
-        index = self.advance().value  # type: ignore[attr-defined]
-        if self.at("="):  # type: ignore[attr-defined]
-            self.advance()  # type: ignore[attr-defined]
-            self.expr()  # type: ignore[attr-defined]  # the lower bound: 1 or 0, the rows are all of them
+            self.advance()
+        if self.tok.kind != "name":
+            raise self.fail("Σ_ needs an index letter", hint="Example: Σ_i (w^T x_i - y_i)^2")
+        index = self.advance().value
+        if self.at("="):
+            self.advance()
+            self.expr()  # the lower bound: 1 or 0, the rows are all of them
         if braced:
-            self.expect("}")  # type: ignore[attr-defined]
-        if self.tok.kind == "sup":  # type: ignore[attr-defined]
-            self.advance()  # type: ignore[attr-defined]
-        elif self.at("^"):  # type: ignore[attr-defined]
-            self.advance()  # type: ignore[attr-defined]
-            self.latex_argument()  # type: ignore[attr-defined]  # the upper bound: N, the number of rows
-        if self.tok.kind == "eof" or not self.starts_factor():  # type: ignore[attr-defined]
-            raise self.fail("Σ_i needs a summand", hint="Example: Σ_i (w^T x_i - y_i)^2")  # type: ignore
-        factors = [self.power()]  # type: ignore[attr-defined]
-        while self.starts_factor() or self.at("*"):  # type: ignore[attr-defined]
-            if self.at("*"):  # type: ignore[attr-defined]
-                self.advance()  # type: ignore[attr-defined]
-            factors.append(self.power())  # type: ignore[attr-defined]
-        if self.at("/"):  # type: ignore[attr-defined]
-            raise self.fail("it is unclear where the summand of Σ ends",  # type: ignore[attr-defined]
+            self.expect("}")
+        if self.tok.kind == "sup":
+            self.advance()
+        elif self.at("^"):
+            self.advance()
+            self.latex_argument()  # the upper bound: N, the number of rows
+        if self.tok.kind == "eof" or not self.starts_factor():
+            raise self.fail("Σ_i needs a summand", hint="Example: Σ_i (w^T x_i - y_i)^2")
+        factors = [self.power()]
+        while self.starts_factor() or self.at("*"):
+            if self.at("*"):
+                self.advance()
+            factors.append(self.power())
+        if self.at("/"):
+            raise self.fail("it is unclear where the summand of Σ ends",
                             hint="Put it in brackets: Σ_i (y_i / 2) or (Σ_i y_i) / 2.")
         return IndexSum(index, tuple(factors), token.pos)
 
@@ -366,39 +383,41 @@ class NotationRules:
         return False
 
     def transpose(self, base: Any) -> Transpose:
-        """Consume ``^T``/``^{T}``/``^\\top`` after ``base``."""
-        caret = self.advance()  # type: ignore[attr-defined]
-        braced = self.at("{")  # type: ignore[attr-defined]
+        """Consume ``^T``/``^{T}``/``^\\top`` after ``base``; ``1^T`` (ones) must be followed by what it sums."""
+        caret = self.advance()
+        braced = self.at("{")
         if braced:
-            self.advance()  # type: ignore[attr-defined]
-        self.advance()  # type: ignore[attr-defined]
+            self.advance()
+        self.advance()
         if braced:
-            self.advance()  # type: ignore[attr-defined]
+            self.advance()
+        if is_one(base) and not self.starts_factor():
+            raise self.fail("1^T must be followed by the vector or matrix it sums", hint="Example: 1^T v")
         return Transpose(base, caret.pos)
 
     def norm(self) -> Norm:
         """``‖v‖``, ``\\|v\\|``, ``||v||`` with an optional subscript ``_2``, ``_F``, ``_1``."""
-        bar = self.advance()  # type: ignore[attr-defined]
+        bar = self.advance()
         ascii_bars = bar.value == "|"
         if ascii_bars:
-            self.advance()  # type: ignore[attr-defined]
-        saved = self.norm_open, self.abs_open  # type: ignore[attr-defined]
+            self.advance()
+        saved = self.norm_open, self.abs_open
         self.norm_open, self.abs_open = True, 1 if ascii_bars else 0
         levels = 2 if ascii_bars else 1  # each ASCII bar counts as a bracket for max_depth
         for _ in range(levels):
-            self.enter()  # type: ignore[attr-defined]
-        operand = self.expr()  # type: ignore[attr-defined]
-        self.depth -= levels  # type: ignore[attr-defined]
+            self.enter()
+        operand = self.expr()
+        self.depth -= levels
         self.norm_open, self.abs_open = saved
         if ascii_bars:
-            first = self.expect("|", bar)  # type: ignore[attr-defined]
-            second = self.tok  # type: ignore[attr-defined]
+            first = self.expect("|", bar)
+            second = self.tok
             if not (second.kind == "op" and second.value == "|" and second.pos == first.pos + 1):
-                raise self.fail("expected '||' to close the norm", bar)  # type: ignore[attr-defined]
-            self.advance()  # type: ignore[attr-defined]
+                raise self.fail("expected '||' to close the norm", bar)
+            self.advance()
         else:
-            self.expect("‖", bar)  # type: ignore[attr-defined]
-        kind = self.subscript().lstrip("_") if self.at("_") else ""  # type: ignore[attr-defined]
+            self.expect("‖", bar)
+        kind = self.subscript().lstrip("_") if self.at("_") else ""
         if kind not in ("", "2", "1", "F"):
             raise error(f"the norm ‖·‖_{kind} is not supported", self.text, bar.pos,
                         "Supported: ‖v‖ = ‖v‖_2 (Euclidean), ‖v‖_1, ‖A‖_F (Frobenius).")
@@ -436,6 +455,11 @@ class NotationRules:
 
     def product_operator(self, left: Any) -> Product:
         """``left · rhs`` or ``left ⊙ rhs`` (the operator token is next)."""
-        op = self.advance()  # type: ignore[attr-defined]
+        op = self.advance()
         kind = op.value if op.value in ("⊙", "@") else "·"
-        return Product(kind, left, self.unary(), op.pos)  # type: ignore[attr-defined]
+        return Product(kind, left, self.unary(), op.pos)
+
+
+def is_one(node: Any) -> bool:
+    """The number 1 (a grammar ``Num``): ``1^T`` is the row of ones."""
+    return getattr(node, "numerator", None) == 1 and getattr(node, "denominator", None) == 1

@@ -24,8 +24,6 @@ stack, a power with a per-row exponent) is refused with the matrix form to type.
 
 from __future__ import annotations
 
-import functools
-import operator
 from typing import Any, Callable
 
 import sympy
@@ -164,7 +162,7 @@ class RowSum:
         offset = sympy.Add(*[p for p in parts if not isinstance(p, sympy.MatrixExpr)])
         if offset != 0:
             vectors.append(offset * sympy.OneMatrix(self.rows, 1))
-        return functools.reduce(operator.add, vectors)
+        return sympy.MatAdd(*vectors).doit(deep=False)
 
     def mul(self, expr: sympy.Mul) -> Any:
         parts = [self.stack(factor) for factor in expr.args]

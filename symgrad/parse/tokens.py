@@ -113,11 +113,15 @@ LATEX_STRUCTURE: frozenset[str] = frozenset({"frac", "dfrac", "tfrac", "sqrt", "
 #: LaTeX commands that become one token of their own: (kind, value)
 LATEX_NAMED_TOKENS: dict[str, tuple[str, str]] = {"partial": ("partial", "∂"), "sum": ("name", "Sigma"),
                                                    "nabla": ("nabla", "∇")}
+#: LaTeX decorations of a letter: ``\vec{w}`` is the name w, ``\bar{y}`` the name ybar (suffix)
+LATEX_DECORATIONS: dict[str, str] = {"vec": "", "boldsymbol": "", "bm": "", "mathsf": "", "mathbf": "",
+                                     "mathbb": "", "bar": "bar", "hat": "hat", "tilde": "tilde"}
 LATEX_WORD_WRAPPERS: frozenset[str] = frozenset({"operatorname", "mathrm", "mathit", "text", "textrm", "mathbf"})
 LATEX_KNOWN: tuple[str, ...] = tuple(sorted(
     set(LATEX_FUNCTIONS) | set(LATEX_OPERATORS) | LATEX_IGNORED | set(LATEX_GREEK)
-    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"} | set(LATEX_NAMED_TOKENS)
+    | LATEX_STRUCTURE | LATEX_WORD_WRAPPERS | {"pi"}
 ))
+LATEX_KNOWN = tuple(sorted(set(LATEX_KNOWN) | set(LATEX_NAMED_TOKENS) | set(LATEX_DECORATIONS)))
 
 #: Known multi-letter names; a word that contains one of them is ambiguous.
 _HIDDEN_NAMES: tuple[str, ...] = tuple(sorted(
@@ -310,17 +314,6 @@ class Lexer:
             for token in resolve_word(word, i, text, self.symbols, call):
                 self.emit(token)
             return j
-        if ch in SUBSCRIPT_LETTERS:
-            self.emit(Token("op", "_", i, "_"))
-            self.emit(Token("name", SUBSCRIPT_LETTERS[ch], i, SUBSCRIPT_LETTERS[ch]))
-            return i + 1
-        if ch in ("∂", "∇"):
-            self.emit(Token("partial" if ch == "∂" else "nabla", ch, i, ch))
-            return i + 1
-        dotted = src[i:i + 2]
-        if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
-            self.emit(Token("op", DOTTED_OPERATORS[dotted], i, dotted))
-            return i + 2
         if ch in OPERATOR_CHARS:
             op = OPERATOR_CHARS[ch]
             if ch == "*" and src.startswith("**", i):
@@ -354,6 +347,17 @@ class Lexer:
         if ch in "√∛∜":
             self.emit(Token("usqrt", {"√": "2", "∛": "3", "∜": "4"}[ch], i, ch))
             return i + 1
+        if ch in SUBSCRIPT_LETTERS:
+            self.emit(Token("op", "_", i, "_"))
+            self.emit(Token("name", SUBSCRIPT_LETTERS[ch], i, SUBSCRIPT_LETTERS[ch]))
+            return i + 1
+        if ch in ("∂", "∇"):
+            self.emit(Token("partial" if ch == "∂" else "nabla", ch, i, ch))
+            return i + 1
+        dotted = src[i:i + 2]
+        if dotted in DOTTED_OPERATORS and not (dotted == ".T" and src[i + 2:i + 3].isalnum()):
+            self.emit(Token("op", DOTTED_OPERATORS[dotted], i, dotted))
+            return i + 2
         if ch == "\\":
             return self.command(i)
         raise self.bad_character(ch, i)
@@ -428,6 +432,8 @@ class Lexer:
             return j
         if name in LATEX_NAMED_TOKENS:
             self.emit(Token(*LATEX_NAMED_TOKENS[name], i, raw))
+        elif name in LATEX_DECORATIONS:
+            j = self.decorated(name, i, j)
         elif name in LATEX_OPERATORS:
             self.emit(Token("op", LATEX_OPERATORS[name], i, raw))
         elif name in LATEX_FUNCTIONS:
@@ -456,6 +462,24 @@ class Lexer:
                         "Supported: \\frac \\sqrt \\cdot \\times \\left \\right \\sin \\cos \\exp \\ln \\log "
                         "\\eta \\theta \\pi \\begin{bmatrix}...\\end{bmatrix}")
         return j
+
+    def decorated(self, name: str, i: int, j: int) -> int:
+        """``\\vec{w}`` → the name ``w`` (any name, ``\\vec{W1}``); ``\\bar{y}`` → ``ybar`` (one letter)."""
+        word, end = self.braced_word(j, self.src[i:j])
+        suffix = LATEX_DECORATIONS[name]
+        if word == "1" and not suffix:  # \mathbf{1}, \mathbb{1}: the vector of ones (1^T v, X w + b 1)
+            self.emit(Token("num", "1", i, self.src[i:end], number=(1, 1)))
+            return end
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) or (suffix and not word.isalpha()) \
+                or (suffix and len(word) > 1):
+            raise error(f"\\{name}{{{word}}} is not a name symgrad reads", self.text, j,
+                        f"Example: \\{name}{{y}}" + (" (the name y" + suffix + ")" if suffix else " (the name y)"))
+        if suffix:
+            self.emit(Token("name", word + suffix, i, self.src[i:end]))
+        else:
+            for token in resolve_word(word, i, self.text, self.symbols, False):
+                self.emit(token)
+        return end
 
     def braced_word(self, j: int, raw: str) -> tuple[str, int]:
         """Read ``{letters}`` right after a command such as ``\\begin``."""
