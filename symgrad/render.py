@@ -28,6 +28,7 @@ from typing import Any
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from .analysis._matrix_text import MatrixLatexRules
 from .analysis._text import SUPERSCRIPTS as _SUP
 from .analysis._text import (NumberRules, TextPrinter, approx_text, ascending_text, decimal_text, float_text,
                              symbol_text, text, tidy_text)
@@ -38,7 +39,7 @@ __all__ = ["render", "FORMATS", "text_of", "latex_of", "math_text", "render_late
            "render_report", "TextPrinter", "ChapterLatexPrinter"]
 
 UE = sympy.UnevaluatedExpr
-class ChapterLatexPrinter(NumberRules, LatexPrinter):
+class ChapterLatexPrinter(MatrixLatexRules, NumberRules, LatexPrinter):
     """LaTeX as the chapter writes it: ``1.8`` for 9/5, ``4(3)`` for a substituted 3;
     ``ascending=True`` prints polynomials in ascending powers (``1 + x + \\frac{x^{2}}{2}``)."""
 
@@ -200,7 +201,7 @@ def _row_latex(row: Row) -> str:
     return out
 
 
-_LATEX_OPS = {"−": "-", "·": r"\cdot", "≈": r"\approx", "±": r"\pm", "≥": r"\geq", "≤": r"\leq", ",": ","}
+_LATEX_OPS = {"⇒": r"\Rightarrow", "−": "-", "·": r"\cdot", "≈": r"\approx", "±": r"\pm", "≥": r"\geq", "≤": r"\leq", ",": ","}
 
 
 # -- text blocks (columns print as columns) ------------------------------------------------

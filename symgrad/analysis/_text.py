@@ -22,6 +22,7 @@ from typing import Any
 
 import sympy
 from sympy.printing.str import StrPrinter
+from ._matrix_text import MatrixTextRules
 
 __all__ = ["TextPrinter", "NumberRules", "text", "ascending_text", "print_order_terms", "ascending_terms", "tidy_text", "symbol_text", "decimal_text", "float_text", "approx_text",
            "APPROX_DECIMALS", "SUPERSCRIPTS"]
@@ -187,7 +188,7 @@ def _plain_number(value: Any) -> bool:
     return isinstance(value, sympy.Number) and value >= 0
 
 
-class TextPrinter(NumberRules, StrPrinter):
+class TextPrinter(MatrixTextRules, NumberRules, StrPrinter):
     """One-line Unicode for terminals: ``2w₀² + 3w₁²``, ``η``, ``√(w₀² + w₁²)``, ``4(3)``.
 
     The setting ``ascending=True`` prints polynomials in ascending powers (``1 + x + x²/2``).

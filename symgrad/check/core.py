@@ -32,6 +32,7 @@ from .equivalence import (
     Judgement, Settings, close_pairs, judge_pairs, normalized_pairs, prove_pairs, real_solutions, same_region,
 )
 from .feedback import feedback_for, invalid_feedback, where_text
+from .matrix import check_matrix, question_shapes
 from .reading import (
     DOMAIN_WORDS, KINDS, QUESTION_KINDS, VERDICT_AGREES, EmptyAnswer, Value, WrongKind, as_kind, coerce, decimal_warnings,
     domain_spec, kind_of, read, without_label,
@@ -56,6 +57,7 @@ def check(
     context: Mapping[str, Any] | Context | None = None,
     limits: Limits | None = None,
     seed: int = 0,
+    shapes: Mapping[str, Any] | None = None,
 ) -> CheckResult:
     """Judge one answer against the key.
 
@@ -76,6 +78,7 @@ def check(
             "learning_rate": ...}``.
         limits: input limits and the time budget of the whole check (``limits.timeout``).
         seed: seed of the random test points (results are reproducible).
+        shapes: ``{name: shape}``: answer and key in matrix notation, judged by :mod:`.matrix`.
 
     Returns:
         a :class:`~.result.CheckResult`.
@@ -86,6 +89,8 @@ def check(
         >>> sg.check(-2*w0, 2*w0).diagnosis
         'sign_error'
     """
+    if question_shapes(expected, shapes):
+        return check_matrix(answer, expected, shapes=question_shapes(expected, shapes), limits=limits, seed=seed)
     limits = limits or DEFAULT_LIMITS
     deadline = _Budget(limits.timeout or 3600.0)
     key, ctx = _resolve_key(expected, kind, context, variables)

@@ -44,6 +44,7 @@ EXAMPLES = """examples:
   symgrad derive backprop "(w*x + b - y)^2" --at w=2,x=3,b=1,y=4 --wrt w,b
   symgrad derive zero-grad "w^2" --at 2
   symgrad derive jacobian "[r*cos(theta), r*sin(theta)]" --at r=2,theta=0
+  symgrad derive gradient "||X w - y||^2" --shape X=N,d --shape w=d --shape y=N --wrt w
 """
 
 
@@ -75,10 +76,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--data", help='loss: the pairs x,y separated by ";", e.g. "1,3;2,5"')
     parser.add_argument("--params", help="loss: the parameter values, e.g. w=1.5,b=1")
     parser.add_argument("--x", default="x", help="loss: the name of the input variable (default x)")
-    parser.add_argument("--wrt", help="backprop: the parameters (requires_grad), e.g. w,b (default all variables)")
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
                         help="stop the derivation after this many seconds (default: Limits().total_timeout)")
     parser.add_argument("--name", help="the function's name in the derivation (default L, or f for convexity/taylor)")
+    parser.add_argument("--wrt", metavar="NAMES", help="backprop: the parameters (requires_grad; default all "
+                        "variables); gradient with --shape: the variable(s); e.g. w or w,b")
     parser.add_argument("--format", choices=["text", "md", "latex", "json"], default="text",
                         help="output format (default text)")
     parser.add_argument("--check-with", choices=["numpy", "torch"], default="numpy",
@@ -111,6 +113,8 @@ def kind_name(text: str) -> str:
 
 def build(args: argparse.Namespace):
     """The :class:`~symgrad.steps.Derivation` the arguments ask for."""
+    import inspect
+
     from ..errors import InputError
     from ..steps import explain
 
@@ -127,6 +131,11 @@ def build(args: argparse.Namespace):
     missing = [f"--{a}" for a in needs.get(args.kind, ()) if not given.get(a)]
     if missing:
         raise InputError(f"'derive {args.kind}' needs {' and '.join(missing)}; see symgrad derive --help")
+    if args.wrt:  # vectors and matrices: which variable(s) to differentiate with respect to
+        if "wrt" not in inspect.signature(entry).parameters:
+            raise InputError(f"'derive {args.kind}' does not take --wrt; it is for 'derive backprop', and for "
+                             "'derive gradient' with --shape")
+        named["wrt"] = [name.strip() for name in args.wrt.split(",") if name.strip()]
     at = parse_point(args.at) if args.at else None
     named.update(_shapes_argument(args))
     if args.kind in ("descent", "workout"):
@@ -145,8 +154,7 @@ def build(args: argparse.Namespace):
     if args.kind == "eigenvalues":
         return method(args.expr)
     if args.kind == "backprop":
-        wrt = [v.strip() for v in args.wrt.split(",") if v.strip()] if args.wrt else None
-        return method(args.expr, at, wrt=wrt, **named)
+        return method(args.expr, at, **named)
     if args.kind == "zero-grad":
         return method(args.expr, at if at is not None else 2, **named)
     if args.kind == "loss":

@@ -28,6 +28,7 @@ from ..steps import Apply, Derivation, Grad, Math, Name, Row, Step, explain
 from ..steps.core import eq
 from . import numeric as nm
 from .core import Degenerate, Draft, Family, Mistake, Prompt
+from .matrix import MATRIX_FAMILY
 
 __all__ = ["FAMILIES"]
 
@@ -819,4 +820,5 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
     Family("stable_lr", "Largest stable learning rate of a quadratic", "§5.2 (learning rate), appendix",
            {1: "one variable", 2: "two variables, separable", 3: "two variables, coupled"},
            build_stable_rate),
+    MATRIX_FAMILY,
 )}

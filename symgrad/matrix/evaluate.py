@@ -304,8 +304,13 @@ class Kernel:
         self.symbols = {k: v for e in (*context, expr) for k, v in matrix_symbols(e).items()}
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
+        return self.together(values)[0]
+
+    def together(self, values: Mapping[str, Any], *more: sympy.Basic) -> tuple:
+        """``expr`` and ``more`` expressions at the same values in one walk: shared parts (``Xw + b``) computed once."""
         like = _template(values, self.backend)
-        arrays = _arrays(self.symbols, self.needed, values, self.ops, like)
-        scalars = {k: v for k, v in values.items() if k not in self.symbols}
-        walk = _Walk(self.ops, arrays, scalars, bind_dimensions(self.symbols, arrays), like)
-        return _shaped_output(walk(self.expr), self.expr, self.ops)
+        symbols = {k: v for e in more for k, v in matrix_symbols(e).items()} | self.symbols
+        arrays = _arrays(symbols, self.needed.union(*(matrix_symbols(e) for e in more)), values, self.ops, like)
+        scalars = {k: v for k, v in values.items() if k not in symbols}
+        walk = _Walk(self.ops, arrays, scalars, bind_dimensions(symbols, arrays), like)
+        return tuple(_shaped_output(walk(e), e, self.ops) for e in (self.expr, *more))

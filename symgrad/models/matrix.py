@@ -1,40 +1,39 @@
 """Losses over a whole dataset in matrix form, and the linear classifier built on them.
 
 How it works, once. A linear model scores all ``N`` samples at once,
-``z = Xw + b1`` (``X`` is ``N × d``, one rasterized image per row). A loss is a
-per-sample function ``ℓ(z, t)`` summed (or averaged) over the samples:
+``z = Xw + b1`` (``X`` is ``N × d``, one rasterized image per row). The chapter's
+losses are **typed as a course writes them** (:data:`FORMULAS`:
+``‖Xw + b − y‖²``, ``sum(softplus(Xw + b)) − yᵀ(Xw + b)``) and everything numeric
+is **derived** from that text by the matrix engine (:mod:`symgrad.matrix`), each
+derivative certified against torch autograd before use:
 
-    ``L(w, b) = 1ᵀ ℓ.(Xw + b1, y)``.
+    ``∇_w L``, ``∂L/∂b``, ``H_ww = ∇²_w L``, ``H_wb = ∇_w (∂L/∂b)``, ``H_bb = ∂²L/∂b²``
 
-SymPy differentiates the *scalar* ``ℓ`` twice (``ℓ'``, ``ℓ''``; the logistic loss
-uses :class:`softplus` and :class:`sigmoid`, whose derivative rules are data on
-the two classes), and the chain rule through ``z = Xw + b1`` gives the closed
-matrix forms
+(for least squares ``2Xᵀ(Xw + b − y)``, ``2XᵀX``; for the logistic loss
+``Xᵀ(σ(Xw + b) − y)``, ``Xᵀdiag(σ ⊙ (1 − σ))X``), compiled into NumPy kernels that
+take the data by name: two BLAS matrix-vector products per gradient, one weighted
+Gram product per Hessian -- never a symbol per pixel or per sample. A Hessian
+with no ``w`` or ``b`` in it (least squares) is computed once per dataset. The
+hand-written closed forms live in the tests, as what the derived ones must equal.
 
-    ``∇_w L = Xᵀ ℓ'.(z)``,  ``∂L/∂b = 1ᵀ ℓ'.(z)``,
-    ``H_ww = Xᵀ diag(ℓ''.(z)) X``,  ``H_wb = Xᵀ ℓ''.(z)``,  ``H_bb = 1ᵀ ℓ''.(z)``.
-
-For least squares ``ℓ = (z − t)²`` they read ``∇ = 2Xᵀ(Xw + b − y)``, ``H = 2XᵀX``
-(SymPy's matrix calculus derives the same from the :class:`~sympy.MatrixSymbol`
-expression, shown in :attr:`MatrixLoss.gradient_expr`); ``ℓ''`` has no ``z`` in it,
-so the Hessian is known symbolically to be constant and is computed once per
-dataset. Evaluation is two BLAS matrix-vector products per gradient and one
-``syrk`` per Hessian -- never a symbol per pixel or per sample.
+The per-sample loss ``ℓ(z, t)`` (:data:`PER_SAMPLE_LOSSES`) is kept for one job:
+Hessian-vector products ``Xᵀ(ℓ''(z) ⊙ Xv)`` in :meth:`MatrixLoss.largest_curvature`,
+which never forms the ``d × d`` Hessian (``d = 50176`` for 224×224 images).
 """
 
 from __future__ import annotations
 
 import math
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import sympy
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..errors import InputError
 
-__all__ = ["softplus", "sigmoid", "MatrixLoss", "least_squares_loss", "logistic_loss", "LinearClassifier", "rasterize"]
+__all__ = ["softplus", "sigmoid", "MatrixLoss", "least_squares_loss", "logistic_loss", "LinearClassifier", "rasterize",
+           "FORMULAS", "derived"]
 
 
 # -- scalar link functions with their derivative rules ------------------------------------------------
@@ -61,21 +60,58 @@ def _stable_modules() -> list:
 
 _z, _t = sympy.Symbol("z", real=True), sympy.Symbol("t", real=True)
 
-# per-sample losses ℓ(z, t): z is the model's score, t the target
+#: the chapter's losses in matrix notation: the single source of every derivative below
+FORMULAS: dict[str, str] = {
+    "least_squares": "||X w + b - y||^2",
+    "logistic": "sum(softplus(X w + b)) - y^T (X w + b)",  # y in {0, 1}: binary cross-entropy of σ(Xw + b)
+}
+SHAPES = {"X": ("N", "d"), "w": "d", "y": "N"}
+
+# per-sample losses ℓ(z, t): z is the model's score, t the target (Hessian-vector products only)
 PER_SAMPLE_LOSSES: dict[str, sympy.Expr] = {
     "least_squares": (_z - _t) ** 2,
     "logistic": softplus(_z) - _t * _z,  # t in {0, 1}: −t log σ(z) − (1 − t) log(1 − σ(z))
 }
 
 
+class Derived:
+    """One formula of :data:`FORMULAS`, differentiated and certified by the matrix engine, with NumPy kernels."""
+
+    def __init__(self, name: str):
+        from ..function import Function
+        from ..matrix import Kernel, matrix_gradient
+
+        f = Function(FORMULAS[name], shapes=SHAPES, variables=["w", "b"])
+        w, b = f.variables
+        self.function = f
+        self.expr, self.gradient_w, self.gradient_b = f.expr, f.gradient("w"), f.gradient("b")
+        self.hessian_ww = f.hessian("w")
+        self.hessian_wb = matrix_gradient(self.gradient_b, w)  # certified
+        self.hessian_bb = matrix_gradient(self.gradient_b, b)
+        parts = {"value": self.expr, "gradient_w": self.gradient_w, "gradient_b": self.gradient_b,
+                 "hessian_ww": self.hessian_ww, "hessian_wb": self.hessian_wb, "hessian_bb": self.hessian_bb}
+        self.kernels = {k: Kernel(e, "numpy", (self.expr,)) for k, e in parts.items()}
+        self.constant_hessian = not any({w, b} & _symbols_of(e) for k, e in parts.items() if k.startswith("hessian"))
+
+
+def _symbols_of(expr: sympy.Basic) -> set:
+    return set(expr.free_symbols) | set(expr.atoms(sympy.MatrixSymbol))
+
+
+@lru_cache(maxsize=None)
+def derived(name: str) -> Derived:
+    """The derived forms of ``FORMULAS[name]`` (derived and certified once per process)."""
+    return Derived(name)
+
+
 # -- the matrix loss ---------------------------------------------------------------------------------------
 class MatrixLoss:
-    """``L(w, b) = Σ_i ℓ(x_iᵀw + b, y_i)`` (or the mean) with closed-form gradient and Hessian.
+    """``L(w, b) = Σ_i ℓ(x_iᵀw + b, y_i)`` (or the mean), its gradient and Hessian derived from :data:`FORMULAS`.
 
     Parameters are one vector ``θ = (w_0, ..., w_{d-1}, b)`` of length ``d + 1``.
 
     Arguments:
-        per_sample: ``ℓ(z, t)`` in the symbols ``z`` and ``t`` of :data:`PER_SAMPLE_LOSSES`, or its name.
+        per_sample: the name of a loss in :data:`FORMULAS` (or its per-sample ``ℓ(z, t)`` of :data:`PER_SAMPLE_LOSSES`).
         X: ``(N, d)`` data (float32 or float64; kept as given, not copied).
         y: ``(N,)`` targets.
         reduction: ``"sum"`` or ``"mean"``.
@@ -89,85 +125,51 @@ class MatrixLoss:
     """
 
     def __init__(self, per_sample: sympy.Expr | str, X: Any, y: Any, reduction: str = "sum", name: str | None = None):
-        if isinstance(per_sample, str):
-            if per_sample not in PER_SAMPLE_LOSSES:
-                raise InputError(f"unknown loss {per_sample!r}; choose one of {', '.join(PER_SAMPLE_LOSSES)}")
-            name, per_sample = name or per_sample, PER_SAMPLE_LOSSES[per_sample]
+        key = _loss_name(per_sample)
         if reduction not in ("sum", "mean"):
             raise InputError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
         self.X = _as_data(X)
         self.y = np.asarray(y, dtype=self.X.dtype).reshape(-1)
         if self.y.shape[0] != self.X.shape[0]:
             raise InputError(f"X has {self.X.shape[0]} samples but y has {self.y.shape[0]} targets")
-        self.name = name or "loss"
+        self.name = name or key
         self.reduction = reduction
-        self.per_sample = per_sample
-        self.first = sympy.diff(per_sample, _z)
-        self.second = sympy.diff(self.first, _z)
+        self.per_sample = PER_SAMPLE_LOSSES[key]
+        self.derived = derived(key)
+        self.second = sympy.diff(self.per_sample, _z, 2)
         self.N, self.d = self.X.shape
         self.n = self.d + 1
         self.dtype = self.X.dtype
         self._scale = 1.0 / self.N if reduction == "mean" else 1.0
-        modules = _stable_modules()
-        self._value = sympy.lambdify((_z, _t), per_sample, modules=modules)
-        self._first = sympy.lambdify((_z, _t), self.first, modules=modules)
-        self._second = sympy.lambdify((_z, _t), self.second, modules=modules)
-        self.constant_curvature = not (self.second.free_symbols & {_z, _t})
+        self._second = sympy.lambdify((_z, _t), self.second, modules=_stable_modules())
+        self.constant_curvature = self.derived.constant_hessian
 
     # -- display -----------------------------------------------------------------------------------
-    @cached_property
-    def _symbols(self):
-        N, d = sympy.Symbol("N", integer=True, positive=True), sympy.Symbol("d", integer=True, positive=True)
-        return (sympy.MatrixSymbol("X", N, d), sympy.MatrixSymbol("y", N, 1), sympy.MatrixSymbol("w", d, 1),
-                sympy.Symbol("b", real=True), sympy.OneMatrix(N, 1))
-
     @property
     def variables(self) -> tuple[str, ...]:
         """Parameter names ``w0 ... w{d-1}, b`` (θ's coordinates)."""
         return (*(f"w{i}" for i in range(self.d)), "b")
 
-    @cached_property
+    @property
     def expr(self) -> sympy.Expr:
-        """The loss as an expression in the matrix symbols ``X, y, w, b``."""
-        X, y, w, b, one = self._symbols
-        z = X * w + b * one
-        if self.per_sample == PER_SAMPLE_LOSSES["least_squares"]:
-            r = z - y
-            return r.T * r
-        p, q = self.per_sample.subs(_t, 0), sympy.diff(self.per_sample, _t)
-        return one.T * ElementwiseApplyFunction(sympy.Lambda(_z, p), z) + (-(y.T * z) if q == -_z else 0)
+        """The loss as typed in :data:`FORMULAS`, read into matrix symbols ``X, y, w, b``."""
+        return self.derived.expr
 
-    @cached_property
-    def gradient_expr(self) -> sympy.Expr:
-        """``∇_w L`` in matrix symbols (by SymPy's matrix calculus for least squares, chain rule otherwise)."""
-        X, y, w, b, one = self._symbols
-        if self.per_sample == PER_SAMPLE_LOSSES["least_squares"]:
-            return self.expr.diff(w)
-        return X.T * self._elementwise(self.first)
+    @property
+    def gradient_expr(self) -> sympy.Basic:
+        """``∇_w L``, derived by the matrix engine and certified."""
+        return self.derived.gradient_w
 
-    @cached_property
-    def hessian_expr(self) -> sympy.Expr:
-        """``H_ww`` in matrix symbols: ``c XᵀX`` for constant curvature, ``Xᵀ diag(ℓ''.(z)) X`` otherwise."""
-        X, y, w, b, one = self._symbols
-        if self.per_sample == PER_SAMPLE_LOSSES["least_squares"]:
-            return self.gradient_expr.diff(w)
-        if self.constant_curvature:
-            return self.second * X.T * X
-        from sympy.matrices.expressions.diagonal import DiagMatrix
-
-        return X.T * DiagMatrix(self._elementwise(self.second)) * X
-
-    def _elementwise(self, expr: sympy.Expr) -> sympy.Expr:
-        X, y, w, b, one = self._symbols
-        z = X * w + b * one
-        p, q = expr.subs(_t, 0), sympy.diff(expr, _t)
-        part = ElementwiseApplyFunction(sympy.Lambda(_z, p), z) if p.has(_z) else p * one
-        return part + q * y if q != 0 and not q.free_symbols else part
+    @property
+    def hessian_expr(self) -> sympy.Basic:
+        """``H_ww = ∇²_w L``, derived by the matrix engine and certified."""
+        return self.derived.hessian_ww
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "N": self.N, "d": self.d, "reduction": self.reduction,
-                "per_sample": str(self.per_sample), "expr": str(self.expr), "gradient": str(self.gradient_expr),
-                "hessian": str(self.hessian_expr), "dtype": str(self.dtype)}
+                "formula": FORMULAS[_loss_name(self.per_sample)], "per_sample": str(self.per_sample),
+                "expr": str(self.expr), "gradient": str(self.gradient_expr), "hessian": str(self.hessian_expr),
+                "dtype": str(self.dtype)}
 
     def __repr__(self) -> str:
         return f"<MatrixLoss {self.name}: N={self.N}, d={self.d}, {self.reduction}>"
@@ -179,24 +181,31 @@ class MatrixLoss:
             raise InputError(f"θ must have d + 1 = {self.n} entries (w then b), got {theta.shape[0]}")
         return theta[: self.d].astype(self.dtype, copy=False), self.dtype.type(theta[self.d])
 
+    def _data(self, theta: Any) -> dict[str, Any]:
+        w, b = self._split(theta)
+        return {"X": self.X, "y": self.y, "w": w, "b": b}
+
+    def _run(self, kernel: str, data: dict[str, Any]) -> Any:
+        return self.derived.kernels[kernel](data)
+
     def scores(self, theta: Any) -> np.ndarray:
         """``z = Xw + b`` for every sample."""
         w, b = self._split(theta)
         return self.X @ w + b
 
     def value(self, theta: Any) -> float:
-        """``L(θ)``."""
-        return float(np.sum(self._value(self.scores(theta), self.y)) * self._scale)
+        """``L(θ)`` from the typed formula's kernel."""
+        return float(self._run("value", self._data(theta)) * self._scale)
 
     def value_and_gradient(self, theta: Any):
-        """``(L, ∇L)`` with ``∇_w = Xᵀ ℓ'(z)`` and ``∂_b = Σ ℓ'(z)``: two matrix-vector products."""
-        z = self.scores(theta)
-        value = float(np.sum(self._value(z, self.y)) * self._scale)
-        r = np.asarray(self._first(z, self.y), dtype=self.dtype) * self.dtype.type(self._scale)
+        """``(L, ∇L)`` from the derived ``∇_w L`` and ``∂L/∂b`` in one pass: ``z = Xw + b`` once, ``Xᵀ(·)`` once."""
+        d = self.derived
+        value, gradient_w, gradient_b = d.kernels["value"].together(self._data(theta), d.gradient_w, d.gradient_b)
+        scale = self.dtype.type(self._scale)
         grad = np.empty(self.n, dtype=self.dtype)
-        grad[: self.d] = r @ self.X
-        grad[self.d] = r.sum()
-        return value, grad
+        grad[: self.d] = np.asarray(gradient_w).reshape(-1) * scale
+        grad[self.d] = gradient_b * scale
+        return float(value * self._scale), grad
 
     def gradient(self, theta: Any) -> np.ndarray:
         """``∇L(θ)``, shape ``(d + 1,)``."""
@@ -209,25 +218,20 @@ class MatrixLoss:
 
     @cached_property
     def _constant_hessian(self) -> np.ndarray:
-        return self._weighted_gram(np.full(self.N, float(self.second), dtype=self.dtype))
+        return self._assembled(self._data(np.zeros(self.n)))
 
-    def _weighted_gram(self, s: np.ndarray) -> np.ndarray:
+    def _assembled(self, data: dict[str, Any]) -> np.ndarray:
         H = np.empty((self.n, self.n), dtype=self.dtype)
-        if np.all(s >= 0):
-            root = np.sqrt(s)
-            Xs = self.X * root[:, None]
-            H[: self.d, : self.d] = Xs.T @ Xs  # numpy uses syrk for A.T @ A
-        else:
-            H[: self.d, : self.d] = (self.X * s[:, None]).T @ self.X
-        H[: self.d, self.d] = H[self.d, : self.d] = s @ self.X
-        H[self.d, self.d] = s.sum()
+        H[: self.d, : self.d] = self._run("hessian_ww", data)
+        H[: self.d, self.d] = H[self.d, : self.d] = np.asarray(self._run("hessian_wb", data)).reshape(-1)
+        H[self.d, self.d] = self._run("hessian_bb", data)
         return H * self.dtype.type(self._scale)
 
     def hessian(self, theta: Any = None) -> np.ndarray:
-        """The ``(d + 1) × (d + 1)`` Hessian; cached when the curvature is constant (least squares)."""
+        """The ``(d + 1) × (d + 1)`` Hessian from the derived blocks; cached when it is constant (least squares)."""
         if self.constant_curvature:
             return self._constant_hessian
-        return self._weighted_gram(self._curvatures(theta))
+        return self._assembled(self._data(theta))
 
     def largest_curvature(self, theta: Any = None, iterations: int = 100, rtol: float = 1e-6) -> float:
         """``λmax`` of the Hessian at ``θ`` (zeros by default) by power iteration on Hessian-vector products."""
@@ -249,6 +253,14 @@ class MatrixLoss:
                 return new
             lam = new
         return lam
+
+
+def _loss_name(per_sample: sympy.Expr | str) -> str:
+    for name, expr in PER_SAMPLE_LOSSES.items():
+        if per_sample == name or per_sample == expr:
+            return name
+    raise InputError(f"unknown loss {per_sample!r}; choose one of {', '.join(FORMULAS)} (each is derived from its "
+                     "matrix formula in symgrad.models.matrix.FORMULAS)")
 
 
 def _as_data(X: Any) -> np.ndarray:

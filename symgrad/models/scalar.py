@@ -102,12 +102,31 @@ def PolynomialModel(degree: int) -> Model:
     return Model(sum(w * x**k for k, w in enumerate(ws)), ws, (x,), f"polynomial model of degree {degree}")
 
 
+#: the chapter's hypersphere decision surface as it writes it; the model is derived from this text
+HYPERSPHERE = "x^T diag(w) x + b"
+
+
 def HypersphereModel(n_inputs: int = 2) -> Model:
-    """``xᵀ diag(w) x + b = Σ w_i x_i² + b``: the chapter's hypersphere decision surface."""
+    """``xᵀ diag(w) x + b = Σ w_i x_i² + b``: the chapter's hypersphere decision surface.
+
+    Derived from :data:`HYPERSPHERE` by the matrix notation: read with ``x, w`` of length ``n_inputs``,
+    then expanded entry by entry (``x_i``, ``w_i``).
+
+    >>> HypersphereModel(2).expr
+    b + w0*x0**2 + w1*x1**2
+    """
+    from ..matrix import explicit
+    from ..parse import parse
+
+    if not isinstance(n_inputs, Integral) or isinstance(n_inputs, bool) or n_inputs < 1:
+        raise InputError(f"a hypersphere model needs a whole number of inputs >= 1, got {n_inputs!r}")
+    entries = explicit(parse(HYPERSPHERE, shapes={"x": n_inputs, "w": n_inputs}), {})
+    entries = entries[0, 0] if isinstance(entries, sympy.MatrixBase) else entries  # n = 1 reads as a 1×1 matrix
     ws = tuple(_real(f"w{i}") for i in range(n_inputs))
     xs = tuple(_real(f"x{i}") for i in range(n_inputs))
-    b = _real("b")
-    return Model(sum(w * x**2 for w, x in zip(ws, xs)) + b, (*ws, b), xs, "hypersphere model")
+    names = {**{f"w_{i}_0": w for i, w in enumerate(ws)}, **{f"x_{i}_0": x for i, x in enumerate(xs)}, "b": _real("b")}
+    expr = entries.xreplace({s: names[s.name] for s in entries.free_symbols})
+    return Model(expr, (*ws, names["b"]), xs, "hypersphere model")
 
 
 # -- data ---------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ..analysis._text import APPROX_DECIMALS, approx_text
 from ..errors import InputError, VerificationError
 from ..function import Function, as_function, to_sympy_number
 from ..optimize import gradient_descent
+from . import matrix as matrix_steps
 from ._support import (
     _data_latex,
     _data_text,
@@ -252,13 +253,17 @@ class Explain:
 
     # -- §9.1/§9.4 partial derivatives and the gradient -----------------------------
     @bounded
-    def gradient(self, f: Any, at: Any = None, *, name: str = "L") -> Derivation:
+    def gradient(self, f: Any, at: Any = None, *, name: str = "L", shapes: Mapping[str, Any] | None = None,
+                 wrt: Any = None) -> Derivation:
         """Partial derivatives and the gradient, optionally at a point (chapter §9.1, §9.4 steps 1–2).
+        Vectors and matrices (``shapes=`` or a shaped Function): :mod:`symgrad.steps.matrix`.
 
         Example:
             >>> explain.gradient("2*w0^2 + 3*w1^2", [3, 4]).result.T
             Matrix([[12, 24]])
         """
+        if matrix_steps.is_shaped(f, shapes):
+            return matrix_steps.matrix_gradient_derivation(f, wrt, shapes=shapes, name=name, at=at)
         f = as_function(f)
         checker = Checker(f)
         steps = list(self._gradient_steps(f, None if at is None else _point(f, at), name, checker))
