@@ -39,11 +39,12 @@ import sympy
 
 from ..display import Display, display_markdown, display_repr
 from ..errors import InputError
-from ..function import Function
+from ..function import Function, as_function
 from ._common import bounded, Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
 from ._text import approx_text, text, tidy_text
 from .convexity import convexity
 from .linalg import eigenvalues
+from .parametric import parameters_of, parametric_critical_points
 from .nonsmooth import NAME, piecewise_analysis, separable_parts
 from .smoothness import non_differentiable_points, smooth_at
 
@@ -72,6 +73,8 @@ class CriticalPoint:
             :class:`~.smoothness.NonDifferentiability`); empty elsewhere.
         global_note: for a local extremum, why it is or is not the global one (``"f → -∞ as x → -∞"``,
             a comparison of values); empty when that was not decided.
+        conditions: for a loss with symbolic parameters, what the formula of the point needs
+            (``(Ne(lambda + x**2, 0),)``); empty otherwise.
         region: for a whole set of critical points of a non-smooth loss, ``{variable: Interval}`` (every
             ``x ∈ [−1, 1]`` for ``|x − 1| + |x + 1|``; then ``point`` maps that variable to itself); else None.
     """
@@ -86,6 +89,7 @@ class CriticalPoint:
     one_sided: dict[str, tuple[sympy.Expr, sympy.Expr]] = field(default_factory=dict)
     global_note: str = ""
     region: dict[sympy.Symbol, sympy.Set] | None = None
+    conditions: tuple[sympy.Ne, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"point": {k.name: str(v) for k, v in self.point.items()}, "kind": self.kind, "exact": self.exact,
@@ -93,7 +97,8 @@ class CriticalPoint:
                 "value": None if self.value is None else str(self.value), "extremum": self.extremum,
                 "one_sided": {k: [str(a), str(b)] for k, (a, b) in self.one_sided.items()},
                 "global_note": self.global_note,
-                "region": None if self.region is None else {k.name: str(v) for k, v in self.region.items()}}
+                "region": None if self.region is None else {k.name: str(v) for k, v in self.region.items()},
+                "conditions": [str(c) for c in self.conditions]}
 
     def _display(self) -> Display:
         rows = [("point", _fmt(self.point)), ("kind", self.kind + (f" ({self.extremum})" if self.extremum else "")),
@@ -120,12 +125,15 @@ def _equals(value: sympy.Expr) -> str:
 
 
 @bounded
-def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True,
+def critical_points(f: Any, *, variables: Any = None, domain: Any = None, numeric_fallback: bool = True,
                     timeout: float | None = None) -> list[CriticalPoint]:
     """All critical points of ``f`` that symgrad can find, each classified with its reason.
 
     Arguments:
         f: a Function, SymPy expression, or text.
+        variables: the variables to solve for (names or Symbols); every other symbol is a parameter that
+            stays symbolic, and each point is then a formula with the conditions it needs
+            (:mod:`symgrad.analysis.parametric`). Default: every free symbol is a variable.
         domain: optional box (see :func:`symgrad.analysis.convexity`); points outside are dropped.
         numeric_fallback: when SymPy cannot solve ``∇f = 0``, search with SciPy (marked ``exact=False``).
         timeout: seconds for each symbolic step.
@@ -138,7 +146,9 @@ def critical_points(f: Any, *, domain: Any = None, numeric_fallback: bool = True
         >>> [(p.point, p.kind) for p in critical_points(x**3 - 3*x)]
         [({x: -1}, 'maximum'), ({x: 1}, 'minimum')]
     """
-    fn = scalar_function(f, "critical_points")
+    fn = scalar_function(f if variables is None else as_function(f, variables), "critical_points")
+    if parameters_of(fn):
+        return parametric_critical_points(fn, timeout, CriticalPoint)
     dom = resolve_domain(fn, domain, timeout=timeout)
     pieces = piecewise_critical_points(fn, timeout) if domain is None else None
     if pieces is not None:
