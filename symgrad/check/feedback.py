@@ -93,7 +93,19 @@ def invalid_feedback(reason: str, detail: str = "") -> tuple[str, str]:
     return text, text
 
 
+#: longest detail a student is shown; a longer one is cut at a word, never inside one
+MAX_DETAIL = 400
+
+
 def _one_line(text: str) -> str:
+    """The first line of ``text`` as one sentence, cut at a word boundary (with "…") when very long.
+
+    Example:
+        >>> _one_line("a " * 300).endswith("a …")
+        True
+    """
     first = str(text).strip().splitlines()[0] if str(text).strip() else ""
-    first = first[:200]
+    if len(first) > MAX_DETAIL:
+        first = first[:MAX_DETAIL].rsplit(" ", 1)[0] + " …"
+        return first
     return first if first.endswith(".") else first + "."

@@ -94,3 +94,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return BAD_INPUT
         except KeyboardInterrupt:
             return 130
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
+            _silence_stdout()
+            return 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit-time flush cannot raise BrokenPipeError again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

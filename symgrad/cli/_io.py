@@ -31,6 +31,9 @@ EXIT_CODES: dict[int, str] = {
     FAILED: "a check or verification failed (the answer is not correct; the derivatives disagree)",
     USAGE: "bad usage: an unknown command or option, a missing or malformed argument",
     BAD_INPUT: "bad input: text symgrad cannot read, a file it cannot read or write, a missing extra",
+    130: "interrupted (Ctrl-C); grade keeps the rows written so far",
+    141: "the output pipe closed early (e.g. | head); nothing more is printed",
+    143: "terminated (SIGTERM); grade keeps the rows written so far",
 }
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 
 from ._io import FAILED, OK, json_document, read_argument
+from .shapes import add_shape_option, shapes_from
 
 EXAMPLES = """examples:
-  symgrad check "2*x*cos(x^2)" "d/dx sin(x^2)"        (a key may be any expression)
+  symgrad check "2*x*cos(x^2)" "cos(x^2)*2x"         (equivalent forms are correct)
   symgrad check "(1.8, 1.6)" "(9/5, 8/5)" --kind gd_step
+  symgrad check "2X^TXw - 2X^Ty" "2X^T(Xw - y)" --shape X=N,d --shape w=d --shape y=N
   symgrad check "x^2" "2*x" --format json
   echo "convex" | symgrad check - "convex"
 """
@@ -36,6 +38,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--rtol", type=float, help="relative tolerance (default: exact comparison)")
     parser.add_argument("--atol", type=float, help="absolute tolerance (default: exact comparison)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random comparison points (default 0)")
+    add_shape_option(parser)
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
     parser.set_defaults(run=run)
 
@@ -50,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     answer, expected = read_argument(args.answer, "answer"), read_argument(args.expected, "expected answer")
     variables = [v.strip() for v in args.variables.split(",") if v.strip()] if args.variables else None
     kind = args.kind.strip().replace("-", "_") if args.kind else None  # one spelling: gd-step and gd_step
-    result = check(answer, expected, variables=variables, kind=kind, rtol=args.rtol, atol=args.atol, seed=args.seed)
+    shapes = shapes_from(args.shape) or None
+    result = check(answer, expected, variables=variables, kind=kind, rtol=args.rtol, atol=args.atol, seed=args.seed,
+                   shapes=shapes)
     if args.format == "json":
         print(json_document(result.to_dict()), end="")
     else:
