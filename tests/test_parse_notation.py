@@ -16,6 +16,7 @@ from symgrad.errors import InputError, ParseError
 from symgrad.parse import parse, parse_answer
 
 b, w, x, y, r, sigma, T = (Symbol(n, real=True) for n in ("b", "w", "x", "y", "r", "sigma", "T"))
+a, c, d, f = (Symbol(n, real=True) for n in ("a", "c", "d", "f"))
 
 
 def sigmoid(z):
@@ -96,6 +97,24 @@ def test_a_derivative_written_as_a_quotient_is_refused_with_what_to_type(text):
     with pytest.raises(ParseError, match="quotient") as info:
         parse(text)
     assert "d/dx (x^3 + 2x)" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["d f/d x", "d f / d x", "d y/d x", "d x/d t", "d f/dx", "d x/d t + 1", "2 d f/d x",
+                                  r"\mathrm{d}f/\mathrm{d}x", r"\mathrm{d} f/\mathrm{d} x", r"\frac{d f}{d x}",
+                                  "d sin(x)/d x", "d x^2/d x", "d f_1/d x", "d θ/d t", "∂ f/∂ x"])
+def test_a_spaced_quotient_derivative_is_refused_not_read_as_a_product(text):
+    """Issue 13: parse("d f/d x") was f*x and parse("d x/d t") t*x, a silent misreading."""
+    with pytest.raises(ParseError, match="quotient") as info:
+        parse(text)
+    assert "d/dx (x^3 + 2x)" in str(info.value) and "Function(" in str(info.value)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("d*f/(d*x)", f / x), ("d*f/d*x", f * x), ("d x/c", d * x / c), ("d/c", d / c), ("a*d/c", a * d / c),
+    ("(d x + 1)/c", (d * x + 1) / c),
+])
+def test_products_and_quotients_of_a_variable_d_stay_products(text, expected):
+    assert parse(text) == expected
 
 
 @pytest.mark.parametrize("text, fragment", [

@@ -86,3 +86,31 @@ def test_sigmoid_derivative_is_sigma_times_one_minus_sigma():
 def test_logistic_loss_partials_are_sigma_minus_one_times_the_input():
     out = render(sg.explain.gradient("log(1 + exp(-(w*x + b)))"), "text")
     assert "∂L/∂w = x·(σ − 1) = " in out and "∂L/∂b = σ − 1 = " in out
+
+
+def test_softmax_cross_entropy_gradient_vector_uses_the_partials_textbook_forms():
+    # issue 14: step 2's ∇L printed −(e^(z₁)/S − e^(2z₁)/S²)·S·e^(−z₁) although step 1 showed p₁ − 1
+    d = sg.explain.gradient("-log(exp(z1)/(exp(z1)+exp(z2)))")
+    out = render(d, "text")
+    step2 = out[out.index("Step 2"):]
+    assert "p₁ − 1" in step2 and "p₂" in step2 and "with p₁, p₂ as in step 1" in step2
+    assert "p₁ = e^(z₁)/(e^(z₁) + e^(z₂)), p₂ = e^(z₂)/(e^(z₁) + e^(z₂))" in out
+    assert "e^(2z₁)" not in out and "e^(−z₁)" not in out
+    z1, z2 = sympy.symbols("z1 z2", real=True)
+    p1, p2 = sympy.symbols("p1 p2", real=True)
+    total = sympy.exp(z1) + sympy.exp(z2)
+    textbook = sympy.Matrix([sympy.exp(z1) / total - 1, sympy.exp(z2) / total])  # hand-written p − y, y = (1, 0)
+    _, forms, shown = d.steps[1].math[0].parts
+    assert list(forms) == [p1 - 1, p2]
+    definitions = {p1: sympy.exp(z1) / total, p2: sympy.exp(z2) / total}
+    assert sympy.simplify(forms.xreplace(definitions) - textbook) == sympy.zeros(2, 1)
+    assert sympy.simplify(sympy.Matrix(shown) - textbook) == sympy.zeros(2, 1)
+    point = {z1: sympy.Rational(3, 10), z2: -sympy.Rational(7, 10)}
+    grad = torch_softmax_grad([0.3, -0.7], target=0)
+    assert [float(v) for v in sympy.Matrix(shown).xreplace(point)] == __import__("pytest").approx(grad, rel=1e-12)
+
+
+def test_gradient_vector_without_textbook_forms_is_unchanged():
+    d = sg.explain.gradient("x^2*y + y^3")
+    _, vector = d.steps[1].math[0].parts
+    assert vector == sympy.Matrix([2 * x * y, x**2 + 3 * y**2])

@@ -10,7 +10,7 @@ tokens ahead, before the ordinary rules get a chance to misread them:
 written                           node
 ================================  ===========================================================
 ``d/dx f``, ``\\frac{d}{dx} f``,   :class:`Derivative` (``d^2/dx^2``: order 2); ``dy/dx`` and
-``∂/∂x f``, ``\\frac{\\partial}``   ``\\frac{df}{dx}`` are refused with what to type instead
+``∂/∂x f``, ``\\frac{\\partial}``   ``d f/d x``, ``\\frac{df}{dx}`` are refused with what to type
 ``σ(z)``, ``\\sigma z``, ``σ z``    a call of ``sigmoid``; ``σ``, ``σ^2``, ``x/σ`` stay a symbol
 ``x^T``, ``x'``, ``xᵀ``, ``x^\\top`` :class:`Transpose`; the builder refuses it on a scalar
 ``‖v‖``, ``||v||``, ``\\|v\\|_2``     :class:`Norm` (subscript ``2``, ``F`` or ``1``)
@@ -33,6 +33,10 @@ from symgrad.parse.tokens import Token, error
 
 #: token raws that mean the dot (inner) product rather than a plain ``*``
 DOT_RAWS = frozenset({"·", "⋅", "∙", "\\cdot"})
+#: brackets, and the operators that end the numerator of a quotient ``d<numerator>/dx``
+_OPENERS, _CLOSERS = frozenset("([{"), frozenset(")]}")
+_NUMERATOR_ENDS = frozenset({"+", "-", "*", "=", ",", "|", "‖"})
+
 #: how a derivative is written, named in refusals
 DERIVATIVE_HINT = "Write the derivative as d/dx (x^3 + 2x) or \\frac{d}{dx}(x^3 + 2x)."
 _CLOSERS = (")", "]", "}", "\\}", ",", ";", "=", "&")
@@ -202,23 +206,28 @@ class NotationRules:
         return None
 
     def quotient_ahead(self, offset: int) -> bool:
-        """``dy/dx``, ``df/dx``, ``d(x^2)/dx``, ``∂f/∂x``: a numerator after d, then ``/ dx``."""
-        token = self.peek(offset)
-        if token.kind == "name" and not token.space_before:
-            offset += 1
-        elif token.kind == "op" and token.value == "(":
-            depth = 0
-            while self.peek(offset).kind != "eof":
-                value = self.peek(offset).value
-                depth += value == "("
-                depth -= value == ")"
-                offset += 1
+        """``dy/dx``, ``d f/d x``, ``d(x^2)/dx``, ``d sin(x)/d x``, ``∂f/∂x``: a numerator after d, then ``/ dx``.
+
+        The numerator is everything up to a ``/`` outside brackets, spaced or not: read as a
+        product, ``d f/d x`` would be ``f·x``, a silent misreading. An explicit ``*``, ``+`` or
+        ``-`` ends it first, so ``d*f/(d*x)`` stays a product.
+        """
+        depth, first = 0, offset
+        while True:
+            token = self.peek(offset)
+            if token.kind == "eof":
+                return False
+            if token.kind == "op" and token.value in _OPENERS:
+                depth += 1
+            elif token.kind == "op" and token.value in _CLOSERS:
                 if depth == 0:
-                    break
-        else:
-            return False
-        return self.peek(offset).kind == "op" and self.peek(offset).value == "/" \
-            and self.leibniz_denominator_at(offset + 1)
+                    return False
+                depth -= 1
+            elif depth == 0 and token.kind == "op" and token.value == "/":
+                return offset > first and self.leibniz_denominator_at(offset + 1)
+            elif depth == 0 and token.kind == "op" and token.value in _NUMERATOR_ENDS:
+                return False
+            offset += 1
 
     def frac_has_d_denominator(self, offset: int) -> bool:
         """``\\frac{df}{dx}``: scan the numerator's braces, then look for ``{dx``."""
@@ -237,7 +246,8 @@ class NotationRules:
         if form == "quotient":
             raise error("a derivative written as a quotient (dy/dx, \\frac{df}{dx}) cannot be read "
                         "without knowing the function", self.text, start.pos,
-                        f"{DERIVATIVE_HINT} Or type the function itself and ask for its derivative.")
+                        f"{DERIVATIVE_HINT} Write the function itself out in place of f, or type the "
+                        "function and ask for its derivative: sg.Function(\"x^3 + 2x\").gradient().")
         if self.answer:
             raise error("an answer must be the result itself, not d/dx of an expression", self.text, start.pos,
                         "Differentiate first and type the result, e.g. 3x^2 + 2.")

@@ -275,7 +275,7 @@ class Explain:
                           steps[-1].result, "", (), tuple(checker.log))
 
     def _gradient_steps(self, f: Function, point: dict | None, name: str, checker: Checker) -> list[Step]:
-        lines, named = [], {}
+        lines, named, forms, shown = [], {}, [], []
         known = textbook.probabilities(f.expr)
         for v in f.variables:
             partial = f.partial(v)
@@ -284,6 +284,8 @@ class Explain:
             if form is not None:
                 lead, partial = (form[0],), minor_form(partial)
                 named.update({q.symbol: q.expr for q in form[1]})
+            forms.append(lead[0] if lead else partial)
+            shown.append(partial)
             if point is None:
                 lines.append(eq(Deriv(name, (v,)), *lead, partial))
             else:
@@ -293,8 +295,10 @@ class Explain:
                   + " (each form proven equal by SymPy)") if named else ""
         if point is None:
             checker.symbolic(f"∇{name}", f.gradient())
-            return [Step("Compute partial derivatives", tuple(lines), f.gradient(), remark),
-                    Step("Form gradient", (eq(Grad(name), f.gradient()),), f.gradient())]
+            vector = (_column(forms), _column(shown)) if named else (f.gradient(),)
+            return [Step("Compute partial derivatives", tuple(lines), vector[-1], remark),
+                    Step("Form gradient", (eq(Grad(name), *vector),), vector[-1],
+                         f"with {', '.join(_plain(k) for k in named)} as in step 1" if named else "")]
         grad = f.gradient_at(point)
         checker.gradient(f"∇{name} at the point", grad, point)
         return [Step("Compute partial derivatives", tuple(lines), grad, remark),
