@@ -92,6 +92,7 @@ def _usable(text):
         raise
     except ParseError as exc:
         assume("undefined" not in str(exc))  # division by zero drawn by chance
+        assume("not a real number" not in str(exc))  # log(0 - 1), sqrt(-3): refused by design (issue 16)
         raise
     assume(not value.has(sympy.I, sympy.oo, -sympy.oo, sympy.zoo, sympy.nan))
     assume(sympy.count_ops(value) < 60)
