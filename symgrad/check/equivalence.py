@@ -296,9 +296,9 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
     symbols = _symbols_of(answer, expected)
     agreed, skipped, used, not_real = 0, 0, [], []
     wanted = _NUMERIC_POINTS if symbols else 1
-    def candidates():  # a second round only when the answer was not real at some points of the key
-        yield from _candidate_points(symbols, settings, salt)
-        if not_real and symbols:
+    def candidates():  # a second round only when the answer was not real at some points of the key, yet
+        yield from _candidate_points(symbols, settings, salt)  # agreed at some: more may reach _MIN_COMMON
+        if not_real and agreed and symbols:
             yield from _candidate_points(symbols, settings, salt + _SECOND_ROUND_SALT)
 
     for point in candidates():
@@ -311,6 +311,8 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
         a = _real_value(answer, point)
         if a is None:
             not_real.append((point, e))
+            if not agreed and len(not_real) >= _GIVE_UP_WITHOUT_COMMON:
+                break  # real nowhere yet: a common part this small cannot give _MIN_COMMON points
             continue  # the answer is not real here: a point outside the common domain, no witness
         gap = _magnitude(a - e)
         scale = max(sympy.Integer(1), _magnitude(e))
@@ -371,6 +373,7 @@ _ALGEBRAIC_MAX_OPS = 60
 _CONSTANT_GUARD_DIGITS = 110  # two constants must agree to about 100 digits before a proof is tried
 _MIN_PROBABLE = 8  # agreement at this many real points (or the one point of a constant) awaits a proof
 _SECOND_ROUND_SALT = 15485863
+_GIVE_UP_WITHOUT_COMMON = 24  # key-real points where the answer is not real, none common: stop looking
 _MIN_COMMON = 8  # points where both sides are real needed when the answer is not real at some points of the key
 
 
