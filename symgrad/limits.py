@@ -74,9 +74,13 @@ class Limits:
         max_tokens: tokens (numbers, names, operators) in the input.
         max_depth: nesting of brackets, groups and function calls.
         max_digits: digits of a number, both as written (``123...``, ``1e400``)
-            and as computed from numbers in the input (``99^1000``).
-        max_exponent: magnitude of a numeric exponent of a number (``2^1001`` is
-            refused with the default; ``x^n`` with a symbol ``n`` is fine).
+            and as computed from numbers in the input (``99^1000``; the digits of
+            ``b^n`` are ``floor(n log10 |b|) + 1``, without computing it).
+        max_exponent: magnitude of a numeric exponent of a number that is not an
+            integer power of a rational (``e^1001``, ``2^(3001/2)`` are refused with the
+            default; ``x^n`` with a symbol ``n`` is fine). An integer power of a rational
+            is bounded by the digits of its result instead (``max_digits``): ``2^3000``
+            (904 digits) is read, ``10^1000`` (1001 digits) is refused.
         max_symbolic_exponent: magnitude of a numeric exponent of an expression with
             variables (``(x - a)^6000`` is read: it costs nothing until expanded, and
             every expansion runs under the time limit).

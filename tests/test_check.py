@@ -219,6 +219,44 @@ def test_witness_points_lie_where_the_key_is_real_and_the_domain_is_stated():
     assert "compared where the expected answer is real (a > 0, b > 0)" in r.interpretation.warnings
 
 
+@pytest.mark.parametrize("answer, key, where", [
+    ("2*log(a)+log(b)", "log(a^2*b)", "(a > 0, b > 0)"),
+    ("log(x)+log(y)", "log(x*y)", "(x > 0, y > 0)"),
+])
+def test_points_where_only_the_key_is_real_are_no_witnesses(answer, key, where):
+    # issue 15: the old witness a = -9/29 (x, y < 0) is a point where the answer is not a real number
+    r = check(answer, key)
+    assert r.status == "correct", (r.evidence, r.interpretation.warnings)
+    assert f"equal where both are real {where}" in r.interpretation.warnings
+    assert r.evidence.method == "symbolic"  # proved under the inferred signs, not accepted on numbers alone
+
+
+@pytest.mark.parametrize("answer, key", [("log(a^2*b)", "2*log(a)+log(b)"), ("log(x*y)", "log(x)+log(y)")])
+def test_the_original_direction_still_states_the_key_domain(answer, key):
+    r = check(answer, key)
+    assert r.status == "correct"
+    assert any(w.startswith("compared where the expected answer is real (") for w in r.interpretation.warnings)
+
+
+@pytest.mark.parametrize("answer, key", [("sqrt(x-100)", "x"), ("sqrt(-x^2-1)", "x"),
+                                         ("log(x-15)+log(x-16)", "log((x-15)*(x-16))")])
+def test_an_answer_real_almost_nowhere_the_key_is_is_not_accepted(answer, key):
+    r = check(answer, key)
+    assert r.status == "incorrect"
+    assert "points where the expected answer is real" in r.evidence.detail
+    assert r.evidence.witness["answer"] == "not a real number"
+    x_value = sympy.Rational(r.evidence.witness["point"]["x"])
+    assert sympy.sympify(key).subs("x", x_value).is_real  # the key has a real value at the witness
+    assert not sympy.sympify(answer).subs("x", x_value).is_real  # hand-checked: the answer does not
+
+
+def test_a_difference_where_both_are_real_is_still_found():
+    r = check("sqrt(x)", "x")
+    assert r.status == "incorrect" and sympy.Rational(r.evidence.witness["point"]["x"]) > 0
+    r = check("sqrt(x-1)*sqrt(x+1)", "sqrt(x^2-1)")  # for x < -1 the answer is -sqrt(x^2-1), real
+    assert r.status == "incorrect" and sympy.Rational(r.evidence.witness["point"]["x"]) < -1
+
+
 def test_exact_constants_are_decided_and_say_how():
     r = check("atan(1/2)", "pi/2-atan(2)")
     assert r.status == "correct" and any("1e-100" in w for w in r.interpretation.warnings)

@@ -21,7 +21,7 @@ OVER_THE_LIMIT = {
     "max_tokens": ("+".join(["x"] * 1100), {"max_tokens": 5000}),
     "max_depth": ("(" * 70 + "x" + ")" * 70, {"max_depth": 100}),
     "max_digits": ("1" * 1001, {"max_digits": 2000}),
-    "max_exponent": ("2^1001", {"max_exponent": 2000}),
+    "max_exponent": ("e^1001", {"max_exponent": 2000}),  # 2^1001 is read: bounded by its digits
     "max_symbolic_exponent": ("x^100001", {"max_symbolic_exponent": 200_000}),
     "max_power_tower": ("x^x^x^x^x", {"max_power_tower": 5}),
     "max_factorial": ("451!", {"max_factorial": 500, "max_digits": 2000}),
@@ -53,7 +53,7 @@ def test_each_limit_can_be_lowered_per_call(name):
     lowered = Limits(max_length=3, max_tokens=2, max_depth=1, max_digits=1, max_exponent=1,
                      max_symbolic_exponent=1, max_power_tower=1, max_factorial=1, max_matrix_entries=1)
     small = {"max_length": "xxxx", "max_tokens": "x+y", "max_depth": "((x))", "max_digits": "12",
-             "max_exponent": "2^2", "max_symbolic_exponent": "x^2", "max_power_tower": "x^2", "max_factorial": "2!", "max_matrix_entries": "[1,2]"}[name]
+             "max_exponent": "e^2", "max_symbolic_exponent": "x^2", "max_power_tower": "x^2", "max_factorial": "2!", "max_matrix_entries": "[1,2]"}[name]
     keep = {k: v for k, v in vars(DEFAULT_LIMITS).items() if k != name}
     with pytest.raises(InputTooLarge, match=f"{name}="):
         parse(small, limits=Limits(**keep, **{name: vars(lowered)[name]}))
@@ -75,6 +75,42 @@ def test_huge_inputs_fail_instantly(text):
     with pytest.raises(InputTooLarge):
         parse(text)
     assert time.perf_counter() - start < 1.0
+
+
+# --------------------------------------------------------------------------- powers of numbers (issue 15)
+@pytest.mark.parametrize("text, value", [("10^999", 10**999), ("2^3000", 2**3000), ("(1/2)^3000", sympy.Rational(1, 2**3000)),
+                                         ("2^-3000", sympy.Rational(1, 2**3000)), ("(10^3)^333", 10**999),
+                                         ("(-1)^(10^500)", 1), ("1^(10^900)", 1)])
+def test_a_power_of_a_number_within_max_digits_is_read_whatever_its_exponent(text, value):
+    assert parse(text) == value  # the oracle: Python's own integers
+
+
+def test_a_large_power_of_a_number_times_a_variable_is_read():
+    value = parse("(2x)^3000")
+    (x,) = value.free_symbols  # the parser's own symbol (it carries assumptions)
+    assert value == 2**3000 * x**3000
+
+
+@pytest.mark.parametrize("text, digits", [("10^1000", 1001), ("2^3500", len(str(2**3500))), ("(10^3)^334", 1003),
+                                          ("7^1200", len(str(7**1200))), ("(1/3)^2100", len(str(3**2100)))])
+def test_a_power_of_a_number_over_max_digits_is_refused_with_its_exact_digit_count(text, digits):
+    with pytest.raises(InputTooLarge, match="max_digits=1000") as info:
+        parse(text)
+    assert f"would have about {digits} digits" in str(info.value)  # 10^999 used to say about 1202
+
+
+def test_an_astronomical_power_is_refused_instantly_with_a_readable_count():
+    started = time.perf_counter()
+    with pytest.raises(InputTooLarge, match="more than 10\\^12 digits; the limit is max_digits=1000"):
+        parse("2^(10^500)")
+    assert time.perf_counter() - started < 30  # generous: only the message is checked, never timing in earnest
+
+
+def test_exponents_of_other_numbers_stay_bounded_by_max_exponent():
+    for text in ("e^1001", "2^(3001/2)", "sqrt(2)^1001"):
+        with pytest.raises(InputTooLarge, match="max_exponent=1000"):
+            parse(text)
+    assert parse("2^(3001/2)", limits=Limits(max_exponent=4000)) == 2**1500 * sympy.sqrt(2)
 
 
 # --------------------------------------------------------------------------- run_with_timeout

@@ -368,8 +368,11 @@ _PROOF_CPU_SECONDS = 0.2
 
 
 def _overwhelming(j: Judgement) -> bool:
-    """Agreement at enough real points (or to ~100 digits for a constant): correct even without a proof."""
-    return j.probable and (j.points >= _OVERWHELMING_POINTS or bool(j.extra.get("constant")))
+    """Agreement at enough real points (or to ~100 digits for a constant): correct even without a proof.
+
+    Not when the answer was not real at some points of the key: equality on the common part then needs a proof.
+    """
+    return j.probable and not j.extra.get("answer_skipped") and (j.points >= _OVERWHELMING_POINTS or bool(j.extra.get("constant")))
 
 
 def _index_names(key: Value) -> list[Any]:
@@ -387,6 +390,8 @@ def _evidence(judgements, settings, wrong_flat, index_names) -> Evidence:
         witness = {"component": index_names[wrong_flat[0]], "point": dict(first.witness),
                    "answer": first.answer_value, "expected": first.expected_value}
         detail = "differs at the witness point" if first.witness else "the values differ"
+        if first.extra.get("too_few_common"):
+            detail = first.extra["difference"] + "; not real at the witness point"
         return Evidence(first.method, max(j.points for j in judgements), settings.rtol, settings.atol,
                         settings.seed, witness, detail)
     method = max((j.method for j in judgements), key=lambda m: _METHOD_RANK.get(m, 5))
@@ -415,7 +420,9 @@ def _domain_warning(interpretation: Interpretation, judgements) -> Interpretatio
         return interpretation
     signs = dict(s for j in restricted for s in j.extra.get("signs", ()))
     where = ", ".join(f"{name} {DOMAIN_WORDS[word]}" for name, word in sorted(signs.items()))
-    return _with_warning(interpretation, "compared where the expected answer is real" + (f" ({where})" if where else ""))
+    both = any(j.extra.get("answer_skipped") for j in restricted)
+    said = "equal where both are real" if both else "compared where the expected answer is real"
+    return _with_warning(interpretation, said + (f" ({where})" if where else ""))
 
 
 def _with_warning(interpretation: Interpretation, warning: str) -> Interpretation:

@@ -282,17 +282,26 @@ def _judge_exact_points(answer, expected, settings, salt) -> Judgement:
 
 
 def _judge_numeric(answer, expected, settings, salt) -> Judgement:
-    """Stage 3: compare at points where the key is real; the answer must be real there too.
+    """Stage 3: compare at points where both sides are real.
 
     Points where the key is not a real number (``sqrt(x)`` at ``x < 0``) are skipped and more
-    candidates drawn, so a witness is never a point where both sides are complex. When points were
-    skipped, ``extra["restricted"]`` says so and ``extra["signs"]`` names the variables that were
-    positive (negative) at every point used: the domain found from the expressions themselves.
+    candidates drawn, so a witness is never a point where both sides are complex. Points where the key
+    is real but the answer is not (``2 log(a) + log(b)`` at ``a < 0`` against ``log(a^2 b)``) are not
+    witnesses of a difference either: they are skipped and counted in ``extra["answer_skipped"]``; the
+    answer must then agree at ``_MIN_COMMON`` points or more, else it is judged different where it
+    is not real (``sqrt(x - 100)`` against ``x``). When points were skipped, ``extra["restricted"]``
+    says so and ``extra["signs"]`` names the variables that were positive (negative) at every point
+    used: the domain found from the expressions themselves.
     """
     symbols = _symbols_of(answer, expected)
-    agreed, skipped, used = 0, 0, []
+    agreed, skipped, used, not_real = 0, 0, [], []
     wanted = _NUMERIC_POINTS if symbols else 1
-    for point in _candidate_points(symbols, settings, salt):
+    def candidates():  # a second round only when the answer was not real at some points of the key, yet
+        yield from _candidate_points(symbols, settings, salt)  # agreed at some: more may reach _MIN_COMMON
+        if not_real and agreed and symbols:
+            yield from _candidate_points(symbols, settings, salt + _SECOND_ROUND_SALT)
+
+    for point in candidates():
         if agreed >= wanted:
             break
         e = _real_value(expected, point)
@@ -301,7 +310,10 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
             continue  # the key is undefined or not real here: not a point of the domain
         a = _real_value(answer, point)
         if a is None:
-            return Judgement(False, "numeric", agreed + 1, _show_point(point), "not a real number", _short(e))
+            not_real.append((point, e))
+            if not agreed and len(not_real) >= _GIVE_UP_WITHOUT_COMMON:
+                break  # real nowhere yet: a common part this small cannot give _MIN_COMMON points
+            continue  # the answer is not real here: a point outside the common domain, no witness
         gap = _magnitude(a - e)
         scale = max(sympy.Integer(1), _magnitude(e))
         if gap > _DIFFER_REL * scale:
@@ -318,9 +330,21 @@ def _judge_numeric(answer, expected, settings, salt) -> Judgement:
         if verdict is True:
             agreed += 1
             used.append(point)
-    extra = {"restricted": skipped > 0 and bool(symbols), "signs": _signs(used) if skipped else (),
-             "constant": not symbols}
+    if not_real and agreed < _MIN_COMMON:
+        return _too_few_common(not_real, agreed)
+    extra = {"restricted": (skipped > 0 or bool(not_real)) and bool(symbols),
+             "signs": _signs(used) if skipped or not_real else (), "constant": not symbols,
+             "answer_skipped": len(not_real)}
     return Judgement(None, "numeric", agreed, probable=agreed >= min(wanted, _MIN_PROBABLE), extra=extra)
+
+
+def _too_few_common(not_real: list[tuple[dict, Any]], agreed: int) -> Judgement:
+    """The answer is real at too few of the points where the key is: different where it is not real."""
+    point, e = not_real[0]
+    tried = agreed + len(not_real)
+    return Judgement(False, "numeric", tried, _show_point(point), "not a real number", _short(e),
+                     extra={"difference": f"the answer is real at only {agreed} of {tried} points where "
+                                          f"the expected answer is real", "too_few_common": True})
 
 
 def _algebraic_verdict(answer: sympy.Expr, expected: sympy.Expr) -> Judgement:
@@ -348,6 +372,9 @@ def _algebraic_verdict(answer: sympy.Expr, expected: sympy.Expr) -> Judgement:
 _ALGEBRAIC_MAX_OPS = 60
 _CONSTANT_GUARD_DIGITS = 110  # two constants must agree to about 100 digits before a proof is tried
 _MIN_PROBABLE = 8  # agreement at this many real points (or the one point of a constant) awaits a proof
+_SECOND_ROUND_SALT = 15485863
+_GIVE_UP_WITHOUT_COMMON = 24  # key-real points where the answer is not real, none common: stop looking
+_MIN_COMMON = 8  # points where both sides are real needed when the answer is not real at some points of the key
 
 
 def _candidate_points(symbols: list[sympy.Symbol], settings: Settings, salt: int) -> list[dict]:

@@ -65,6 +65,34 @@ def _digits(number: sympy.Rational) -> float:
     return big.bit_length() * math.log10(2)
 
 
+def _about(digits: int) -> str:
+    return f"about {digits}" if digits < 10**12 else "more than 10^12"
+
+
+_EXACT_TENS = 100_000  # powers of 10 up to 10^100000 as a base are recognised exactly
+
+
+def _power_digits(base: sympy.Rational, exponent: int) -> int:
+    """Decimal digits of the larger of numerator and denominator of ``base**exponent``, without computing it.
+
+    ``floor(exponent * log10 |b|) + 1`` for ``b`` the larger of numerator and denominator; exact for a
+    power of 10 (``10^999`` has 1000 digits), otherwise the float rounding can matter only when the
+    product is within ~1e-12 of an integer.
+
+    >>> _power_digits(sympy.Integer(10), 999), _power_digits(sympy.Integer(2), 3000), _power_digits(sympy.Rational(1, 3), 5)
+    (1000, 904, 3)
+    """
+    big = max(abs(int(base.p)), abs(int(base.q)), 1)
+    if big == 1 or exponent == 0:
+        return 1
+    tens = round(math.log10(big))
+    if tens <= _EXACT_TENS and 10 ** tens == big:  # a power of 10: exact in integers
+        return exponent * tens + 1
+    if exponent.bit_length() > 1000:  # beyond a float (2^(10^500)): far over any limit anyway
+        return exponent
+    return math.floor(exponent * math.log10(big)) + 1
+
+
 class Builder(MatrixRules):
     """Build SymPy objects from a parse tree under ``limits``.
 
@@ -196,14 +224,15 @@ class Builder(MatrixRules):
             base = base.as_coeff_Mul()[0]  # SymPy computes (c*x)^n as c^n * x^n: c^n is bounded below
             if base in (1, -1) or not exponent.is_integer:
                 return
+        if isinstance(base, sympy.Rational) and exponent.is_integer:  # the cost is the result's size
+            digits = _power_digits(base, abs(int(exponent.p)))
+            if digits > self.limits.max_digits:
+                self.limits.check("max_digits", digits,
+                                  f"the power {_short(base)}^{_short(exponent)} at column {pos + 1} "
+                                  f"would have {_about(digits)} digits")
+            return
         if size > self.limits.max_exponent:
             self.limits.check("max_exponent", size, f"the exponent {_short(exponent)} at column {pos + 1} is too large")
-        if isinstance(base, sympy.Rational) and exponent.is_integer:
-            digits = abs(int(exponent.p)) * _digits(base)
-            if digits > self.limits.max_digits:
-                self.limits.check("max_digits", int(digits),
-                                  f"the power {_short(base)}^{_short(exponent)} at column {pos + 1} "
-                                  f"would have about {int(digits)} digits")
 
     def check_constant(self, value: sympy.Expr, bound: int, name: str, what: str) -> None:
         """Refuse a constant (no variables, not a plain rational) whose size exceeds ``bound``.
