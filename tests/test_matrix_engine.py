@@ -251,3 +251,20 @@ def test_the_chapter_classifier_on_rasterized_images_trains_on_the_derived_gradi
     n = data.shape[0]
     np.testing.assert_allclose(f.gradient_at(wrt="w", **values) / n, clf.loss_.gradient(theta)[:-1], atol=1e-12)
     np.testing.assert_allclose(f.gradient_at(wrt="b", **values) / n, clf.loss_.gradient(theta)[-1], atol=1e-12)
+
+
+def test_gradients_of_several_variables_from_one_evaluation_equal_torch_autograd():
+    """c.gradients(...) shares Xw + b between ∇w and ∂b; the oracle is loss.backward() on the same data."""
+    import torch
+
+    f = sg.Function("sum(softplus(X w + b)) - y^T (X w + b)", shapes={"X": ("N", "d"), "w": "d", "y": "N"},
+                    variables=["w", "b"])
+    rng = np.random.default_rng(3)
+    X, y = torch.tensor(rng.standard_normal((7, 4))), torch.tensor((rng.random(7) > 0.5).astype(float))
+    w, b = torch.tensor(rng.standard_normal(4), requires_grad=True), torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy_with_logits(X @ w + b, y, reduction="sum").backward()
+    c = f.compile("torch")
+    gw, gb = c.gradients(X=X, w=w.detach(), b=b.detach(), y=y)
+    assert torch.allclose(gw, w.grad) and torch.allclose(gb, b.grad)
+    (only_b,) = c.gradients(X=X, w=w.detach(), b=b.detach(), y=y, wrt=["b"])
+    assert torch.allclose(only_b, b.grad)

@@ -227,6 +227,16 @@ class CompiledMatrixFunction:
     def gradient(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> Any:
         return self._kernel("gradient", wrt)({**(values or {}), **named})
 
+    def gradients(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> tuple:
+        """The gradients with respect to several variables (default: all, in order) from one evaluation.
+
+        Shared parts (``Xw + b``, ``σ(Xw + b) − y``) are computed once, as in one backward pass:
+        ``gw, gb = c.gradients(X=X, w=w, b=b, y=y)``.
+        """
+        names = [self.function.variable(v).name for v in (wrt if wrt is not None else self.function.variables)]
+        first, *rest = [self._kernel("gradient", name) for name in names]
+        return first.together({**(values or {}), **named}, *(kernel.expr for kernel in rest))
+
     def hessian(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> Any:
         return self._kernel("hessian", wrt)({**(values or {}), **named})
 
