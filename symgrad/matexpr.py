@@ -109,7 +109,7 @@ def matrix_symbols(expr: sympy.Basic) -> dict[str, sympy.MatrixSymbol]:
     >>> sorted(matrix_symbols(ScalarOf(declare("w", 3).T * declare("x", 3))))
     ['w', 'x']
     """
-    return {m.name: m for m in expr.atoms(sympy.MatrixSymbol)}
+    return {m.name: m for m in sorted(expr.atoms(sympy.MatrixSymbol), key=lambda m: m.name)}  # a fixed order: seeded draws repeat
 
 
 # -- the entrywise function table -------------------------------------------------------------------------

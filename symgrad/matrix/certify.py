@@ -73,7 +73,7 @@ def random_values(rng, exprs, positive: bool, sizes: dict[sympy.Symbol, int]):
             if name not in values:
                 shape = tuple(int(d) if d.is_Integer else sizes[d] for d in m.shape)
                 values[name] = _draw(rng, shape, positive)
-        for s in e.free_symbols:
+        for s in sorted(e.free_symbols, key=str):  # a fixed order, so a seed gives the same values in every process
             if isinstance(s, sympy.Symbol) and s.name not in values:
                 values[s.name] = float(rng.uniform(0.5, 1.5) if positive else rng.standard_normal())
     return values

@@ -140,7 +140,7 @@ def _random_values(exprs: tuple, rng: np.random.Generator, tall: bool) -> tuple[
         for name, m in matrix_symbols(e).items():
             shape = tuple(int(x) if x.is_Integer else dims[x] for x in m.shape)
             values.setdefault(name, rng.standard_normal(shape))
-        for s in e.free_symbols:
+        for s in sorted(e.free_symbols, key=str):  # a fixed order: the same draws in every process
             if isinstance(s, sympy.Symbol):
                 values.setdefault(s.name, float(rng.uniform(0.5, 1.5)))
     return values, {d.name: n for d, n in dims.items()}
