@@ -24,7 +24,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from bench.common import parse_args, write_json  # noqa: E402
-from symgrad.check import check, grade  # noqa: E402
+from symgrad.checking import check, grade  # noqa: E402
 from symgrad.limits import DEFAULT_LIMITS, worker_cpu_time  # noqa: E402
 from tests.cases.check_cases import CASES as _CASES  # noqa: E402
 

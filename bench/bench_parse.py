@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from symgrad.errors import InputError  # noqa: E402
 from symgrad.limits import Limits  # noqa: E402
-from symgrad.parse import parse  # noqa: E402
+from symgrad.parsing import parse  # noqa: E402
 
 CORPUS = HERE.parent / "tests" / "corpus"
 

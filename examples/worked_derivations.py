@@ -5,7 +5,7 @@ Each derivation prints as terminal text; in Jupyter, leaving one as the last
 expression of a cell shows it as Markdown with rendered mathematics.
 """
 
-from symgrad.render import render
+from symgrad.rendering import render
 from symgrad.steps import explain
 
 # §9.4 of the chapter: 2w0² + 3w1² at (3, 4), η = 0.1 -- "0.1" stays exactly 1/10.

@@ -15,8 +15,6 @@ To export a name, add one line ``"name": ".module",`` to :data:`_EXPORTS`.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -24,9 +22,9 @@ __version__ = "0.1.0"
 #: public name -> the stage module that defines it ("." for a submodule exported as itself)
 _EXPORTS: dict[str, str] = {
     # parse
-    "parse": ".parse",
-    "parse_answer": ".parse",
-    "Verdict": ".parse",
+    "parse": ".parsing",
+    "parse_answer": ".parsing",
+    "Verdict": ".parsing",
     "Limits": ".limits",
     "DEFAULT_LIMITS": ".limits",
     "run_with_timeout": ".limits",
@@ -67,16 +65,16 @@ _EXPORTS: dict[str, str] = {
     "matexpr": ".",
     "matrix": ".",
     # verification
-    "verify": ".verify",
-    "VerifyReport": ".verify",
+    "verify": ".verification",
+    "VerifyReport": ".verification",
     # teaching layer and rendering
     "Derivation": ".steps",
     "Step": ".steps",
     "explain": ".steps",
-    "render": ".render",
-    "check": ".check",
-    "CheckResult": ".check",
-    "grade": ".check",
+    "render": ".rendering",
+    "check": ".checking",
+    "CheckResult": ".checking",
+    "grade": ".checking",
     "exercises": ".",
     # errors
     "SymgradError": ".errors",
@@ -104,19 +102,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
-
-
-class _Package(types.ModuleType):
-    """Keeps ``symgrad.check``, ``.parse``, ``.verify``, ``.render`` the functions when their modules load.
-
-    Importing a submodule sets it as an attribute of the package; for these four
-    names the exported function wins, as it did when this module imported eagerly.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name, ".") != ".":
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -385,7 +385,7 @@ def to_sympy_number(value: Any) -> sympy.Expr:
     if isinstance(value, Real):
         return sympy.Float(float(value))
     if isinstance(value, str):
-        from .parse import parse
+        from .parsing import parse
 
         parsed = parse(value)
         if not isinstance(parsed, sympy.Expr) or parsed.free_symbols:
@@ -411,7 +411,7 @@ def natural_order(symbols: Iterable[sympy.Symbol]) -> tuple[sympy.Symbol, ...]:
 
 def _to_expression(expr: ExprLike) -> sympy.Expr | sympy.ImmutableMatrix:
     if isinstance(expr, str):
-        from .parse import parse
+        from .parsing import parse
 
         return _to_expression(parse(expr))
     if isinstance(expr, sympy.MatrixBase):
@@ -427,7 +427,7 @@ def _to_expression(expr: ExprLike) -> sympy.Expr | sympy.ImmutableMatrix:
 
 def _scalar(expr: Any) -> sympy.Expr:
     if isinstance(expr, str):
-        from .parse import parse
+        from .parsing import parse
 
         expr = parse(expr)
     if isinstance(expr, sympy.Expr):

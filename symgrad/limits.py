@@ -37,7 +37,7 @@ death is an end of file, not a silent hang), asks the kernel to kill it when
 the forking thread dies (``PR_SET_PDEATHSIG`` on Linux, used only when the
 main thread forks it, since the signal follows the thread), and watches its
 parent's sentinel from a thread (:func:`exit_with_parent`, which process pools
-of :func:`symgrad.check.grade` run in their workers too).
+of :func:`symgrad.checking.grade` run in their workers too).
 
 A round trip costs well under a millisecond once the worker runs, which keeps
 answer checking (a median budget of about 20 ms per check) cheap.

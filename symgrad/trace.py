@@ -3,7 +3,7 @@
 A trace is data: every point, loss and gradient norm, why the run stopped and,
 when it diverged, what to change. It pickles (its function is a
 :class:`~symgrad.Function`), prints as one line and shows a summary table in
-Jupyter; :mod:`symgrad.render` and :mod:`symgrad.plot` format it further.
+Jupyter; :mod:`symgrad.rendering` and :mod:`symgrad.plot` format it further.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import symgrad as sg
 from symgrad.errors import InputError
-from symgrad.render import render
+from symgrad.rendering import render
 from symgrad.steps.graph import computational_graph
 from symgrad.strategies import functions, points
 

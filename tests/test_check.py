@@ -7,9 +7,9 @@ import sympy
 
 import importlib
 
-sgc = importlib.import_module("symgrad.check")  # the package attribute symgrad.check is the function
-from symgrad.check import DIAGNOSES, STATUSES, check
-from symgrad.check.feedback import FEEDBACK
+sgc = importlib.import_module("symgrad.checking")
+from symgrad.checking import DIAGNOSES, STATUSES, check
+from symgrad.checking.feedback import FEEDBACK
 from cases.check_cases import ANY, CASES  # tests/ is on sys.path (rootdir conftest, no __init__.py)
 
 x, y, w0, w1 = (sympy.Symbol(n, real=True) for n in ("x", "y", "w0", "w1"))
@@ -176,7 +176,7 @@ def test_nan_and_undefined_answers_are_invalid(answer):
 
 
 def test_a_numeric_error_inside_the_comparison_is_an_invalid_result(monkeypatch):
-    core = importlib.import_module("symgrad.check.core")
+    core = importlib.import_module("symgrad.checking.core")
 
     def overflow(*args, **kwargs):
         raise OverflowError("int too large to convert to float")

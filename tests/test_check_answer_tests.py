@@ -4,7 +4,7 @@ The rows follow the ideas of STACK's answer-test fixtures (``idea`` names the ST
 the row comes from, or the issue) and are written for symgrad's notation; each has its expected
 ``status``, optionally its ``diagnosis``, and a one-line reason worked out by hand. A second test
 runs a slice of the table while two other CPU-bound processes run: the verdicts must not change,
-because the time budget of a check is CPU time (``symgrad.check.core._Budget``).
+because the time budget of a check is CPU time (``symgrad.checking.core._Budget``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from symgrad.check import STATUSES, check
+from symgrad.checking import STATUSES, check
 
 ROWS = [json.loads(line) for line in
         (Path(__file__).parent / "cases" / "answer_tests.jsonl").read_text(encoding="utf-8").splitlines()

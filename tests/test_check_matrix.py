@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symgrad as sg
-from symgrad.check.matrix import TRIALS
+from symgrad.checking.matrix import TRIALS
 
 S = {"X": ("N", "d"), "w": "d", "y": "N"}
 KEY = "2X^T(Xw - y)"

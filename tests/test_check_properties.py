@@ -10,7 +10,7 @@ expression, which SymPy evaluation at a point confirms before the check runs).
 import sympy
 from hypothesis import assume, given, strategies as st
 
-from symgrad.check import check
+from symgrad.checking import check
 
 X = [sympy.Symbol(n, real=True) for n in ("w0", "w1", "x")]
 

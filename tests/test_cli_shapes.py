@@ -5,7 +5,7 @@ import pytest
 from symgrad.cli import main
 from symgrad.cli.shapes import parse_shape, shapes_from
 from symgrad.errors import InputError
-from symgrad.parse import parse
+from symgrad.parsing import parse
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from symgrad.render import render
+from symgrad.rendering import render
 from symgrad.steps import explain
 
 NETWORK = "(v1*tanh(w11*x1 + w12*x2 + b1) + v2*tanh(w21*x1 + w22*x2 + b2) + c - y)^2"

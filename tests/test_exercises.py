@@ -12,7 +12,7 @@ import sympy
 from hypothesis import given, settings, strategies as st
 
 from symgrad import exercises
-from symgrad.check import check
+from symgrad.checking import check
 from symgrad.errors import InputError
 from symgrad.exercises import FAMILIES, sheets
 
@@ -59,7 +59,7 @@ def test_gradient_answers_agree_with_torch_autograd():
 def _torch_eval(ex, x):
     """The function re-read from its text and evaluated by torch (autograd differentiates it)."""
     from symgrad.function import Function
-    from symgrad.parse import parse
+    from symgrad.parsing import parse
 
     return Function(parse(ex.metadata["function"]), [v.name for v in ex.variables]).compile("torch").value(x)
 
@@ -73,7 +73,7 @@ def test_eigenvalues_agree_with_numpy_eigvalsh():
 
 def test_gd_step_matches_the_chapter_update_rule_by_hand():
     ex = exercises.generate("gd_step", seed=3, difficulty=2)
-    from symgrad.parse import parse
+    from symgrad.parsing import parse
 
     f = parse(ex.metadata["function"]).xreplace({sympy.Symbol(v.name, real=True): v for v in ex.variables})
     w = [sympy.Integer(c) for c in ex.metadata["point"]]

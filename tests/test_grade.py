@@ -9,7 +9,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from symgrad.check import grade
+from symgrad.checking import grade
 from symgrad.cli import main
 from symgrad.errors import InputError
 
@@ -287,7 +287,7 @@ import errno  # noqa: E402
 from cases.grading_runs import ANSWERS  # noqa: E402
 from cases.grading_runs import KEY as CLASS_KEY  # noqa: E402
 
-from symgrad.check import results_file  # noqa: E402
+from symgrad.checking import results_file  # noqa: E402
 
 
 def _id(n):

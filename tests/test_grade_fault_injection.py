@@ -9,8 +9,8 @@ import time
 
 from cases.grading_runs import ROOT, grader_command, read_results, write_class
 
-from symgrad.check import grade
-from symgrad.check.results_file import restore
+from symgrad.checking import grade
+from symgrad.checking.results_file import restore
 
 ROWS = 36
 ENV = {**os.environ, "PYTHONPATH": ROOT}

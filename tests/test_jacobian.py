@@ -6,7 +6,7 @@ import sympy
 
 import symgrad as sg
 from symgrad.errors import InputError
-from symgrad.render import render
+from symgrad.rendering import render
 
 torch = pytest.importorskip("torch")
 r, theta = sympy.symbols("r theta", real=True)

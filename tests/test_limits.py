@@ -11,7 +11,7 @@ import sympy
 
 from symgrad.errors import InputTooLarge, Timeout
 from symgrad.limits import DEFAULT_LIMITS, Limits, run_with_timeout, shutdown_worker
-from symgrad.parse import parse
+from symgrad.parsing import parse
 
 # --------------------------------------------------------------------------- the Limits dataclass
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
-from symgrad.render import render
+from symgrad.rendering import render
 
 x, y, w0, w1 = sympy.symbols("x y w0 w1", real=True)
 

@@ -17,7 +17,7 @@ import sympy
 
 from symgrad.errors import InputError, InputTooLarge, ParseError
 from symgrad.limits import Limits
-from symgrad.parse import Verdict, parse, parse_answer
+from symgrad.parsing import Verdict, parse, parse_answer
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -292,7 +292,7 @@ def test_bare_comma_list_of_values_is_a_list_and_mixed_lists_are_refused():
 def test_internal_failures_become_input_errors(monkeypatch, raised, caught):
     import importlib
 
-    module = importlib.import_module("symgrad.parse")  # symgrad.parse (attribute) is the function
+    module = importlib.import_module("symgrad.parsing")
 
     def explode(*args, **kwargs):
         raise raised("boom")

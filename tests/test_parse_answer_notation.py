@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from symgrad.analysis._text import text
 from symgrad.errors import InputError, InputTooLarge, ParseError
-from symgrad.parse import parse, parse_answer
-from symgrad.parse.labels import split_label
+from symgrad.parsing import parse, parse_answer
+from symgrad.parsing.labels import split_label
 from symgrad.strategies import expressions, symbols
 
 x, y, a = (sympy.Symbol(n, real=True) for n in ("x", "y", "a"))

@@ -1,4 +1,4 @@
-"""Property tests for symgrad.parse.
+"""Property tests for symgrad.parsing.
 
 1. Any text (drawn from a biased alphabet of maths characters and tokens) either
    parses to a SymPy Expr/ImmutableMatrix or raises an InputError -- quickly.
@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symgrad.errors import InputError, InputTooLarge, ParseError
-from symgrad.parse import Verdict, parse, parse_answer
+from symgrad.parsing import Verdict, parse, parse_answer
 
 CHARS = "0123456789xyzwe+-*/^()[]{}|!,.;=_ \\\t√²³⁻₀₁ηπ½−·×ｘа\u200b'\"&$:"
 PIECES = ["x", "y", "w0", "w_1", "2", "0.5", "1e3", "+", "-", "*", "/", "^", "**", "(", ")", "[", "]", "{", "}",

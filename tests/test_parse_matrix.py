@@ -21,7 +21,7 @@ from symgrad.errors import InputError, InputTooLarge, ParseError
 from symgrad.limits import Limits
 from symgrad.matexpr import Elementwise, LogSumExp, ScalarOf, Softmax, SumOf, declare
 from symgrad.matrix import evaluate
-from symgrad.parse import parse, parse_answer
+from symgrad.parsing import parse, parse_answer
 
 SHAPES = {"X": ("N", "d"), "w": "d", "x": "d", "u": "d", "y": "N", "A": ("d", "d"), "z": "K", "W1": ("h", "d"),
           "Sigma": ("d", "d")}

@@ -13,7 +13,7 @@ from sympy import Abs, Max, Rational, Symbol, exp, log
 
 import symgrad as sg
 from symgrad.errors import InputError, ParseError
-from symgrad.parse import parse, parse_answer
+from symgrad.parsing import parse, parse_answer
 
 b, w, x, y, r, sigma, T = (Symbol(n, real=True) for n in ("b", "w", "x", "y", "r", "sigma", "T"))
 a, c, d, f = (Symbol(n, real=True) for n in ("a", "c", "d", "f"))

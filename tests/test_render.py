@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import sympy
 
-from symgrad.render import decimal_text, latex_of, latex_text, render, render_latex_body, text_of
+from symgrad.rendering import decimal_text, latex_of, latex_text, render, render_latex_body, text_of
 from symgrad.steps import WORKOUTS, explain
 
 DERIVATIONS = {w.id: w.make() for w in WORKOUTS}
@@ -123,7 +123,7 @@ def test_subtracting_a_negative_number_is_parenthesized_in_text_and_latex():
 
 
 def test_words_inside_a_formula_never_contain_a_dollar():
-    from symgrad.render import math_text
+    from symgrad.rendering import math_text
 
     assert math_text("(x ∈ {0} ✓)") == r"\text{(x } \in \text{ \{0\} } \checkmark \text{)}"
     for workout_id, d in DERIVATIONS.items():
@@ -141,7 +141,7 @@ def test_small_floats_are_powers_of_ten_in_latex():
 def test_a_leftover_crootof_prints_as_its_rounded_value():
     import sympy
 
-    from symgrad.render import latex_of, text_of
+    from symgrad.rendering import latex_of, text_of
 
     x = sympy.Symbol("x", real=True)
     root = sympy.Poly(2 * x**3 - 5 * x + 2, x).real_roots()[0]  # ≈ −1.75233 (numpy.roots)

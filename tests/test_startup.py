@@ -35,14 +35,23 @@ def test_derive_does_not_import_torch_or_scipy_optimize():
 
 
 def test_lazy_names_resolve_to_the_stage_objects():
-    import symgrad.check.result  # a submodule import must not replace the function symgrad.check
-    import symgrad.verify as verify_module  # noqa: F401
+    import symgrad.checking.result  # noqa: F401
+    import symgrad.verification as verify_module  # noqa: F401
 
-    assert callable(sg.check) and sg.check.__module__ == "symgrad.check.core"
+    assert callable(sg.check) and sg.check.__module__ == "symgrad.checking.core"
     assert callable(sg.render) and callable(sg.parse) and callable(sg.verify)
     assert sg.analysis.__name__ == "symgrad.analysis" and set(sg.__all__) <= set(dir(sg))
     with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
         sg.nonexistent  # noqa: B018
+
+
+def test_no_submodule_shares_a_name_with_an_exported_function():
+    # `import symgrad.check as m` must never hand back a function (issue 17)
+    import pkgutil
+
+    submodules = {info.name for info in pkgutil.iter_modules(sg.__path__)}
+    functions = {name for name, where in sg._EXPORTS.items() if where != "."}
+    assert not submodules & functions
 
 
 x, y = sympy.symbols("x y", real=True)

@@ -310,7 +310,7 @@ def test_substituted_values_keep_the_order_in_latex_too():
 
 def test_substituted_products_keep_the_factor_order():
     w0, w1 = sym("w0"), sym("w1")
-    from symgrad.render import text_of
+    from symgrad.rendering import text_of
 
     # w₀w₁ at w₀ = 3, w₁ = 2 reads 3(2), never 2(3)
     assert text_of(core.substituted(w0 * w1 - w0, {w0: 3, w1: 2})) == "3(2) − 3"

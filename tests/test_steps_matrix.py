@@ -11,7 +11,7 @@ import symgrad as sg
 from symgrad.errors import InputError
 from symgrad.matexpr import ScalarOf, declare
 from symgrad.matrix import evaluate
-from symgrad.render import render
+from symgrad.rendering import render
 from symgrad.steps.matrix import matrix_gradient_derivation
 
 LSQ = {"X": ("N", "d"), "w": "d", "y": "N"}

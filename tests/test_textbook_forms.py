@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
-from symgrad.render import render, text_of
+from symgrad.rendering import render, text_of
 
 x, y = sympy.symbols("x y", real=True)
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import symgrad.strategies as sgs
 from symgrad.function import Function
-from symgrad.verify import VerifyReport, verify
+from symgrad.verification import VerifyReport, verify
 
 torch = pytest.importorskip("torch", reason="torch extra not installed")  # CI installs it; see .ci/run
 

@@ -1,8 +1,8 @@
-"""The one-line Unicode printer for SymPy objects, shared by the analysis reasons and :mod:`symgrad.render`.
+"""The one-line Unicode printer for SymPy objects, shared by the analysis reasons and :mod:`symgrad.rendering`.
 
 Sentences of :mod:`symgrad.analysis` quote formulas (``f'' = 12w² ≥ 0``); the
 worked derivations of :mod:`symgrad.steps` print the same formulas through
-:func:`symgrad.render.text_of`. Both use :class:`TextPrinter` from here, so a
+:func:`symgrad.rendering.text_of`. Both use :class:`TextPrinter` from here, so a
 formula reads the same in a verdict's reason and in a derivation. The module
 sits at stage 3 (it needs only SymPy) because analysis must not import render
 (stage 8); render imports the printer from here and adds layout and LaTeX.

@@ -44,7 +44,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..check import check
+    from ..checking import check
 
     if args.answer == "-" and args.expected == "-":
         from ..errors import InputError

@@ -34,7 +34,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Work the chapter, write the report, print where it is."""
-    from ..render import render_report
+    from ..rendering import render_report
     from ..steps import chapter_workouts
 
     os.makedirs(args.out, exist_ok=True)

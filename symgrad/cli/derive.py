@@ -92,7 +92,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the derivation, render it, print or write it."""
-    from ..render import render
+    from ..rendering import render
 
     from ..steps.core import Checker
 

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
     Raises InputError (shown as ``symgrad: error: ...``, exit status 3) for unusable files.
     """
-    from ..check import grade
+    from ..checking import grade
     from ..limits import DEFAULT_LIMITS
 
     limits = DEFAULT_LIMITS.replace(timeout=args.timeout) if args.timeout is not None else None

@@ -39,7 +39,7 @@ def require_extras() -> None:
 
 def run(args: argparse.Namespace) -> int:
     require_extras()
-    from ..verify import verify
+    from ..verification import verify
 
     report = verify(read_argument(args.expr, "expression"), examples=args.examples, seed=args.seed)
     if args.format == "json":

@@ -4,7 +4,7 @@
 * :mod:`.numeric` -- the independent numeric routes (finite differences, eigvalsh, chords, simulated descent);
 * :mod:`.families` -- one builder per family, in the table :data:`FAMILIES`;
 * :mod:`.sheets` -- the rendering side: problem sheets and answer keys (Markdown, LaTeX, JSON) and
-  the key file ``symgrad grade`` reads (imports :mod:`symgrad.render`).
+  the key file ``symgrad grade`` reads (imports :mod:`symgrad.rendering`).
 
 Example:
     >>> from symgrad import exercises

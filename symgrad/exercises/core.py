@@ -10,7 +10,7 @@ answer. :func:`generate` turns a draft into an :class:`Exercise` only after
 1. the independent check passes (finite differences, ``numpy.linalg``,
    random chords, a simulated descent -- never the SymPy call that produced the
    answer);
-2. :func:`symgrad.check.check` marks the answer as correct;
+2. :func:`symgrad.checking.check` marks the answer as correct;
 3. every typical mistake is marked wrong, with its diagnosis code where it has one.
 
 A failure of any of these raises :class:`~symgrad.errors.VerificationError`:
@@ -78,7 +78,7 @@ class Prompt:
 class Mistake:
     """A typical wrong answer: the diagnosis code ``symgrad.check`` must report, and why it is wrong.
 
-    ``code`` is a key of ``symgrad.check.DIAGNOSES`` or ``None`` when the mistake
+    ``code`` is a key of ``symgrad.checking.DIAGNOSES`` or ``None`` when the mistake
     only has to be marked wrong.
     """
 
@@ -172,7 +172,7 @@ class Exercise:
 
     def _display(self) -> Display:
         """The prompt, then the answer and the worked solution behind a click (``<details>``)."""
-        from ..render import render
+        from ..rendering import render
         from .sheets import math_latex
 
         given = "\n\n".join(f"$${math_latex(m)}$$" for m in self.prompt.given)
@@ -227,7 +227,7 @@ def check_answers(draft: Draft, key: Any) -> list[str]:
 
     ``key`` is the object handed to ``check`` as ``expected`` (an Exercise, duck-typed).
     """
-    from ..check import check
+    from ..checking import check
 
     done = []
     result = check(draft.answer, key, variables=draft.variables, context=dict(draft.context))

@@ -4,7 +4,7 @@ Each builder ``build(rng, difficulty) -> Draft`` draws integer parameters from
 ``rng`` (a :class:`random.Random`), so that the work is doable by hand
 (integer coefficients, answers that are integers, simple fractions or simple
 surds), asks :mod:`symgrad.steps` for the worked solution, lists the typical
-mistakes with the diagnosis code :mod:`symgrad.check` reports for them, and
+mistakes with the diagnosis code :mod:`symgrad.checking` reports for them, and
 supplies an independent numeric check (:mod:`.numeric`). A draw that makes a
 poor exercise raises :class:`~.core.Degenerate` and is drawn again.
 

@@ -1,13 +1,13 @@
 """The rendering side of exercises: problem sheets, answer keys and the grading key file.
 
-This module imports :mod:`symgrad.render` (stage 8); the rest of
+This module imports :mod:`symgrad.rendering` (stage 8); the rest of
 :mod:`symgrad.exercises` does not. A sheet is a list of ``(question_id,
 Exercise)`` pairs; the same list gives
 
 * the **problem sheet** (:func:`sheet`): numbered prompts, no answers, in
   Markdown or a standalone LaTeX document (ASCII only, so pdflatex compiles it);
 * the **answer key** (:func:`sheet` with ``answers=True``): each prompt, the
-  answer and the full worked solution rendered by :func:`symgrad.render.render`;
+  answer and the full worked solution rendered by :func:`symgrad.rendering.render`;
 * **JSON** for a learning management system (:func:`sheet_json`);
 * the **grading key** (:func:`grading_key`): ``{question: {"expected", "kind",
   "variables", "context"}}``, the JSON mapping ``symgrad grade --key`` reads.
@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..render import latex_of, latex_text, render, render_latex_body, text_of
+from ..rendering import latex_of, latex_text, render, render_latex_body, text_of
 from ..schema import JSON_SCHEMA
 from .core import Exercise, _plain
 
@@ -55,8 +55,8 @@ def math_latex(m: Any) -> str:
 
 
 def derivation_dict(d: Any) -> dict[str, Any]:
-    """A Derivation as JSON-ready data (via :func:`symgrad.render.derivation_to_dict`)."""
-    from ..render import derivation_to_dict
+    """A Derivation as JSON-ready data (via :func:`symgrad.rendering.derivation_to_dict`)."""
+    from ..rendering import derivation_to_dict
 
     return derivation_to_dict(d)
 

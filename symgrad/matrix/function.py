@@ -35,7 +35,7 @@ Variable = sympy.MatrixSymbol | sympy.Symbol
 
 def _read(expr: Any, shapes: Mapping[str, Any] | None) -> sympy.Basic:
     if isinstance(expr, str):
-        from ..parse import parse  # text is read only by the parser (stage 1)
+        from ..parsing import parse  # text is read only by the parser (stage 1)
 
         return parse(expr, shapes=shapes or {})
     if isinstance(expr, sympy.Basic):

@@ -116,7 +116,7 @@ def HypersphereModel(n_inputs: int = 2) -> Model:
     b + w0*x0**2 + w1*x1**2
     """
     from ..matrix import explicit
-    from ..parse import parse
+    from ..parsing import parse
 
     if not isinstance(n_inputs, Integral) or isinstance(n_inputs, bool) or n_inputs < 1:
         raise InputError(f"a hypersphere model needs a whole number of inputs >= 1, got {n_inputs!r}")

@@ -111,7 +111,7 @@ def _text(obj: Any) -> str:
 
 
 def _latex(obj: Any) -> str:
-    from ..render import latex_of  # the one LaTeX printer (render imports steps, so on first use)
+    from ..rendering import latex_of  # the one LaTeX printer (render imports steps, so on first use)
 
     return latex_of(obj)
 

@@ -25,7 +25,7 @@ def _sub(i: int) -> str:
 
 
 def _plain(value: Any) -> str:
-    from ..render import text_of  # rendering of inline numbers in sentences
+    from ..rendering import text_of  # rendering of inline numbers in sentences
 
     return text_of(value)
 
@@ -57,7 +57,7 @@ def _data_text(rows: list) -> str:
 
 
 def _data_latex(rows: list) -> str:
-    from ..render import latex_of
+    from ..rendering import latex_of
 
     return r";\ ".join(f"({latex_of(a)}, {latex_of(b)})" for a, b in rows)
 
@@ -89,7 +89,7 @@ def _matrix(matrix: Any) -> sympy.ImmutableMatrix:
 
 
 def _matrix_from_text(text: str) -> Any:
-    from ..parse import parse
+    from ..parsing import parse
 
     if any(mark in text for mark in "[(\\"):
         parsed = parse(text)
@@ -177,13 +177,13 @@ def _numeric_eigenvalues(H: sympy.ImmutableMatrix) -> np.ndarray:
 
 
 def _latex_text(s: str) -> str:
-    from ..render import math_text  # rendering of plain words inside a LaTeX formula
+    from ..rendering import math_text  # rendering of plain words inside a LaTeX formula
 
     return math_text(s)
 
 
 def _set_text(s: sympy.Set) -> str:
-    from ..render import text_of
+    from ..rendering import text_of
 
     return text_of(s)
 

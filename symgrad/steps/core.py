@@ -5,7 +5,7 @@ A :class:`Derivation` is what an instructor writes on the board: a title, the
 conclusion. Every step has a short sentence, display lines of mathematics
 (:class:`Math`: a chain ``part = part = part`` with an optional label) and its
 result as a SymPy object. Parts are SymPy objects (printed by
-:mod:`symgrad.render`) or the small display atoms below, for notation SymPy
+:mod:`symgrad.rendering`) or the small display atoms below, for notation SymPy
 has no object for: ``∂L/∂w₀`` (:class:`Deriv`), ``∇L(3, 4)`` (:class:`Grad`),
 ``L(3, 4)`` (:class:`Apply`), ``w_new`` (:class:`Name`), and ``a − 0.1 b``
 (:class:`Row`, parts side by side with operators between them).
@@ -130,7 +130,7 @@ class Step:
     remark: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        from ..render import step_to_dict  # rendering lives in render.py
+        from ..rendering import step_to_dict  # rendering lives in render.py
 
         return step_to_dict(self)
 
@@ -150,7 +150,7 @@ class Derivation:
     """A worked derivation: given data, ordered steps, the final result, checks made.
 
     ``result`` is the final answer as a SymPy object; ``steps[i].result`` the result
-    of each step. Render with :func:`symgrad.render.render` (``str(d)`` is the
+    of each step. Render with :func:`symgrad.rendering.render` (``str(d)`` is the
     terminal text; Jupyter shows Markdown).
     """
 
@@ -165,22 +165,22 @@ class Derivation:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (SymPy objects as ``str``, ``srepr`` and LaTeX)."""
-        from ..render import derivation_to_dict
+        from ..rendering import derivation_to_dict
 
         return derivation_to_dict(self)
 
     def __str__(self) -> str:
-        from ..render import render
+        from ..rendering import render
 
         return render(self, "text")
 
     def _repr_markdown_(self) -> str:
-        from ..render import render
+        from ..rendering import render
 
         return render(self, "md")
 
     def _repr_latex_(self) -> str:
-        from ..render import render_latex_body
+        from ..rendering import render_latex_body
 
         return render_latex_body(self)
 
@@ -195,7 +195,7 @@ def substituted(expr: sympy.Expr, point: dict[sympy.Symbol, Any]) -> sympy.Expr:
 
     Example:
         >>> w0, w1 = sympy.symbols("w0 w1", real=True)
-        >>> from symgrad.render import text_of
+        >>> from symgrad.rendering import text_of
         >>> text_of(substituted(w0 + 4*w1, {w0: 1, w1: 2}))
         '1 + 4(2)'
     """

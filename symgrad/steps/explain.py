@@ -987,7 +987,7 @@ def _chord_step(f: Function, name: str, found: Any, where: str, checker: Checker
         if not (gap > 0 if relation == ">" else gap < 0):
             raise VerificationError(f"the chord does not lie {where} the graph in floats ({gap!r})")
     chord = Name(f"½({name}(x₁) + {name}(x₂))", rf"\tfrac{{1}}{{2}}({name}(x_1) + {name}(x_2))")
-    from ..render import latex_of
+    from ..rendering import latex_of
 
     both = sympy.Add(UE(f1), UE(f2), evaluate=False)
     half_sum = Name(f"½({_plain(both)})", rf"\tfrac{{1}}{{2}}\left({latex_of(both)}\right)")
@@ -1394,7 +1394,7 @@ def _is_norm(f: Function) -> bool:
 
 def _rounded(value: Any) -> tuple[Any, str]:
     """A number to show in a table row, with ``=`` if exact as shown, ``≈`` if rounded to 6 digits."""
-    from ..render import decimal_text
+    from ..rendering import decimal_text
 
     number = value if isinstance(value, sympy.Basic) else sympy.Float(float(value))
     if isinstance(number, sympy.Integer) or (isinstance(number, sympy.Rational)

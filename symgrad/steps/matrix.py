@@ -70,7 +70,7 @@ def read_shaped(f: Any, shapes: Mapping[str, Any] | None, wrt: Any) -> tuple[sym
     """The expression and the variables to differentiate with respect to, from text, SymPy or a Function."""
     expr = getattr(f, "expr", f)
     if isinstance(expr, str):
-        from ..parse import parse  # text is read by the parser alone
+        from ..parsing import parse  # text is read by the parser alone
 
         expr = parse(expr, shapes=shapes or {})
     if not isinstance(expr, sympy.Basic):
@@ -274,7 +274,7 @@ def matrix_gradient_derivation(f: Any, wrt: Any = None, *, shapes: Mapping[str, 
     Arguments:
         f: text (with ``shapes``), a SymPy matrix-notation expression or a shaped ``Function``.
         wrt: the variable(s) by name; defaults to the Function's variables or the only vector.
-        shapes: ``{name: shape}`` for text, as in :func:`symgrad.parse.parse`.
+        shapes: ``{name: shape}`` for text, as in :func:`symgrad.parsing.parse`.
         name: the function's name in the display (``L``).
 
     Returns:

@@ -1,6 +1,6 @@
 """Reading answers and keys into one comparable form, :class:`Value`.
 
-An answer arrives as text (read by :func:`symgrad.parse.parse_answer`, the only
+An answer arrives as text (read by :func:`symgrad.parsing.parse_answer`, the only
 place untrusted text is read) or as a SymPy / Python object. It becomes a
 :class:`Value` of one *kind* -- the keys of :data:`KINDS` -- and is then
 *coerced* to the kind the key asks for: a row, a column, a tuple and a list are
@@ -116,14 +116,14 @@ class Value:
 
 # ------------------------------------------------------------------------------------------ reading
 def read(obj: Any, *, limits: Any = None, symbols: Any = None) -> Any:
-    """Text -> SymPy via :func:`symgrad.parse.parse_answer`; objects pass through (symbols renamed)."""
+    """Text -> SymPy via :func:`symgrad.parsing.parse_answer`; objects pass through (symbols renamed)."""
     if isinstance(obj, str):
         word = _verdict_word(obj)
         if word is not None:
             return word
         if not obj.strip():
             raise EmptyAnswer("no answer was given")
-        from ..parse import parse_answer
+        from ..parsing import parse_answer
 
         obj = parse_answer(obj, limits=limits, symbols=symbols)
     return _canonical(obj)
@@ -133,7 +133,7 @@ def without_label(answer: Any, key_kind: str) -> tuple[Any, list[str]]:
     """``"∇f = (2x, 2y)"`` -> ``("(2x, 2y)", ["read '∇f =' as a label"])`` unless the key is an equation."""
     if not isinstance(answer, str) or key_kind == "equation":
         return answer, []
-    from ..parse.labels import split_label
+    from ..parsing.labels import split_label
 
     label, rest = split_label(answer)
     return (rest, [f"read '{label} =' as a label of the answer"]) if label else (answer, [])

@@ -3,7 +3,7 @@
 Each of these used to fall through to the ordinary grammar and come out as a
 *product* (``d/dx (x^3)`` as d·x…, ``σ(x)`` as sigma·x, ``x^T`` as a power).
 This module holds the parse-tree nodes for them and :class:`NotationRules`, a
-mixin of :class:`~symgrad.parse.grammar.Parser` that recognises them from the
+mixin of :class:`~symgrad.parsing.grammar.Parser` that recognises them from the
 tokens ahead, before the ordinary rules get a chance to misread them:
 
 ================================  ===========================================================
@@ -19,7 +19,7 @@ written                           node
 ================================  ===========================================================
 
 What the nodes *mean* -- and the refusals that need to know shapes -- live in
-the builder (:mod:`symgrad.parse.matrix`). Nothing here imports the grammar
+the builder (:mod:`symgrad.parsing.matrix`). Nothing here imports the grammar
 module: the mixin only calls the parser's own methods.
 """
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from symgrad.errors import ParseError
-from symgrad.parse.tokens import Token, error
+from symgrad.parsing.tokens import Token, error
 
 #: token raws that mean the dot (inner) product rather than a plain ``*``
 DOT_RAWS = frozenset({"·", "⋅", "∙", "\\cdot"})

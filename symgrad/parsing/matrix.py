@@ -3,7 +3,7 @@
 ``parse(text, shapes={"X": ("N", "d"), "w": "d"})`` declares ``X`` and ``w``
 as :class:`~sympy.MatrixSymbol` (through :func:`symgrad.matexpr.declare`); every
 other name stays a real scalar. :class:`MatrixRules` is a mixin of the builder
-(:class:`~symgrad.parse.build.Builder`) that builds the objects of the shared
+(:class:`~symgrad.parsing.build.Builder`) that builds the objects of the shared
 representation (``docs/design.md``, :mod:`symgrad.matexpr`):
 
 * products left to right with shape checks; a 1×1 result becomes a scalar
@@ -29,11 +29,11 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from symgrad.errors import ParseError
 from symgrad.limits import Limits, run_with_timeout
 from symgrad.matexpr import ELEMENTWISE, Elementwise, LogSumExp, ScalarOf, Softmax, SumOf, declare, dimension
-from symgrad.parse import grammar as g
-from symgrad.parse import notation as n
-from symgrad.parse.notation import is_one
-from symgrad.parse.rows import RowSum, row_leaves
-from symgrad.parse.tokens import error
+from symgrad.parsing import grammar as g
+from symgrad.parsing import notation as n
+from symgrad.parsing.notation import is_one
+from symgrad.parsing.rows import RowSum, row_leaves
+from symgrad.parsing.tokens import error
 
 __all__ = ["MatrixRules", "declare_shapes", "is_symbolic_matrix", "shape_text", "MATRIX_CALLS"]
 
@@ -302,7 +302,7 @@ class MatrixRules:
         return value
 
     def index_sum(self, node: n.IndexSum) -> Any:
-        """``Σ_i body`` over the rows of the declared data (see :mod:`symgrad.parse.rows`)."""
+        """``Σ_i body`` over the rows of the declared data (see :mod:`symgrad.parsing.rows`)."""
         declared, stacks = row_leaves(self.matrices, node.index)
         saved = self.matrices
         self.matrices = {**declared, **saved}

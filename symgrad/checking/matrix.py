@@ -1,7 +1,7 @@
 """Checking answers in matrix notation: ``2Xᵀ(Xw − y)`` against ``2XᵀXw − 2Xᵀy``, with the shapes declared.
 
 ``sg.check(answer, key, shapes={"X": ("N", "d"), "w": "d", "y": "N"})`` comes here.
-Both are read by :func:`symgrad.parse.parse` with the same ``shapes``; the
+Both are read by :func:`symgrad.parsing.parse` with the same ``shapes``; the
 mathematics is the matrix engine's :func:`symgrad.matrix.compare` (symbolic proof
 by matrix algebra, else random concrete sizes and values, with the transposed key
 and a constant multiple of the key recognised). This module turns its verdict into
@@ -65,7 +65,7 @@ def question_shapes(expected: Any, shapes: Mapping[str, Any] | None = None) -> M
 # -- reading ---------------------------------------------------------------------------------------------------
 def _read(value: Any, shapes: Mapping[str, Any], limits: Limits) -> sympy.Basic:
     if isinstance(value, str):
-        from ..parse import parse
+        from ..parsing import parse
 
         value = parse(value, shapes=shapes, limits=limits)
     if not isinstance(value, sympy.Basic):
@@ -136,7 +136,7 @@ MATRIX_RULES: dict[str, Callable[[sympy.Basic, sympy.Basic, MatrixComparison], t
 
 # -- results -------------------------------------------------------------------------------------------------------
 def _interpretation(answer: sympy.Basic) -> Interpretation:
-    from ..render import latex_of  # the one LaTeX printer
+    from ..rendering import latex_of  # the one LaTeX printer
 
     kind = "matrix" if is_matrix(answer) and answer.shape[1] != 1 else "vector" if is_matrix(answer) else "expression"
     return Interpretation(kind, text(answer), latex_of(answer))
@@ -144,7 +144,7 @@ def _interpretation(answer: sympy.Basic) -> Interpretation:
 
 def _result(status: str, code: str | None, feedback: str, answer: sympy.Basic, evidence: Evidence,
             kind: str) -> CheckResult:
-    from ..render import math_text
+    from ..rendering import math_text
 
     note = status if code is None else f"{status}:{code}"
     return CheckResult(status, 1.0 if status == "correct" else 0.0, feedback, math_text(feedback), code, (),
@@ -192,7 +192,7 @@ def check_matrix(answer: Any, key: Any, *, shapes: Mapping[str, Any], limits: Li
     Arguments:
         answer: the student's text (or a SymPy matrix expression).
         key: the right answer, text or SymPy, read with the same ``shapes``.
-        shapes: ``{name: shape}`` as for :func:`symgrad.parse.parse`.
+        shapes: ``{name: shape}`` as for :func:`symgrad.parsing.parse`.
         limits: input limits and the time limit of the symbolic proof.
         seed: seed of the random sizes and values (reproducible).
 

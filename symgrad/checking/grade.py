@@ -26,7 +26,7 @@ How the guarantees are kept:
   pool, and a row that kills its process twice is written as
   ``invalid:worker_crashed``.
 * **Resumable, exactly one result per row.** Rows are appended to ``out`` as
-  chunks finish and synced to disk (:mod:`symgrad.check.results_file`); a rerun
+  chunks finish and synced to disk (:mod:`symgrad.checking.results_file`); a rerun
   first repairs ``out`` (a torn last row from a kill or a full disk is cut off,
   rows whose note is in :data:`RETRIED_ON_RESUME` are taken out to be graded
   again) and then skips the input rows already there. A result is matched to

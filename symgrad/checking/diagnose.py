@@ -1,7 +1,7 @@
 """Diagnosing a wrong answer by *reproducing* it from the right one.
 
 Each entry of :data:`RULES` maps a diagnosis code (documented in
-:data:`symgrad.check.result.DIAGNOSES`) to a generator: given the key, the
+:data:`symgrad.checking.result.DIAGNOSES`) to a generator: given the key, the
 student's answer and the question's :class:`Context` (the function, the point,
 the learning rate, the kind of question), it builds the answers a student
 making that mistake would give -- the gradient with the chain-rule factor left

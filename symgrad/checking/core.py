@@ -62,7 +62,7 @@ def check(
     """Judge one answer against the key.
 
     Arguments:
-        answer: the student's answer: text in any notation :func:`symgrad.parse.parse_answer`
+        answer: the student's answer: text in any notation :func:`symgrad.parsing.parse_answer`
             reads, or a SymPy object / number / list.
         expected: the key, in the same forms, or an exercise (an object with
             ``.answer`` and ``.kind``; its ``.context`` or ``.function``, ``.point``,

@@ -4,19 +4,19 @@ The pipeline is three small stages, each its own module, and nothing else::
 
     text --tokens.py--> tokens --grammar.py--> parse tree --build.py--> SymPy object
 
-* :mod:`~symgrad.parse.tokens` classifies every character through tables
+* :mod:`~symgrad.parsing.tokens` classifies every character through tables
   (operators, Unicode look-alikes, superscripts, Greek letters, LaTeX commands)
   and refuses anything else;
-* :mod:`~symgrad.parse.grammar` is a hand-written recursive-descent parser over
+* :mod:`~symgrad.parsing.grammar` is a hand-written recursive-descent parser over
   a fixed set of node types (numbers, names, + - * / ^, calls of whitelisted
   functions, brackets, matrices);
-* :mod:`~symgrad.parse.build` turns those nodes into SymPy objects, checking
+* :mod:`~symgrad.parsing.build` turns those nodes into SymPy objects, checking
   number sizes before SymPy computes anything.
 
 Notation that is easy to misread (``d/dx``, ``σ(...)``, ``x^T``, ``‖v‖``, ``⊙``)
-is recognised first by :mod:`~symgrad.parse.notation`; with ``shapes=``,
-:mod:`~symgrad.parse.matrix` builds vectors and matrices (the representation of
-:mod:`symgrad.matexpr`) and :mod:`~symgrad.parse.rows` rewrites ``Σ_i`` over
+is recognised first by :mod:`~symgrad.parsing.notation`; with ``shapes=``,
+:mod:`~symgrad.parsing.matrix` builds vectors and matrices (the representation of
+:mod:`symgrad.matexpr`) and :mod:`~symgrad.parsing.rows` rewrites ``Σ_i`` over
 data rows in matrix form.
 
 No stage calls ``eval``, ``exec``, ``sympify`` or ``parse_expr`` (a test scans
@@ -37,10 +37,10 @@ import sympy
 
 from symgrad.errors import InputError, InputTooLarge, ParseError
 from symgrad.limits import DEFAULT_LIMITS, Limits
-from symgrad.parse.build import build
-from symgrad.parse.grammar import Parser
-from symgrad.parse.matrix import declare_shapes
-from symgrad.parse.tokens import EXAMPLE, tokenize
+from symgrad.parsing.build import build
+from symgrad.parsing.grammar import Parser
+from symgrad.parsing.matrix import declare_shapes
+from symgrad.parsing.tokens import EXAMPLE, tokenize
 
 __all__ = ["parse", "parse_answer", "Verdict"]
 
@@ -146,7 +146,7 @@ def parse(text: str, *, syntax: str = "auto", limits: Limits | None = None,
         InputTooLarge: the text exceeds a limit; the message names it.
 
     Example:
-        >>> from symgrad.parse import parse
+        >>> from symgrad.parsing import parse
         >>> parse("2w0^2 + 3w1^2")
         2*w0**2 + 3*w1**2
         >>> parse(r"\\begin{bmatrix} 4w_0 \\\\ 6w_1 \\end{bmatrix}").shape
@@ -167,7 +167,7 @@ def parse_answer(text: str, *, syntax: str = "auto", limits: Limits | None = Non
     such as ``"Convex."``, ``"it is not convex"``, ``"saddle"``.
 
     Example:
-        >>> from symgrad.parse import parse_answer
+        >>> from symgrad.parsing import parse_answer
         >>> parse_answer("w0 = 1.3, w1 = 1.6")
         (Eq(w0, 13/10), Eq(w1, 8/5))
         >>> parse_answer("Strictly convex.")

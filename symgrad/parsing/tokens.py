@@ -69,7 +69,7 @@ LATEX_ANSWER: dict[str, tuple[str, str]] = {
     "ge": ("op", ">="), "geq": ("op", ">="), "lt": ("op", "<"), "gt": ("op", ">"), "leqslant": ("op", "<="),
     "geqslant": ("op", ">="), "langle": ("op", "("), "rangle": ("op", ")"), "coth": ("func", "coth"),
 }
-#: vector and matrix functions (built by symgrad.parse.matrix; refused on undeclared scalars)
+#: vector and matrix functions (built by symgrad.parsing.matrix; refused on undeclared scalars)
 MATRIX_FUNCTION_NAMES: dict[str, str] = {
     "norm": "norm", "tr": "tr", "trace": "tr", "Tr": "tr", "det": "det", "inv": "inv", "diag": "diag",
     "softmax": "softmax", "logsumexp": "logsumexp", "LSE": "logsumexp", "softplus": "softplus",
@@ -103,7 +103,7 @@ OPERATOR_CHARS: dict[str, str] = {
     "−": "-", "–": "-", "‐": "-", "‒": "-", "﹣": "-", "·": "*", "⋅": "*", "×": "*", "∗": "*",
     "∙": "*", "÷": "/", "⁄": "/", "∣": "|", "│": "|",
 }
-#: vector and matrix notation (symgrad.parse.notation): norm bars, primes (transpose), Hadamard product
+#: vector and matrix notation (symgrad.parsing.notation): norm bars, primes (transpose), Hadamard product
 OPERATOR_CHARS.update({"‖": "‖", "∥": "‖", "'": "'", "′": "'", "ᵀ": "'", "⊙": "⊙", "∘": "⊙", "@": "@"})
 #: subscript letters: ``xᵢ`` is ``x_i`` (the index of a sum over rows, ``Σᵢ``)
 SUBSCRIPT_LETTERS: dict[str, str] = {"ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₙ": "n", "ₘ": "m", "ₜ": "t"}

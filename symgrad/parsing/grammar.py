@@ -1,6 +1,6 @@
 """Tokens → parse tree: a hand-written precedence-climbing parser over a whitelist of nodes.
 
-Grammar, loosest binding first (``answer`` levels only in :func:`symgrad.parse.parse_answer`)::
+Grammar, loosest binding first (``answer`` levels only in :func:`symgrad.parsing.parse_answer`)::
 
     answer   := relation ("," relation)*            relation := expr ["=" expr]
     expr     := term (("+" | "-") term)*
@@ -19,7 +19,7 @@ parentheses it takes a *bare argument*: a product of factors written side by
 side, stopping before ``*``, ``/``, ``+``, ``-`` or another function name
 (``sin 2x`` = sin(2x), ``sin x cos x`` = sin(x)cos(x), ``sin x/2`` = sin(x)/2).
 
-Every node type is a small frozen dataclass; :mod:`symgrad.parse.build` turns
+Every node type is a small frozen dataclass; :mod:`symgrad.parsing.build` turns
 them into SymPy objects through a table keyed by node type. The parser also
 enforces the nesting-depth and power-tower limits as it goes.
 """
@@ -31,8 +31,8 @@ from typing import Union
 
 from symgrad.errors import ParseError
 from symgrad.limits import Limits
-from symgrad.parse.notation import DOT_RAWS, NotationRules
-from symgrad.parse.tokens import EXAMPLE, Token, error
+from symgrad.parsing.notation import DOT_RAWS, NotationRules
+from symgrad.parsing.tokens import EXAMPLE, Token, error
 
 # --------------------------------------------------------------------------- nodes
 
@@ -194,7 +194,7 @@ class Parser(NotationRules):
     """Recursive descent over a token list; ``parse()`` returns the tree.
 
     ``declared`` names vectors and matrices (``shapes=``): ``Σ`` and ``σ`` declared
-    there are names, not the sum and the sigmoid (see :mod:`symgrad.parse.notation`).
+    there are names, not the sum and the sigmoid (see :mod:`symgrad.parsing.notation`).
     """
 
     def __init__(self, tokens: list[Token], text: str, limits: Limits, answer: bool = False,

@@ -1,6 +1,6 @@
 """The results file of a grading run: append-only, durable, resumable, safe to open in a spreadsheet.
 
-:func:`symgrad.check.grade` writes one result row per submission row; this
+:func:`symgrad.checking.grade` writes one result row per submission row; this
 module owns the file. The mechanism, once:
 
 * **Append, then sync.** Each finished batch of rows is encoded first and then

@@ -20,9 +20,9 @@ import sympy
 
 from symgrad.errors import InputTooLarge, ParseError
 from symgrad.limits import Limits
-from symgrad.parse import grammar as g
-from symgrad.parse.matrix import MatrixRules, is_symbolic_matrix
-from symgrad.parse.tokens import error
+from symgrad.parsing import grammar as g
+from symgrad.parsing.matrix import MatrixRules, is_symbolic_matrix
+from symgrad.parsing.tokens import error
 
 
 def _log(x: sympy.Expr, base: sympy.Expr | None = None) -> sympy.Expr:
@@ -97,7 +97,7 @@ class Builder(MatrixRules):
     """Build SymPy objects from a parse tree under ``limits``.
 
     ``matrices`` maps declared names to their ``MatrixSymbol`` (``shapes=``); the
-    vector and matrix rules are the :class:`~symgrad.parse.matrix.MatrixRules` mixin.
+    vector and matrix rules are the :class:`~symgrad.parsing.matrix.MatrixRules` mixin.
     """
 
     def __init__(self, text: str, limits: Limits, matrices: dict[str, sympy.MatrixSymbol] | None = None):

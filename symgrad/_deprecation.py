@@ -1,0 +1,45 @@
+"""Renamed keyword arguments keep working for one release, with a warning that names the new spelling.
+
+The public API speaks one vocabulary (``docs/design.md``, "One vocabulary"); when a
+parameter is renamed to fit it, the old keyword is still accepted through
+:func:`renamed` and emits :class:`DeprecationWarning`.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def renamed(**old_to_new: str) -> Callable[[F], F]:
+    """Accept each old keyword as its new name, warning once per call.
+
+    >>> @renamed(at="start")
+    ... def descend(f, start=0):
+    ...     return start
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     descend("x^2", at=3), str(caught[0].message)
+    (3, 'descend(): `at` is now `start`; the old spelling will be removed in a later release')
+    """
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in old_to_new.items():
+                if old not in kwargs:
+                    continue
+                if new in kwargs:
+                    raise TypeError(f"{function.__name__}() got both `{old}` and its new spelling `{new}`; pass `{new}` only")
+                warnings.warn(f"{function.__name__}(): `{old}` is now `{new}`; the old spelling will be removed in a later release",
+                              DeprecationWarning, stacklevel=2)
+                kwargs[new] = kwargs.pop(old)
+            return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
