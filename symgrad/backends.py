@@ -19,7 +19,7 @@ How it works, once:
 
 Fast NumPy kernels (float64 input, ``engine="auto"`` or ``"symengine"``, ``cse="auto"``):
 a polynomial of degree <= 2 that :class:`symgrad.Function` read as a
-:class:`symgrad.function.QuadraticForm` is evaluated by matrix products
+:class:`symgrad.derivatives.QuadraticForm` is evaluated by matrix products
 (``c + b·x + ½ xᵀHx``, ``Hx + b``, and ``H`` broadcast, never copied per point)
 with no code generation at all; any other function SymEngine can represent is
 compiled from its SymEngine derivatives (those the Function already has, or
@@ -431,7 +431,7 @@ def _fast_evaluator(source: Any, expr: sympy.Expr, variables: tuple[sympy.Symbol
     one, SymEngine derives the function for the kernels alone (``engine`` "auto"
     or "symengine") when it can represent it.
     """
-    from .function import QuadraticForm, SymEngineDerivatives, symengine_kernel_source
+    from .derivatives import QuadraticForm, SymEngineDerivatives, symengine_kernel_source
 
     if backend.name != "numpy" or not variables or engine == "sympy":
         return None
@@ -558,17 +558,17 @@ class CompiledFunction:
             self._gradient_source = self._gradient_source()
         if self._gradient_source is not None:
             return list(self._gradient_source)
-        from .function import Function
+        from .derivatives import gradient_entries
 
-        return list(Function(self.expr, self.variables).gradient())
+        return gradient_entries(self.expr, self.variables)
 
     @cached_property
     def _hessian_exprs(self) -> list[sympy.Expr]:
         hessian = self._hessian_source() if callable(self._hessian_source) else self._hessian_source
         if hessian is None:
-            from .function import Function
+            from .derivatives import hessian_matrix
 
-            hessian = Function(self.expr, self.variables).hessian()
+            hessian = hessian_matrix(self.expr, self.variables)
         return [hessian[i, j] for i, j in self._upper]
 
     # kernels: one per output combination, built on first use
@@ -730,8 +730,8 @@ def compile_function(
     ``gradient`` and ``hessian`` may be passed when already derived, or as
     callables that derive them on first use (as :class:`symgrad.Function`
     does); otherwise they are derived here. ``fast`` is a fast derivative
-    source (:class:`symgrad.function.QuadraticForm` or
-    :class:`symgrad.function.SymEngineDerivatives`) used for float64 NumPy input
+    source (:class:`symgrad.derivatives.QuadraticForm` or
+    :class:`symgrad.derivatives.SymEngineDerivatives`) used for float64 NumPy input
     with ``cse="auto"``. ``cse``, ``torch_compile`` and ``engine`` are described in
     :class:`CompiledFunction`.
 

@@ -14,7 +14,7 @@ of a list of expressions, with results cached:
 Derivatives scale with the size of the function because of three rules:
 
 * **Sparsity by terms.** A sum is split into its terms once, and each term is
-  filed under the variables it contains (:class:`_TermIndex`). ``d/dx_j`` then
+  filed under the variables it contains (:class:`symgrad.derivatives._TermIndex`). ``d/dx_j`` then
   differentiates only the terms that contain ``x_j`` -- for Rosenbrock, 3 terms
   out of 200 -- instead of asking every term. The result is the same ``Add``
   SymPy's own ``diff`` builds.
@@ -43,12 +43,15 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import sympy
 
+from .derivatives import (ENGINES, QuadraticForm, SymEngineDerivatives, gradient_entries, hessian_matrix,
+                          quadratic_source, symengine_source)
 from .errors import InputError
+from .matexpr import is_matrix, latex, matrix_symbols, text
 
-if TYPE_CHECKING:  # a higher stage: imported for the annotation only
+if TYPE_CHECKING:  # imported when compile() is first called (a lower stage, but numerical machinery)
     from .backends import CompiledFunction
 
-__all__ = ["Function", "as_function", "natural_order", "to_sympy_number"]
+__all__ = ["Function", "MatrixFunction", "as_function", "natural_order", "to_sympy_number"]
 
 ExprLike = Union[str, sympy.Expr, Sequence[Any], sympy.MatrixBase]
 PointLike = Union[Sequence[Any], Mapping[Any, Any], sympy.MatrixBase, np.ndarray]
@@ -81,8 +84,6 @@ class Function:
                 engine: str = "auto"):
         # vectors and matrices (shapes=, or a SymPy matrix expression) go to the matrix engine
         if cls is Function and (shapes is not None or _is_shaped(expr)):
-            from .matrix.function import MatrixFunction
-
             return super().__new__(MatrixFunction)
         return super().__new__(cls)
 
@@ -181,21 +182,17 @@ class Function:
         fast = self._fast_derivatives if self.is_scalar else None
         if fast is not None:
             return sympy.ImmutableMatrix([fast.gradient])
-        return sympy.ImmutableMatrix([_TermIndex(row).gradient(self._variables) for row in rows])
+        return sympy.ImmutableMatrix([gradient_entries(row, self._variables) for row in rows])
 
     @cached_property
     def _quadratic_form(self) -> QuadraticForm | None:
         """The coefficients when this is a large polynomial of degree <= 2 (``engine="auto"``), else None."""
-        if not self.is_scalar or self._engine != "auto" or not _is_large(self._expr, self.n):
-            return None
-        return quadratic_form(self._expr, self._variables)
+        return quadratic_source(self._expr, self._variables, self._engine) if self.is_scalar else None
 
     @cached_property
     def _symengine_derivatives(self) -> SymEngineDerivatives | None:
         """Gradient and upper-triangle Hessian kept as SymEngine objects, or None to use SymPy."""
-        if not self.is_scalar or not _wants_symengine(self._expr, self.n, self._engine):
-            return None
-        return _symengine_derivatives(self._expr, self._variables)
+        return symengine_source(self._expr, self._variables, self._engine) if self.is_scalar else None
 
     @property
     def _fast_derivatives(self) -> QuadraticForm | SymEngineDerivatives | None:
@@ -219,14 +216,10 @@ class Function:
 
     @cached_property
     def _hessian(self) -> sympy.ImmutableMatrix:
-        n = self.n
         fast = self._fast_derivatives
         if fast is not None:
-            upper = fast.upper_hessian
-        else:
-            upper = _upper_hessian(list(self._gradient), self._variables)
-        flat = [upper.get((min(i, j), max(i, j)), sympy.S.Zero) for i in range(n) for j in range(n)]
-        return sympy.ImmutableMatrix(n, n, flat)
+            return hessian_matrix(self._expr, self._variables, upper=fast.upper_hessian)
+        return hessian_matrix(self._expr, self._variables, gradient=list(self._gradient))
 
     def directional_derivative(self, direction: PointLike, *, normalize: bool = False) -> sympy.Expr:
         """``∇f · v``: the rate of change along ``direction``.
@@ -350,6 +343,132 @@ class Function:
             raise InputError(f"{what} needs a scalar function, but this one is vector-valued" + (f"; {advice}" if advice else ""))
 
 
+class MatrixFunction(Function):
+    """A scalar (or column-vector) function of vector, matrix and scalar symbols.
+
+    Example:
+        >>> import numpy as np
+        >>> f = Function("||X w - y||^2", shapes={"X": ("N", "d"), "w": "d", "y": "N"}, variables=["w"])
+        >>> f.gradient("w")
+        2*X.T*(X*w - y)
+        >>> f.hessian("w")
+        2*X.T*X
+        >>> X, y = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]), np.array([1.0, 2.0, 3.0])
+        >>> f.gradient_at(X=X, y=y, w=np.zeros(2))
+        array([ -8., -14.])
+    """
+
+    def __init__(self, expr: Any, variables: Iterable[Any] | None = None, *, shapes: Mapping[str, Any] | None = None,
+                 engine: str = "auto"):
+        if isinstance(expr, Function):
+            expr, variables = expr.expr, expr.variables if variables is None else variables
+        from .matrix.shaped import read_function
+
+        self._expr, self._variables = read_function(expr, variables, shapes)
+        self._engine = engine
+        self._derived: dict[tuple[str, str], sympy.Basic] = {}
+        self._compiled: dict[str, Any] = {}
+
+    @property
+    def is_scalar(self) -> bool:
+        return not is_matrix(self._expr)
+
+    @property
+    def shapes(self) -> dict[str, tuple]:
+        """``{name: shape}`` of the vectors and matrices in the expression."""
+        return {k: m.shape for k, m in sorted(matrix_symbols(self._expr).items())}
+
+    def __repr__(self) -> str:
+        return f"Function({text(self._expr)}, variables=({', '.join(v.name for v in self._variables)}))"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {latex(self._expr)}$"
+
+    def variable(self, var: Any = None) -> sympy.Symbol | sympy.MatrixSymbol:
+        """The variable named ``var`` (its name or symbol); may be omitted when there is one variable."""
+        if var is None:
+            if len(self._variables) != 1:
+                names = ", ".join(v.name for v in self._variables)
+                raise InputError(f"say which variable: this function has several ({names}), e.g. gradient('w')")
+            return self._variables[0]
+        name = var if isinstance(var, str) else getattr(var, "name", str(var))
+        for v in self._variables:
+            if v.name == name:
+                return v
+        raise InputError(f"'{name}' is not a variable of this function; its variables are "
+                         f"({', '.join(v.name for v in self._variables)})")
+
+    # -- derivatives (certified, cached) -------------------------------------------------------------
+    def _derive(self, kind: str, var: Any) -> sympy.Basic:
+        from .matrix.shaped import derive
+
+        v = self.variable(var)
+        if (kind, v.name) not in self._derived:
+            self._derived[kind, v.name] = derive(self._expr, kind, v)
+        return self._derived[kind, v.name]
+
+    def gradient(self, var: Any = None) -> sympy.Basic:
+        """``∇_var f`` in closed form, of ``var``'s shape (certified)."""
+        return self._derive("gradient", var)
+
+    def hessian(self, var: Any = None) -> sympy.MatrixExpr:
+        """The ``(n, n)`` Hessian with respect to the vector ``var`` (certified)."""
+        return self._derive("hessian", var)
+
+    def jacobian(self, var: Any = None) -> sympy.MatrixExpr:
+        """The ``(m, n)`` Jacobian of a vector-valued ``f`` with respect to the vector ``var`` (certified)."""
+        return self._derive("jacobian", var)
+
+    def partial(self, var: Any = None, order: int = 1) -> sympy.Basic:
+        if order != 1:
+            raise InputError("for vectors and matrices use gradient() and hessian()")
+        return self.gradient(var)
+
+    # -- values ------------------------------------------------------------------------------------------------
+    def _evaluate(self, expr: sympy.Basic, values: Mapping[str, Any], backend: str = "numpy") -> Any:
+        from .matrix.evaluate import Kernel
+
+        return Kernel(expr, backend, (self._expr,))(values)
+
+    def at(self, *args: Any, **values: Any) -> Any:
+        """The value with NumPy arrays (or numbers) for every symbol, by name."""
+        return self._evaluate(self._expr, _named_values(args, values))
+
+    def gradient_at(self, *args: Any, wrt: Any = None, **values: Any) -> Any:
+        """The gradient with respect to ``wrt`` (the only variable by default), evaluated."""
+        return self._evaluate(self.gradient(wrt), _named_values(args, values))
+
+    def hessian_at(self, *args: Any, wrt: Any = None, **values: Any) -> Any:
+        return self._evaluate(self.hessian(wrt), _named_values(args, values))
+
+    def jacobian_at(self, *args: Any, wrt: Any = None, **values: Any) -> Any:
+        return self._evaluate(self.jacobian(wrt), _named_values(args, values))
+
+    def __call__(self, *args: Any, **values: Any) -> Any:
+        return self.at(*args, **values)
+
+    def point(self, *args: Any, **named: Any):
+        raise InputError("a function of vectors and matrices takes its values by name: f.at(X=..., w=...)")
+
+    vector = directional_derivative = point
+
+    def compile(self, backend: str = "numpy", **options: Any) -> Any:
+        """Kernels for the value, gradients and Hessians that take the data by name (BLAS products)."""
+        if options:
+            raise InputError(f"compile options {sorted(options)} do not apply to functions of matrices")
+        if backend not in self._compiled:
+            from .matrix.shaped import CompiledMatrixFunction
+
+            self._compiled[backend] = CompiledMatrixFunction(self, backend)
+        return self._compiled[backend]
+
+
+def _named_values(args: tuple, values: Mapping[str, Any]) -> dict[str, Any]:
+    from .matrix.shaped import named_values
+
+    return named_values(args, values)
+
+
 def _is_shaped(expr: Any) -> bool:
     """A SymPy object holding vectors or matrices (not an explicit ``Matrix`` of scalars)."""
     if isinstance(expr, Function):
@@ -465,148 +584,6 @@ def _resolve_variables(expr: sympy.Basic, variables: Iterable[Any] | None) -> tu
     return tuple(resolved)
 
 
-def _diff_if_present(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
-    """``d expr / d var``, skipping the work when ``var`` does not occur."""
-    return sympy.diff(expr, var) if var in expr.free_symbols else sympy.S.Zero
-
-
-def first_derivative(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
-    """``d expr / d var`` by the sum, product, power and chain rules, skipping absent variables.
-
-    Gives the same expression as ``sympy.diff(expr, var)`` for sums, products,
-    powers and the elementary functions of :data:`_CHAIN_RULE_FUNCTIONS`; any
-    other node (``Abs``, ``Piecewise``, user functions...) goes to SymPy's own
-    ``diff``. It avoids the general machinery of ``Derivative`` (the Leibniz
-    rule for n-th derivatives of products and its assumption queries), which
-    dominates the cost of first derivatives of large functions.
-
-    >>> x, y = sympy.symbols("x y", real=True)
-    >>> first_derivative(x**2 * sympy.sin(y) + y, x)
-    2*x*sin(y)
-    """
-    if not expr.has_free(var):
-        return sympy.S.Zero
-    rule = _FIRST_DERIVATIVE_RULES.get(type(expr))
-    if rule is None and type(expr) in _CHAIN_RULE_FUNCTIONS:
-        rule = _chain_rule
-    return rule(expr, var) if rule is not None else sympy.diff(expr, var)
-
-
-def _derivative_of_symbol(expr: sympy.Symbol, var: sympy.Symbol) -> sympy.Expr:
-    return sympy.S.One if expr == var else sympy.S.Zero
-
-
-def _derivative_of_sum(expr: sympy.Add, var: sympy.Symbol) -> sympy.Expr:
-    return sympy.Add(*[first_derivative(a, var) for a in expr.args if a.has_free(var)])
-
-
-def _derivative_of_product(expr: sympy.Mul, var: sympy.Symbol) -> sympy.Expr:
-    args = expr.args
-    terms = []
-    for i, factor in enumerate(args):
-        if factor.has_free(var):
-            d = first_derivative(factor, var)
-            if d != 0:
-                terms.append(sympy.Mul(*args[:i], d, *args[i + 1 :]))
-    return sympy.Add(*terms)
-
-
-def _derivative_of_power(expr: sympy.Pow, var: sympy.Symbol) -> sympy.Expr:
-    base, exponent = expr.args
-    if exponent.has_free(var):
-        return sympy.diff(expr, var)
-    return exponent * base ** (exponent - 1) * first_derivative(base, var)
-
-
-def _chain_rule(expr: sympy.Function, var: sympy.Symbol) -> sympy.Expr:
-    return expr.fdiff(1) * first_derivative(expr.args[0], var)
-
-
-#: first-derivative rules by node type (rules as a table; everything else goes to sympy.diff)
-_FIRST_DERIVATIVE_RULES = {
-    sympy.Symbol: _derivative_of_symbol,
-    sympy.Add: _derivative_of_sum,
-    sympy.Mul: _derivative_of_product,
-    sympy.Pow: _derivative_of_power,
-}
-
-#: one-argument functions whose derivative is ``f'(u) * du`` with SymPy's own ``fdiff``
-_CHAIN_RULE_FUNCTIONS = frozenset(
-    {sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh, sympy.tanh,
-     sympy.asin, sympy.acos, sympy.atan}
-)
-
-
-class _TermIndex:
-    """The terms of a sum filed under the variables they contain.
-
-    ``d/dv`` of a sum is the sum of ``d/dv`` of the terms that contain ``v``;
-    filing the terms once makes each partial cost what its own terms cost,
-    not what the whole sum costs.
-
-    >>> x, y = sympy.symbols("x y")
-    >>> _TermIndex(x**2 + x*y + 3).diff(y)
-    x
-    """
-
-    def __init__(self, expr: sympy.Expr):
-        terms = expr.args if isinstance(expr, sympy.Add) else (expr,)
-        self.by_symbol: dict[sympy.Symbol, list[sympy.Expr]] = {}
-        for term in terms:
-            for symbol in term.free_symbols:
-                self.by_symbol.setdefault(symbol, []).append(term)
-
-    def diff(self, var: sympy.Symbol) -> sympy.Expr:
-        terms = self.by_symbol.get(var)
-        if not terms:
-            return sympy.S.Zero
-        return sympy.Add(*[first_derivative(term, var) for term in terms])
-
-    def gradient(self, variables: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
-        return [self.diff(v) for v in variables]
-
-
-def _upper_hessian(gradient: list[sympy.Expr], variables: Sequence[sympy.Symbol]) -> dict[tuple[int, int], sympy.Expr]:
-    """``{(i, j): d²f/dx_i dx_j}`` for ``j >= i`` where the entry is not exactly zero."""
-    upper: dict[tuple[int, int], sympy.Expr] = {}
-    for i, entry in enumerate(gradient):
-        index = _TermIndex(entry)
-        for j in range(i, len(variables)):
-            if variables[j] in index.by_symbol:
-                value = index.diff(variables[j])
-                if value != 0:
-                    upper[i, j] = value
-    return upper
-
-
-# -- choosing the symbolic engine ---------------------------------------------------------
-ENGINES = ("auto", "sympy", "symengine")
-
-#: with ``engine="auto"``, SymEngine takes over from this many variables or tree nodes on
-_SYMENGINE_MIN_VARIABLES = 8
-_SYMENGINE_MIN_NODES = 300
-
-
-def _wants_symengine(expr: sympy.Expr, n: int, engine: str) -> bool:
-    if engine == "sympy":
-        return False
-    if _symengine() is None or not _symengine_supports(expr):
-        return False
-    return engine == "symengine" or _is_large(expr, n)
-
-
-def _is_large(expr: sympy.Expr, n: int) -> bool:
-    """Large enough for the fast paths of ``engine="auto"`` (many variables or a large tree)."""
-    return n >= _SYMENGINE_MIN_VARIABLES or _tree_size_at_least(expr, _SYMENGINE_MIN_NODES)
-
-
-def _tree_size_at_least(expr: sympy.Basic, limit: int) -> bool:
-    for count, _ in enumerate(sympy.preorder_traversal(expr), start=1):
-        if count >= limit:
-            return True
-    return False
-
-
 def _substitute(obj, point: dict[sympy.Symbol, sympy.Expr]):
     value = obj.xreplace(point)
     if isinstance(value, sympy.MatrixBase):
@@ -639,219 +616,3 @@ def _flatten(values: Any, n: int) -> list[Any]:
     if len(items) != n:
         raise InputError(f"the point has {len(items)} coordinates but the function has {n} variables")
     return items
-
-
-# -- SymEngine: the optional fast engine ---------------------------------------------------
-#: SymPy node types SymEngine differentiates exactly as SymPy does (no assumptions needed)
-_SYMENGINE_SAFE = (
-    sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol, sympy.Integer, sympy.Rational, sympy.Float,
-    sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.sinh, sympy.cosh, sympy.tanh,
-    sympy.asin, sympy.acos, sympy.atan,
-    type(sympy.pi), type(sympy.E), type(sympy.S.Half), type(sympy.S.One), type(sympy.S.NegativeOne), type(sympy.S.Zero),
-)
-
-
-def _symengine():
-    """The ``symengine`` module, or None when the optional extra is not installed."""
-    try:
-        import symengine
-    except ImportError:
-        return None
-    return symengine
-
-
-def _to_symengine(expr):
-    """A SymPy object as a SymEngine one (a structural conversion; no text is parsed)."""
-    from symengine.lib.symengine_wrapper import sympy2symengine
-
-    return sympy2symengine(expr, raise_error=True)
-
-
-def _symengine_supports(expr: sympy.Expr) -> bool:
-    """True when every node is one SymEngine handles like SymPy, and symbol names are unique."""
-    names: dict[str, sympy.Symbol] = {}
-    for node in sympy.preorder_traversal(expr):
-        if not isinstance(node, _SYMENGINE_SAFE):
-            return False
-        if isinstance(node, sympy.Symbol) and names.setdefault(node.name, node) != node:
-            return False
-    return True
-
-
-class SymEngineDerivatives:
-    """The gradient and nonzero upper-triangle Hessian entries of one function, as SymEngine objects.
-
-    Compiled NumPy kernels are built from these directly (``symengine.Lambdify``);
-    SymPy objects with the original symbols (and their assumptions, put back by
-    name) are made only when asked for (:attr:`gradient`, :attr:`upper_hessian`).
-
-    Attributes:
-        expr: the function as a SymEngine expression.
-        symbols: the variables as SymEngine symbols, in order.
-        se_gradient: ``[df/dx_i]`` (SymEngine).
-        se_upper: ``{(i, j): d²f/dx_i dx_j}`` for ``j >= i`` where nonzero (SymEngine).
-    """
-
-    def __init__(self, expr, symbols, se_gradient, se_upper, originals: dict[sympy.Symbol, sympy.Symbol]):
-        self.expr = expr
-        self.symbols = symbols
-        self.se_gradient = se_gradient
-        self.se_upper = se_upper
-        self._originals = originals
-
-    def _back(self, e) -> sympy.Expr:
-        return e._sympy_().xreplace(self._originals)
-
-    @cached_property
-    def gradient(self) -> list[sympy.Expr]:
-        """The gradient entries as SymPy expressions in the original symbols."""
-        return [self._back(g) for g in self.se_gradient]
-
-    @cached_property
-    def upper_hessian(self) -> dict[tuple[int, int], sympy.Expr]:
-        """The nonzero upper-triangle Hessian entries as SymPy expressions."""
-        return {key: self._back(h) for key, h in self.se_upper.items()}
-
-
-def _symengine_derivatives(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> SymEngineDerivatives | None:
-    """The gradient and the nonzero upper-triangle Hessian entries, derived by SymEngine.
-
-    Returns None when SymEngine cannot convert the expression, so the caller
-    falls back to SymPy.
-    """
-    se = _symengine()
-    try:
-        f = _to_symengine(expr)
-        xs = [se.Symbol(v.name) for v in variables]
-        gradient = [f.diff(x) for x in xs]
-        upper = {}
-        for i, g in enumerate(gradient):
-            present = g.free_symbols
-            for j in range(i, len(xs)):
-                if xs[j] in present:
-                    h = g.diff(xs[j])
-                    if h != 0:
-                        upper[i, j] = h
-    except Exception:  # anything SymEngine cannot take falls back to SymPy
-        return None
-    originals = {sympy.Symbol(s.name): s for s in expr.free_symbols | set(variables) if isinstance(s, sympy.Symbol)}
-    return SymEngineDerivatives(f, xs, gradient, upper, originals)
-
-
-def symengine_kernel_source(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> SymEngineDerivatives | None:
-    """SymEngine derivatives of a scalar ``expr`` for compiled kernels, or None (no SymEngine, or it cannot represent it)."""
-    if _symengine() is None or not _symengine_supports(expr):
-        return None
-    return _symengine_derivatives(expr, variables)
-
-
-# -- polynomials of degree <= 2: derivatives by reading coefficients -----------------------
-class QuadraticForm:
-    """``f = c + Σ b_i x_i + Σ_{i<=j} q_ij x_i x_j`` with constant coefficients.
-
-    The gradient is ``∂f/∂x_k = b_k + 2 q_kk x_k + Σ_{j≠k} q_kj x_j`` and the
-    Hessian is constant (``2 q_kk`` on the diagonal, ``q_ij`` off it), so both
-    are read off the coefficients in one pass over the terms -- no
-    differentiation, and compiled kernels are matrix products
-    (:mod:`symgrad.backends`). The SymPy results are the expressions
-    ``sympy.diff`` gives.
-
-    Attributes:
-        variables: the variables, in order.
-        quadratic: ``{(i, j): [q_ij terms]}`` for ``i <= j`` (SymPy numbers or constants; kept as
-            separate terms, as the expression has them, so results match ``diff`` term for term).
-        linear: ``{i: [b_i terms]}``.
-        constant: ``c``.
-    """
-
-    def __init__(self, variables, quadratic: dict[tuple[int, int], list[sympy.Expr]],
-                 linear: dict[int, list[sympy.Expr]], constant: sympy.Expr):
-        self.variables = tuple(variables)
-        self.quadratic = quadratic
-        self.linear = linear
-        self.constant = constant
-
-    @cached_property
-    def gradient(self) -> list[sympy.Expr]:
-        """``[∂f/∂x_k]`` as SymPy expressions."""
-        terms: list[list[sympy.Expr]] = [[] for _ in self.variables]
-        xs = self.variables
-        for (i, j), coefficients in self.quadratic.items():
-            for q in coefficients:
-                if i == j:
-                    terms[i].append(2 * q * xs[i])
-                else:
-                    terms[i].append(q * xs[j])
-                    terms[j].append(q * xs[i])
-        for i, coefficients in self.linear.items():
-            terms[i].extend(coefficients)
-        return [sympy.Add(*t) for t in terms]
-
-    @cached_property
-    def upper_hessian(self) -> dict[tuple[int, int], sympy.Expr]:
-        """``{(i, j): H_ij}`` for ``i <= j`` where nonzero (constants)."""
-        upper = {}
-        for (i, j), coefficients in self.quadratic.items():
-            entry = sympy.Add(*[2 * q if i == j else q for q in coefficients])
-            if entry != 0:
-                upper[i, j] = entry
-        return upper
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """``(H, b, c)`` as float64 arrays, so ``f(x) = c + b·x + ½ xᵀHx``; TypeError if not real."""
-        n = len(self.variables)
-        H = np.zeros((n, n))
-        for (i, j), h in self.upper_hessian.items():
-            H[i, j] = H[j, i] = float(h)
-        b = np.zeros(n)
-        for i, coefficients in self.linear.items():
-            b[i] = float(sympy.Add(*coefficients))
-        return H, b, float(self.constant)
-
-
-def quadratic_form(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> QuadraticForm | None:
-    """The coefficients of ``expr`` if it is an expanded polynomial of degree <= 2 in ``variables``.
-
-    Every term must be a constant (no free symbols) times at most two variables
-    (``x_i``, ``x_i**2`` or ``x_i*x_j``); anything else (``(x+1)**2``,
-    ``sin(x)``, a parameter ``a*x``) returns None and the caller derives as usual.
-
-    >>> x, y = sympy.symbols("x y", real=True)
-    >>> q = quadratic_form(3*x**2 + 2*x*y - y + 5, (x, y))
-    >>> q.gradient, q.upper_hessian
-    ([6*x + 2*y, 2*x - 1], {(0, 0): 6, (0, 1): 2})
-    """
-    index = {v: i for i, v in enumerate(variables)}
-    quadratic: dict[tuple[int, int], list[sympy.Expr]] = {}
-    linear: dict[int, list[sympy.Expr]] = {}
-    constants: list[sympy.Expr] = []
-    for term in expr.args if isinstance(expr, sympy.Add) else (expr,):
-        split = _monomial(term, index)
-        if split is None:
-            return None
-        coefficient, positions = split
-        if not positions:
-            constants.append(coefficient)
-        elif len(positions) == 1:
-            linear.setdefault(positions[0], []).append(coefficient)
-        else:
-            quadratic.setdefault((min(positions), max(positions)), []).append(coefficient)
-    return QuadraticForm(variables, quadratic, linear, sympy.Add(*constants))
-
-
-def _monomial(term: sympy.Expr, index: dict[sympy.Symbol, int]) -> tuple[sympy.Expr, list[int]] | None:
-    """``(constant coefficient, [variable positions])`` of a term of degree <= 2, else None."""
-    coefficient, rest = term.as_coeff_Mul()
-    factors = rest.args if isinstance(rest, sympy.Mul) else (rest,)
-    constant, positions = [coefficient], []
-    for factor in factors:
-        base, power = factor.as_base_exp() if isinstance(factor, sympy.Pow) else (factor, sympy.S.One)
-        if base in index and power.is_Integer and 1 <= int(power) <= 2:
-            positions.extend([index[base]] * int(power))
-        elif factor.free_symbols:
-            return None
-        else:
-            constant.append(factor)
-    if len(positions) > 2:
-        return None
-    return sympy.Mul(*constant), positions

@@ -260,7 +260,7 @@ def _hessian_part(source: Any, n: int) -> _Part:
 
 
 class SymEngineEvaluator:
-    """Value, gradient and Hessian of a :class:`symgrad.function.SymEngineDerivatives`, float64 NumPy in and out.
+    """Value, gradient and Hessian of a :class:`symgrad.derivatives.SymEngineDerivatives`, float64 NumPy in and out.
 
     One kernel per combination of outputs (``"v"``, ``"g"``, ``"vg"``, ``"h"``,
     ``"vgh"``), built on first use; outputs whose entries are all constant are

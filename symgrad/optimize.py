@@ -524,7 +524,7 @@ def _quadratic_coefficients(objective) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _read_quadratic(f: Function) -> tuple[np.ndarray, np.ndarray] | None:
-    from .function import quadratic_form
+    from .derivatives import quadratic_form
 
     form = quadratic_form(f.expr, f.variables)
     if form is None:

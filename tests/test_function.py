@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symgrad.errors import InputError
-from symgrad.function import Function, as_function, first_derivative, natural_order, to_sympy_number
+from symgrad.derivatives import first_derivative
+from symgrad.function import Function, as_function, natural_order, to_sympy_number
 
 w0, w1, w2, w10 = sympy.symbols("w0 w1 w2 w10", real=True)
 x, y, z = sympy.symbols("x y z", real=True)
@@ -167,7 +168,7 @@ def test_large_rosenbrock_matches_plain_sympy():
 
 
 # -- polynomials of degree <= 2: coefficients instead of differentiation -----------------------
-from symgrad.function import quadratic_form  # noqa: E402
+from symgrad.derivatives import quadratic_form  # noqa: E402
 
 QSYMBOLS = sympy.symbols("q0:4", real=True)
 coefficients = st.one_of(st.integers(-5, 5), st.fractions(max_denominator=7).map(lambda f: sympy.Rational(f.numerator, f.denominator)),

@@ -7,7 +7,7 @@ import pytest
 
 MODULES = ["symgrad.matexpr", "symgrad.matrix.rules", "symgrad.matrix.reverse", "symgrad.matrix.forward",
            "symgrad.matrix.tidy", "symgrad.matrix.evaluate", "symgrad.matrix.certify", "symgrad.matrix.derive",
-           "symgrad.matrix.compare", "symgrad.matrix.function"]
+           "symgrad.matrix.compare", "symgrad.matrix.shaped", "symgrad.function"]
 
 
 @pytest.mark.parametrize("name", MODULES)

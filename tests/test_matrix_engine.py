@@ -8,7 +8,7 @@ import symgrad as sg
 from symgrad.errors import InputError, VerificationError
 from symgrad.matexpr import DiagMatrix, Elementwise, ScalarOf, declare, text
 from symgrad.matrix import Kernel, certify, evaluate, matrix_gradient, matrix_hessian
-from symgrad.matrix.function import MatrixFunction
+from symgrad.function import MatrixFunction
 from symgrad.models import HypersphereModel, least_squares_loss, logistic_loss
 
 torch = pytest.importorskip("torch")
