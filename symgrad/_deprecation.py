@@ -8,6 +8,7 @@ parameter is renamed to fit it, the old keyword is still accepted through
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from typing import Any, Callable, TypeVar
 
@@ -43,3 +44,23 @@ def renamed(**old_to_new: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def moved(old: str, new: str, *args: Any, **kwargs: Any) -> Any:
+    """Call the public function ``symgrad.<new>`` for a deprecated spelling ``old``, with a warning.
+
+    A method of a lower stage that moved to a higher one (``f.critical_points()`` is
+    now ``sg.critical_points(f)``) keeps working for one release through this. The
+    function is found in the package's public table at call time: the package is
+    loaded before any of its modules, so no stage imports a higher one.
+
+    >>> import symgrad as sg, warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     moved("f.level_set(c)", "level_set", sg.Function("x^2 + y^2"), 1), str(caught[0].message)
+    (Eq(x**2 + y**2, 1), 'f.level_set(c) is deprecated: call sg.level_set(f, ...); it will be removed in a later release')
+    """
+    warnings.warn(f"{old} is deprecated: call sg.{new}(f, ...); it will be removed in a later release",
+                  DeprecationWarning, stacklevel=3)
+    package = sys.modules[__name__.rpartition(".")[0]]
+    return getattr(package, new)(*args, **kwargs)

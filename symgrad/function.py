@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import sympy
 
+from ._deprecation import moved
 from .derivatives import (ENGINES, QuadraticForm, SymEngineDerivatives, gradient_entries, hessian_matrix,
                           quadratic_source, symengine_source)
 from .errors import InputError
@@ -278,36 +279,26 @@ class Function:
     def __call__(self, *args: Any, **named: Any) -> sympy.Expr | sympy.ImmutableMatrix:
         return self.at(*args, **named)
 
-    # -- analysis (conveniences over symgrad.analysis) -----------------------------
+    # -- analyses moved to their stage (symgrad.analysis); these spellings work for one release ----
     def taylor(self, at: PointLike, order: int = 2, **options: Any) -> sympy.Expr:
-        """The Taylor polynomial at ``at``; see :func:`symgrad.analysis.taylor`."""
-        from .analysis import taylor
+        """Deprecated: ``sg.taylor(f, at, order)``."""
+        return moved("f.taylor(at)", "taylor", self, at, order, **options)
 
-        return taylor(self, at, order, **options)
+    def loss_change(self, at: PointLike, displacement: PointLike) -> Any:
+        """Deprecated: ``sg.loss_change(f, at, displacement)``."""
+        return moved("f.loss_change(at, displacement)", "loss_change", self, at, displacement)
 
-    def loss_change(self, at: PointLike, displacement: PointLike):
-        """Exact and approximate change for a displacement; see :func:`symgrad.analysis.loss_change`."""
-        from .analysis import loss_change
+    def critical_points(self, **options: Any) -> Any:
+        """Deprecated: ``sg.critical_points(f)``."""
+        return moved("f.critical_points()", "critical_points", self, **options)
 
-        return loss_change(self, at, displacement)
-
-    def critical_points(self, **options: Any):
-        """Critical points with their classification; see :func:`symgrad.analysis.critical_points`."""
-        from .analysis import critical_points
-
-        return critical_points(self, **options)
-
-    def convexity(self, domain: Any = None):
-        """A convexity verdict with its reason; see :func:`symgrad.analysis.convexity`."""
-        from .analysis import convexity
-
-        return convexity(self, domain)
+    def convexity(self, domain: Any = None) -> Any:
+        """Deprecated: ``sg.convexity(f, domain=...)``."""
+        return moved("f.convexity()", "convexity", self, domain=domain)
 
     def level_set(self, c: Any) -> sympy.Eq:
-        """The level set ``f = c`` as an equation; see :func:`symgrad.analysis.level_set`."""
-        from .analysis import level_set
-
-        return level_set(self, c)
+        """Deprecated: ``sg.level_set(f, c)``."""
+        return moved("f.level_set(c)", "level_set", self, c)
 
     # -- compilation ------------------------------------------------------------
     def compile(self, backend: str = "numpy", **options: Any) -> CompiledFunction:

@@ -68,8 +68,6 @@ class Prompt:
     question: str
 
     def to_dict(self) -> dict[str, Any]:
-        from .sheets import math_text, math_latex
-
         return {"title": self.title, "question": self.question,
                 "given": [{"text": math_text(m), "latex": math_latex(m)} for m in self.given]}
 
@@ -165,18 +163,13 @@ class Exercise:
             data["answer"] = {"text": _plain(self.answer), "latex": _latex(self.answer)}
             data["mistakes"] = [m.to_dict() for m in self.mistakes]
             data["verification"] = list(self.verification)
-            from .sheets import derivation_dict
-
-            data["solution"] = derivation_dict(self.solution)
+            data["solution"] = self.solution.to_dict()
         return data
 
     def _display(self) -> Display:
         """The prompt, then the answer and the worked solution behind a click (``<details>``)."""
-        from ..rendering import render
-        from .sheets import math_latex
-
         given = "\n\n".join(f"$${math_latex(m)}$$" for m in self.prompt.given)
-        solution = f"**Answer:** ${_latex(self.answer)}$\n\n{render(self.solution, 'md')}"
+        solution = f"**Answer:** ${_latex(self.answer)}$\n\n{self.solution._repr_markdown_()}"
         return Display("Exercise", f"{self.prompt.title} ({self.id})", intro=f"{given}\n\n{self.prompt.question}",
                        details=("Solution", solution))
 
@@ -250,6 +243,32 @@ def check_answers(draft: Draft, key: Any) -> list[str]:
 
 
 # -- small helpers -------------------------------------------------------------------------
+# -- display lines of a prompt ------------------------------------------------------------------
+_LATEX_RELATIONS = {"≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">", "=": "=", ",": r",\quad"}
+
+
+def math_text(m: Any) -> str:
+    """One display line (:class:`symgrad.steps.Math`) as Unicode text."""
+    from ..rendering import text_of
+
+    parts = [text_of(p) for p in m.parts]
+    out = parts[0]
+    for r, p in zip(m.relations, parts[1:]):
+        out += (", " if r == "," else f" {r} ") + p
+    out = out + (f" {m.suffix}" if m.suffix else "")
+    return f"{m.label}: {out}" if m.label else out
+
+
+def math_latex(m: Any) -> str:
+    """One display line as LaTeX (no ``$``; the label is not included)."""
+    from ..rendering import latex_of
+
+    out = latex_of(m.parts[0])
+    for r, p in zip(m.relations, m.parts[1:]):
+        out += f" {_LATEX_RELATIONS.get(r, r)} " + latex_of(p)
+    return out
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, sympy.MatrixBase):
         if value.shape[1] == 1:

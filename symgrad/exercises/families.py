@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .. import analysis
+import symgrad.analysis as analysis
+import symgrad.exercises.numeric as nm
+
 from ..errors import VerificationError
 from ..function import Function
 from ..steps import Apply, Derivation, Grad, Math, Name, Row, Step, explain
 from ..steps.core import eq
-from . import numeric as nm
 from .core import Degenerate, Draft, Family, Mistake, Prompt
 from .matrix import MATRIX_FAMILY
 

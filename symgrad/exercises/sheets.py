@@ -21,12 +21,11 @@ from typing import Any
 
 from ..rendering import latex_of, latex_text, render, render_latex_body, text_of
 from ..schema import JSON_SCHEMA
-from .core import Exercise, _plain
+from .core import Exercise, _plain, math_latex, math_text
 
-__all__ = ["sheet", "sheet_json", "grading_key", "math_text", "math_latex", "derivation_dict", "FORMATS"]
+__all__ = ["sheet", "sheet_json", "grading_key", "math_text", "math_latex", "FORMATS"]
 
 FORMATS = ("md", "latex", "json")
-_LATEX_RELATIONS = {"≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", ">": ">", "=": "=", ",": r",\quad"}
 
 _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage{amsmath,amssymb}
@@ -34,31 +33,6 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \providecommand{\checkmark}{\ensuremath{\surd}}
 \begin{document}
 """
-
-
-def math_text(m: Any) -> str:
-    """One display line (:class:`symgrad.steps.Math`) as Unicode text."""
-    parts = [text_of(p) for p in m.parts]
-    out = parts[0]
-    for r, p in zip(m.relations, parts[1:]):
-        out += (", " if r == "," else f" {r} ") + p
-    out = out + (f" {m.suffix}" if m.suffix else "")
-    return f"{m.label}: {out}" if m.label else out
-
-
-def math_latex(m: Any) -> str:
-    """One display line as LaTeX (no ``$``; the label is not included)."""
-    out = latex_of(m.parts[0])
-    for r, p in zip(m.relations, m.parts[1:]):
-        out += f" {_LATEX_RELATIONS.get(r, r)} " + latex_of(p)
-    return out
-
-
-def derivation_dict(d: Any) -> dict[str, Any]:
-    """A Derivation as JSON-ready data (via :func:`symgrad.rendering.derivation_to_dict`)."""
-    from ..rendering import derivation_to_dict
-
-    return derivation_to_dict(d)
 
 
 def sheet(items: Sequence[tuple[str, Exercise]], fmt: str = "md", *, title: str = "Problem sheet",
@@ -175,7 +149,7 @@ def draw_figures(items: Sequence[tuple[str, Exercise]], folder: str, prefix: str
 
     if importlib.util.find_spec("matplotlib") is None:
         return {}
-    from .. import plot
+    import symgrad.plot as plot
 
     made = {}
     for q, ex in items:

@@ -272,7 +272,7 @@ def fit(model: Model, X: Any, y: Any, method: str = "gradient_descent", *, start
     Returns:
         a :class:`~symgrad.optimize.Trace` (for SciPy methods, the ``OptimizeResult`` with ``.trace``).
     """
-    from .. import optimize
+    import symgrad.optimize as optimize
 
     loss = squared_error(model, X, y, reduction)
     start = start if start is not None else [0] * len(model.parameters)

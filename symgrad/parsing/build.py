@@ -20,7 +20,7 @@ import sympy
 
 from symgrad.errors import InputTooLarge, ParseError
 from symgrad.limits import Limits
-from symgrad.parsing import grammar as g
+import symgrad.parsing.grammar as g
 from symgrad.parsing.matrix import MatrixRules, is_symbolic_matrix
 from symgrad.parsing.tokens import error
 

@@ -29,8 +29,8 @@ from sympy.matrices.expressions.diagonal import DiagMatrix
 from symgrad.errors import ParseError
 from symgrad.limits import Limits, run_with_timeout
 from symgrad.matexpr import ELEMENTWISE, Elementwise, LogSumExp, ScalarOf, Softmax, SumOf, declare, dimension
-from symgrad.parsing import grammar as g
-from symgrad.parsing import notation as n
+import symgrad.parsing.grammar as g
+import symgrad.parsing.notation as n
 from symgrad.parsing.notation import is_one
 from symgrad.parsing.rows import RowSum, row_leaves
 from symgrad.parsing.tokens import error

@@ -12,7 +12,8 @@ import sympy
 
 from ..errors import InputError
 from ..function import Function
-from . import _base, _grid
+import symgrad.plot._base as _base
+import symgrad.plot._grid as _grid
 from .landscape import axis_label
 
 __all__ = ["taylor", "taylor_polynomial"]

@@ -19,7 +19,8 @@ import sympy
 
 from ..errors import InputError
 from ..function import Function, to_sympy_number
-from . import _base, _grid
+import symgrad.plot._base as _base
+import symgrad.plot._grid as _grid
 
 __all__ = ["decision_boundary", "decision_values"]
 

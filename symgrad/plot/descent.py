@@ -15,7 +15,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..function import Function, as_function
-from . import _base, _grid
+import symgrad.plot._base as _base
+import symgrad.plot._grid as _grid
 from .landscape import axis_label, draw_contour_map, new_curve_figure
 
 __all__ = ["descent", "loss_curve", "animate_descent", "read_trace", "frame_steps"]

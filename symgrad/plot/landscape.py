@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from . import _base, _grid
+import symgrad.plot._base as _base
+import symgrad.plot._grid as _grid
 
 __all__ = ["surface", "contours", "draw_contour_map", "axis_label"]
 
