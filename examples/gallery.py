@@ -49,9 +49,9 @@ def figures(dpi: float) -> dict[str, Callable[[str], object]]:
                                                save=p, dpi=dpi),
         "boundary_linear.png": lambda p: plot.decision_boundary(2 * x0 + x1 + sympy.Rational(1, 2), two_clusters(), save=p, dpi=dpi),
         "boundary_circle.png": lambda p: plot.decision_boundary(HypersphereModel(), cluster_in_ring(), theta=[1, 1, -4], save=p, dpi=dpi),
-        "graph.png": lambda p: plot.graph("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4}, wrt=["w", "b"],
+        "graph.png": lambda p: plot.graph("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4}, variables=["w", "b"],
                                           save=p, dpi=dpi),  # 12.3
-        "graph_network.png": lambda p: plot.graph(NETWORK, NETWORK_AT, wrt=NETWORK_PARAMETERS, save=p,
+        "graph_network.png": lambda p: plot.graph(NETWORK, NETWORK_AT, variables=NETWORK_PARAMETERS, save=p,
                                                   dpi=dpi),
         "nonfinite.png": lambda p: plot.contours(Function(sympy.log(w0) + w1**2), bounds=[(-2, 3), (-2.5, 2.5)], save=p, dpi=dpi),
     }

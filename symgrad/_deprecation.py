@@ -8,6 +8,7 @@ parameter is renamed to fit it, the old keyword is still accepted through
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 import warnings
 from typing import Any, Callable, TypeVar
@@ -64,3 +65,39 @@ def moved(old: str, new: str, *args: Any, **kwargs: Any) -> Any:
                   DeprecationWarning, stacklevel=3)
     package = sys.modules[__name__.rpartition(".")[0]]
     return getattr(package, new)(*args, **kwargs)
+
+
+def keyword_only(*names: str) -> Callable[[F], F]:
+    """Accept the now keyword-only ``names`` positionally for one release, with a warning.
+
+    >>> @keyword_only("domain")
+    ... def convexity(f, *, domain=None):
+    ...     return domain
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     convexity("x^2", "x > 0"), str(caught[0].message)
+    ('x > 0', 'convexity(): pass `domain` by keyword (domain=...); passing it by position will be removed in a later release')
+    """
+
+    def decorate(function: F) -> F:
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        positional = sum(p.kind in kinds for p in inspect.signature(function).parameters.values())
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            extra = args[positional:]
+            if len(extra) > len(names):
+                raise TypeError(f"{function.__name__}() takes {positional} positional arguments; pass "
+                                f"{', '.join(f'{n}=' for n in names)} by keyword")
+            for name, value in zip(names, extra):
+                if name in kwargs:
+                    raise TypeError(f"{function.__name__}() got `{name}` both by position and by keyword")
+                warnings.warn(f"{function.__name__}(): pass `{name}` by keyword ({name}=...); passing it by position "
+                              "will be removed in a later release", DeprecationWarning, stacklevel=2)
+                kwargs[name] = value
+            return function(*args[:positional], **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

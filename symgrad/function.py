@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 import sympy
 
-from ._deprecation import moved
+from ._deprecation import keyword_only, moved, renamed
 from .derivatives import (ENGINES, QuadraticForm, SymEngineDerivatives, gradient_entries, hessian_matrix,
                           quadratic_source, symengine_source)
 from .errors import InputError
@@ -173,9 +173,12 @@ class Function:
             self._partials[key] = sympy.diff(self._expr, symbol, order) if order else self._expr
         return self._partials[key]
 
-    def jacobian(self) -> sympy.ImmutableMatrix:
-        """The ``(m, n)`` Jacobian; a scalar function gives the ``(1, n)`` row of partials."""
-        return self._jacobian
+    def jacobian(self, variables: Iterable[Any] | None = None) -> sympy.ImmutableMatrix:
+        """The ``(m, n)`` Jacobian; a scalar function gives the ``(1, n)`` row of partials.
+
+        ``variables`` (names, Symbols or indices) picks and orders the columns; by default all variables.
+        """
+        return self._jacobian if variables is None else self._jacobian[:, self._indices(variables)]
 
     @cached_property
     def _jacobian(self) -> sympy.ImmutableMatrix:
@@ -200,20 +203,33 @@ class Function:
         """The fastest exact source of derivatives: coefficients of a quadratic, then SymEngine, else None."""
         return self._quadratic_form or self._symengine_derivatives
 
-    def gradient(self) -> sympy.ImmutableMatrix:
-        """The gradient as an ``(n, 1)`` column of partial derivatives."""
+    def gradient(self, variables: Iterable[Any] | None = None) -> sympy.ImmutableMatrix:
+        """The gradient as an ``(n, 1)`` column of partial derivatives.
+
+        ``variables`` (names, Symbols or indices) picks and orders the entries; by default all variables.
+
+        >>> Function("x^2*y + y").gradient(["y"])
+        Matrix([[x**2 + 1]])
+        """
         self._require_scalar("gradient", "use jacobian() for a vector-valued function")
-        return self._gradient
+        return self._gradient if variables is None else self._gradient[self._indices(variables), :]
 
     @cached_property
     def _gradient(self) -> sympy.ImmutableMatrix:
         return self._jacobian.T
 
-    def hessian(self) -> sympy.ImmutableMatrix:
-        """The ``(n, n)`` symmetric matrix of second partial derivatives."""
+    def hessian(self, variables: Iterable[Any] | None = None) -> sympy.ImmutableMatrix:
+        """The ``(n, n)`` symmetric matrix of second partial derivatives (``variables`` picks and orders rows and columns)."""
         self._require_scalar("hessian", "its first derivatives form the Jacobian: use jacobian(), or the Hessian "
                                         "of one component, Function(f.expr[i], f.variables).hessian()")
-        return self._hessian
+        if variables is None:
+            return self._hessian
+        indices = self._indices(variables)
+        return self._hessian[indices, indices]
+
+    def _indices(self, variables: Iterable[Any] | str) -> list[int]:
+        chosen = [variables] if isinstance(variables, (str, sympy.Symbol, Integral)) else list(variables)
+        return [self._variables.index(self.variable(v)) for v in chosen]
 
     @cached_property
     def _hessian(self) -> sympy.ImmutableMatrix:
@@ -292,7 +308,8 @@ class Function:
         """Deprecated: ``sg.critical_points(f)``."""
         return moved("f.critical_points()", "critical_points", self, **options)
 
-    def convexity(self, domain: Any = None) -> Any:
+    @keyword_only("domain")
+    def convexity(self, *, domain: Any = None) -> Any:
         """Deprecated: ``sg.convexity(f, domain=...)``."""
         return moved("f.convexity()", "convexity", self, domain=domain)
 
@@ -398,17 +415,20 @@ class MatrixFunction(Function):
             self._derived[kind, v.name] = derive(self._expr, kind, v)
         return self._derived[kind, v.name]
 
-    def gradient(self, var: Any = None) -> sympy.Basic:
-        """``∇_var f`` in closed form, of ``var``'s shape (certified)."""
-        return self._derive("gradient", var)
+    @renamed(var="variables")
+    def gradient(self, variables: Any = None) -> sympy.Basic:
+        """``∇_w f`` in closed form, of ``w``'s shape (certified); ``variables`` names ``w`` (the only one by default)."""
+        return self._derive("gradient", variables)
 
-    def hessian(self, var: Any = None) -> sympy.MatrixExpr:
-        """The ``(n, n)`` Hessian with respect to the vector ``var`` (certified)."""
-        return self._derive("hessian", var)
+    @renamed(var="variables")
+    def hessian(self, variables: Any = None) -> sympy.MatrixExpr:
+        """The ``(n, n)`` Hessian with respect to the vector ``variables`` names (certified)."""
+        return self._derive("hessian", variables)
 
-    def jacobian(self, var: Any = None) -> sympy.MatrixExpr:
-        """The ``(m, n)`` Jacobian of a vector-valued ``f`` with respect to the vector ``var`` (certified)."""
-        return self._derive("jacobian", var)
+    @renamed(var="variables")
+    def jacobian(self, variables: Any = None) -> sympy.MatrixExpr:
+        """The ``(m, n)`` Jacobian of a vector-valued ``f`` with respect to the vector ``variables`` names (certified)."""
+        return self._derive("jacobian", variables)
 
     def partial(self, var: Any = None, order: int = 1) -> sympy.Basic:
         if order != 1:
@@ -425,15 +445,18 @@ class MatrixFunction(Function):
         """The value with NumPy arrays (or numbers) for every symbol, by name."""
         return self._evaluate(self._expr, _named_values(args, values))
 
-    def gradient_at(self, *args: Any, wrt: Any = None, **values: Any) -> Any:
-        """The gradient with respect to ``wrt`` (the only variable by default), evaluated."""
-        return self._evaluate(self.gradient(wrt), _named_values(args, values))
+    @renamed(wrt="variables")
+    def gradient_at(self, *args: Any, variables: Any = None, **values: Any) -> Any:
+        """The gradient with respect to ``variables`` (the only variable by default), evaluated."""
+        return self._evaluate(self.gradient(variables), _named_values(args, values))
 
-    def hessian_at(self, *args: Any, wrt: Any = None, **values: Any) -> Any:
-        return self._evaluate(self.hessian(wrt), _named_values(args, values))
+    @renamed(wrt="variables")
+    def hessian_at(self, *args: Any, variables: Any = None, **values: Any) -> Any:
+        return self._evaluate(self.hessian(variables), _named_values(args, values))
 
-    def jacobian_at(self, *args: Any, wrt: Any = None, **values: Any) -> Any:
-        return self._evaluate(self.jacobian(wrt), _named_values(args, values))
+    @renamed(wrt="variables")
+    def jacobian_at(self, *args: Any, variables: Any = None, **values: Any) -> Any:
+        return self._evaluate(self.jacobian(variables), _named_values(args, values))
 
     def __call__(self, *args: Any, **values: Any) -> Any:
         return self.at(*args, **values)

@@ -197,7 +197,7 @@ def test_composition_rules_cover_max_and_affine_norms():
 def test_unknown_is_reported_for_a_non_box_domain():
     result = convexity(1 / x)
     assert result.verdict == "unknown" and result.is_convex is None
-    assert convexity(1 / x, Interval.open(0, oo)).verdict == "strictly convex"
+    assert convexity(1 / x, domain=Interval.open(0, oo)).verdict == "strictly convex"
 
 
 # --------------------------------------------------------------------- critical points and kinks

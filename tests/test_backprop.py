@@ -125,7 +125,7 @@ def test_graph_figure_renders_headless_with_a_box_per_node(tmp_path):
     import symgrad.plot as plot
 
     path = tmp_path / "graph.png"
-    figure = plot.graph(CHAPTER, CHAPTER_AT, wrt=["w", "b"], save=path, dpi=50)
+    figure = plot.graph(CHAPTER, CHAPTER_AT, variables=["w", "b"], save=path, dpi=50)
     texts = [t.get_text() for t in figure.axes[0].texts]
     assert "u₁ = w · x\n6" in texts and "L = u₃²\n9" in texts
     assert "∂L/∂w = 18" in texts and "∂L/∂b = 6" in texts

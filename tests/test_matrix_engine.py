@@ -76,15 +76,15 @@ def test_two_layer_network_gradient_matches_torch():
     Vt, ut = torch.tensor(Vv, requires_grad=True), torch.tensor(uv, requires_grad=True)
     loss = ((torch.tanh(torch.tensor(X) @ Vt.T) @ ut - torch.tensor(Y)) ** 2).sum()
     loss.backward()
-    np.testing.assert_allclose(f.gradient_at(wrt="V", X=X, V=Vv, u=uv, y=Y), Vt.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(f.gradient_at(wrt="u", X=X, V=Vv, u=uv, y=Y), ut.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(f.gradient_at(variables="V", X=X, V=Vv, u=uv, y=Y), Vt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(f.gradient_at(variables="u", X=X, V=Vv, u=uv, y=Y), ut.grad.numpy(), rtol=1e-10)
 
 
 def test_scalar_parameters_stay_symbolic_and_bias_gradients_work():
     f = sg.Function("||X w + b - y||^2", shapes=SHAPES, variables=["w", "b"])
     r = X @ W + 0.5 - Y
-    np.testing.assert_allclose(f.gradient_at(wrt="b", X=X, w=W, y=Y, b=0.5), 2 * r.sum())
-    np.testing.assert_allclose(f.gradient_at(wrt="w", X=X, w=W, y=Y, b=0.5), 2 * X.T @ r)
+    np.testing.assert_allclose(f.gradient_at(variables="b", X=X, w=W, y=Y, b=0.5), 2 * r.sum())
+    np.testing.assert_allclose(f.gradient_at(variables="w", X=X, w=W, y=Y, b=0.5), 2 * X.T @ r)
 
 
 # -- the chapter's models: their hand-written closed forms are what the derived ones must equal -----------------
@@ -98,9 +98,9 @@ def test_derived_losses_equal_the_hand_written_models(kind):
     value, grad = model.value_and_gradient(theta)
     data = {"X": X, "w": W, "b": 0.3, "y": y}
     np.testing.assert_allclose(f.at(**data), value)
-    np.testing.assert_allclose(f.gradient_at(wrt="w", **data), grad[:3])
-    np.testing.assert_allclose(f.gradient_at(wrt="b", **data), grad[3])
-    np.testing.assert_allclose(f.hessian_at(wrt="w", **data), model.hessian(theta)[:3, :3])
+    np.testing.assert_allclose(f.gradient_at(variables="w", **data), grad[:3])
+    np.testing.assert_allclose(f.gradient_at(variables="b", **data), grad[3])
+    np.testing.assert_allclose(f.hessian_at(variables="w", **data), model.hessian(theta)[:3, :3])
 
 
 def test_hypersphere_model_derived_from_x_diag_w_x_plus_b():
@@ -110,7 +110,7 @@ def test_hypersphere_model_derived_from_x_diag_w_x_plus_b():
     x = np.array([0.5, -2.0, 1.5])
     symbolic = {str(v): sympy.diff(model.expr, v) for v in model.parameters[:3]}
     hand = [float(symbolic[f"w{i}"].subs({sympy.Symbol(f"x{i}", real=True): x[i]})) for i in range(3)]
-    np.testing.assert_allclose(f.gradient_at(wrt="w", x=x, w=W, b=1.0), hand)
+    np.testing.assert_allclose(f.gradient_at(variables="w", x=x, w=W, b=1.0), hand)
     assert f.gradient("b") == 1
 
 
@@ -232,8 +232,8 @@ def test_softmax_cross_entropy_of_a_two_layer_network_wrt_both_matrices():
     Ut, Vt = torch.tensor(U, requires_grad=True), torch.tensor(V, requires_grad=True)
     logits = Vt @ torch.tanh(Ut @ torch.tensor(x))
     torch.nn.functional.cross_entropy(logits[None], torch.tensor([1])).backward()  # the torch loss, by hand
-    np.testing.assert_allclose(f.gradient_at(wrt="U", U=U, V=V, x=x, t=t), Ut.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(f.gradient_at(wrt="V", U=U, V=V, x=x, t=t), Vt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(f.gradient_at(variables="U", U=U, V=V, x=x, t=t), Ut.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(f.gradient_at(variables="V", U=U, V=V, x=x, t=t), Vt.grad.numpy(), rtol=1e-10)
 
 
 def test_the_chapter_classifier_on_rasterized_images_trains_on_the_derived_gradient():
@@ -249,8 +249,8 @@ def test_the_chapter_classifier_on_rasterized_images_trains_on_the_derived_gradi
     f = sg.Function("sum(softplus(X w + b)) - y^T (X w + b)", shapes=SHAPES, variables=["w", "b"])
     values = {"X": data, "y": targets, "w": theta[:-1], "b": float(theta[-1])}
     n = data.shape[0]
-    np.testing.assert_allclose(f.gradient_at(wrt="w", **values) / n, clf.loss_.gradient(theta)[:-1], atol=1e-12)
-    np.testing.assert_allclose(f.gradient_at(wrt="b", **values) / n, clf.loss_.gradient(theta)[-1], atol=1e-12)
+    np.testing.assert_allclose(f.gradient_at(variables="w", **values) / n, clf.loss_.gradient(theta)[:-1], atol=1e-12)
+    np.testing.assert_allclose(f.gradient_at(variables="b", **values) / n, clf.loss_.gradient(theta)[-1], atol=1e-12)
 
 
 def test_gradients_of_several_variables_from_one_evaluation_equal_torch_autograd():
@@ -266,5 +266,5 @@ def test_gradients_of_several_variables_from_one_evaluation_equal_torch_autograd
     c = f.compile("torch")
     gw, gb = c.gradients(X=X, w=w.detach(), b=b.detach(), y=y)
     assert torch.allclose(gw, w.grad) and torch.allclose(gb, b.grad)
-    (only_b,) = c.gradients(X=X, w=w.detach(), b=b.detach(), y=y, wrt=["b"])
+    (only_b,) = c.gradients(X=X, w=w.detach(), b=b.detach(), y=y, variables=["b"])
     assert torch.allclose(only_b, b.grad)

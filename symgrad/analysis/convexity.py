@@ -1,6 +1,6 @@
 """Convexity verdicts with proofs and counterexamples.
 
-``convexity(f, domain)`` answers *strictly convex*, *convex*, *strictly concave*,
+``convexity(f, domain=...)`` answers *strictly convex*, *convex*, *strictly concave*,
 *concave*, *neither* or *unknown*, and every answer other than *unknown* comes
 with a proof or a checked counterexample. The question "is ``f`` convex?" is
 asked twice, once for ``f`` and once for ``-f`` (concavity), by the same code.
@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from .._deprecation import keyword_only
 from ..display import Display, display_markdown, display_repr
 from ..errors import Timeout
 from ..function import Function
@@ -216,7 +217,8 @@ def _value(value: sympy.Expr) -> str:
         return shown
 
 
-def convexity(f: Any, domain: Any = None, *, timeout: float | None = None, name: str = "f",
+@keyword_only("domain")
+def convexity(f: Any, *, domain: Any = None, timeout: float | None = None, name: str = "f",
               limits: Limits | None = None) -> ConvexityVerdict:
     """Decide whether ``f`` is (strictly) convex, (strictly) concave or neither, with the proof.
 
@@ -276,7 +278,7 @@ def _not_an_interval(fn: Function, dom: Domain, timeout) -> ConvexityVerdict:
         return ConvexityVerdict("unknown", None, None, "domain", head + (
             ", so it has no answer on the whole domain. Ask on an interval instead: pass domain= with an interval for "
             "each variable."), dom)
-    found = tuple(convexity(fn, piece, timeout=timeout, name=_NAME) for piece in pieces)
+    found = tuple(convexity(fn, domain=piece, timeout=timeout, name=_NAME) for piece in pieces)
     each = "; ".join(f"on {p.domain.describe()}, " + p.reason.split(". This holds")[0].rstrip(".") for p in found)
     return ConvexityVerdict("unknown", None, None, "pieces", head + (
         f", so it has no answer on the whole domain; we answer it on each piece instead: {each}."), dom, pieces=found)

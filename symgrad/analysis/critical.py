@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from .._deprecation import renamed
 from ..display import Display, display_markdown, display_repr
 from ..errors import InputError
 from ..function import Function, as_function
@@ -169,15 +170,16 @@ def critical_points(f: Any, *, variables: Any = None, domain: Any = None, numeri
     return _decide_global(fn, results, dom, timeout)
 
 
+@renamed(point="at")
 @bounded
-def classify_point(f: Any, point: Any, *, timeout: float | None = None) -> CriticalPoint:
-    """Classify one point where ``∇f = 0`` or where the gradient does not exist.
+def classify_point(f: Any, at: Any, *, timeout: float | None = None) -> CriticalPoint:
+    """Classify the point ``at`` where ``∇f = 0`` or where the gradient does not exist.
 
     Raises:
         InputError: the gradient exists and is not zero there (the message gives its value).
     """
     fn = scalar_function(f, "classify_point")
-    where = fn.point(point)
+    where = fn.point(at)
     for kink in non_differentiable_points(fn, timeout=timeout):
         if kink.is_isolated and all(sympy.simplify(kink.point[v] - where[v]) == 0 for v in kink.point):
             return _classify_kink(fn, kink, resolve_domain(fn, None, timeout=timeout), timeout)

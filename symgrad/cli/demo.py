@@ -91,7 +91,7 @@ def _draw_hypersphere(plot, path: str):
 def _draw_graph(plot, path: str):
     from ..steps.chapter import CHAPTER_GRAPH
 
-    return plot.graph(*CHAPTER_GRAPH, wrt=["w", "b"], save=path)
+    return plot.graph(*CHAPTER_GRAPH, variables=["w", "b"], save=path)
 
 
 def _figures(folder: str) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from typing import Any
 
 import sympy
 
+from .._deprecation import renamed
 from ..errors import InputError
 from ..matexpr import ScalarOf, declare, is_matrix, matrix_symbols
 from .derive import matrix_gradient, matrix_hessian, matrix_jacobian
@@ -131,7 +132,7 @@ def named_values(args: tuple, values: Mapping[str, Any]) -> dict[str, Any]:
 class CompiledMatrixFunction:
     """``value``, ``gradient``, ``hessian``, ``jacobian`` of a :class:`symgrad.function.MatrixFunction` as kernels.
 
-    Each takes the data by name (``c.gradient(X=X, y=y, w=w)``); ``wrt=`` picks the variable when
+    Each takes the data by name (``c.gradient(X=X, y=y, w=w)``); ``variables=`` picks the variable when
     there are several. torch kernels keep the input's dtype and device and are differentiable.
     """
 
@@ -139,8 +140,8 @@ class CompiledMatrixFunction:
         self.function, self.backend = f, backend
         self._kernels: dict[tuple[str, str], Kernel] = {}
 
-    def _kernel(self, kind: str, wrt: Any) -> Kernel:
-        name = "" if kind == "value" else self.function.variable(wrt).name
+    def _kernel(self, kind: str, variable: Any) -> Kernel:
+        name = "" if kind == "value" else self.function.variable(variable).name
         key = (kind, name)
         if key not in self._kernels:
             expr = self.function.expr if kind == "value" else self.function._derive(kind, name)
@@ -150,21 +151,25 @@ class CompiledMatrixFunction:
     def value(self, values: Mapping[str, Any] | None = None, **named: Any) -> Any:
         return self._kernel("value", None)({**(values or {}), **named})
 
-    def gradient(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> Any:
-        return self._kernel("gradient", wrt)({**(values or {}), **named})
+    @renamed(wrt="variables")
+    def gradient(self, values: Mapping[str, Any] | None = None, *, variables: Any = None, **named: Any) -> Any:
+        return self._kernel("gradient", variables)({**(values or {}), **named})
 
-    def gradients(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> tuple:
+    @renamed(wrt="variables")
+    def gradients(self, values: Mapping[str, Any] | None = None, *, variables: Any = None, **named: Any) -> tuple:
         """The gradients with respect to several variables (default: all, in order) from one evaluation.
 
         Shared parts (``Xw + b``, ``σ(Xw + b) − y``) are computed once, as in one backward pass:
         ``gw, gb = c.gradients(X=X, w=w, b=b, y=y)``.
         """
-        names = [self.function.variable(v).name for v in (wrt if wrt is not None else self.function.variables)]
+        names = [self.function.variable(v).name for v in (variables if variables is not None else self.function.variables)]
         first, *rest = [self._kernel("gradient", name) for name in names]
         return first.together({**(values or {}), **named}, *(kernel.expr for kernel in rest))
 
-    def hessian(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> Any:
-        return self._kernel("hessian", wrt)({**(values or {}), **named})
+    @renamed(wrt="variables")
+    def hessian(self, values: Mapping[str, Any] | None = None, *, variables: Any = None, **named: Any) -> Any:
+        return self._kernel("hessian", variables)({**(values or {}), **named})
 
-    def jacobian(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> Any:
-        return self._kernel("jacobian", wrt)({**(values or {}), **named})
+    @renamed(wrt="variables")
+    def jacobian(self, values: Mapping[str, Any] | None = None, *, variables: Any = None, **named: Any) -> Any:
+        return self._kernel("jacobian", variables)({**(values or {}), **named})

@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy
 
+from .._deprecation import renamed
 from ..analysis._text import approx_text, text
 from ..steps.graph import ComputationalGraph, computational_graph
 from ._base import new_figure, save_figure
@@ -27,7 +28,8 @@ LEAF_FACE = "#e8f0fe"
 OPERATION_FACE = "#fff8e1"
 
 
-def graph(f: Any, at: Any = None, *, wrt: Any = None, name: str = "L", save: str | None = None,
+@renamed(wrt="variables")
+def graph(f: Any, at: Any = None, *, variables: Any = None, name: str = "L", save: str | None = None,
           title: str | None = None, dpi: float | None = None):
     """Draw the computational graph of ``f`` at ``at``: forward values in black, gradients ``∂L/∂·`` in red.
 
@@ -35,7 +37,7 @@ def graph(f: Any, at: Any = None, *, wrt: Any = None, name: str = "L", save: str
         f: a loss (text, SymPy expression, Function) with ``at``, or a ready
             :class:`~symgrad.steps.graph.ComputationalGraph`.
         at: a value for every variable.
-        wrt: the parameters (default all variables).
+        variables: the parameters the gradients are drawn for (default all variables).
         name: the loss's name.
         save: a file name (``.png``, ``.svg``, ``.pdf``) to write the figure to.
         title: the figure title (default: the loss and what the colours mean).
@@ -47,7 +49,7 @@ def graph(f: Any, at: Any = None, *, wrt: Any = None, name: str = "L", save: str
     Example:
         >>> fig = graph("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4})   # doctest: +SKIP
     """
-    g = f if isinstance(f, ComputationalGraph) else computational_graph(f, at, wrt=wrt, name=name)
+    g = f if isinstance(f, ComputationalGraph) else computational_graph(f, at, wrt=variables, name=name)
     positions = graph_layout(g)
     columns = max(x for x, _ in positions.values()) + 1
     rows = max(y for _, y in positions.values()) + 1
