@@ -22,11 +22,12 @@ from typing import Any
 
 import sympy
 
-from ..analysis._text import approx_text, text
-from ..errors import BackendUnavailable, InputError
-from ..function import as_function
-from .core import Apply, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, substituted, to_float
-from .graph import ComputationalGraph, Contribution, Edge, GraphNode, computational_graph
+from ...analysis._common import bounded
+from ...analysis._text import approx_text, text
+from ...errors import BackendUnavailable, InputError
+from ...function import as_function
+from ..core import Apply, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, substituted, to_float
+from ..graph import ComputationalGraph, Contribution, Edge, GraphNode, computational_graph
 
 __all__ = ["backprop", "accumulation"]
 
@@ -34,6 +35,7 @@ _PRECISION = 40
 _H = sympy.Rational(1, 10**12)
 
 
+@bounded
 def backprop(f: Any, at: Any, *, wrt: Any = None, name: str = "L") -> Derivation:
     """Backpropagation on the computational graph of ``f`` at ``at`` (chapter §12.3).
 
@@ -234,6 +236,7 @@ def _torch_grad(graph: ComputationalGraph) -> tuple[list[float], str]:
 
 
 # --------------------------------------------------------------------------- §12.5 accumulation
+@bounded
 def accumulation(f: Any = "w^2", at: Any = 2, *, repeats: int = 2, name: str = "L") -> Derivation:
     """Why ``.grad`` must be zeroed (chapter §12.5): ``backward()`` *adds* into ``.grad``.
 
