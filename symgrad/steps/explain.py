@@ -26,8 +26,9 @@ within ``Limits.total_timeout`` seconds (keyword ``limits=``, see
 
 To add a kind: write ``symgrad/steps/kinds/<kind>.py`` with a module
 docstring and a builder decorated with ``@bounded`` whose docstring has a
-runnable example, add one line to :data:`KINDS`, and one line to the
-``symgrad derive`` table (:data:`symgrad.cli.derive.KINDS`).
+runnable example, add one line to :data:`KINDS`, and one line each to the
+``symgrad derive`` tables :data:`symgrad.cli.derive.KINDS` (spelling, help) and
+:data:`symgrad.cli.derive.CALLS` (its arguments).
 
 Example:
     >>> explain.gradient("2*w0^2 + 3*w1^2", [3, 4]).result.T

@@ -18,6 +18,7 @@ from ..core import UE, Apply, Checker, Math, Name, Step, eq, to_float
 from ..printing import latex_of
 from ._shared import _args
 
+
 __all__ = []
 
 
@@ -30,6 +31,7 @@ _CHORD_WORDS = {
            "the graph meets the chord at the midpoint: {name} is straight there, so not strictly convex"),
 }
 """Where the chord lies -> the step's sentence, the relation between f(midpoint) and the chord, the verdict."""
+
 
 def _chord_step(f: Function, name: str, found: Any, where: str, checker: Checker) -> Step:
     """Both ends of a chord, its midpoint, the chord's height there (``½(−8 + 0) = −4``) and the comparison;
@@ -65,6 +67,7 @@ def _chord_step(f: Function, name: str, found: Any, where: str, checker: Checker
                       label="Compare", suffix=("✗ " if where != "on" else "") + f"({verdict})"))
     return Step(title, tuple(lines), sympy.false)
 
+
 def _approx_parts(value: Any, checker: Checker, what: str) -> tuple:
     """``(≈ 0.9093,)`` for a value that is not a plain rational (``sin(2)``), checked to the decimals shown; else ()."""
     if isinstance(value, sympy.Rational):
@@ -72,6 +75,7 @@ def _approx_parts(value: Any, checker: Checker, what: str) -> tuple:
     shown = approx_text(value)
     checker.approx(what, float(shown), to_float(value), APPROX_DECIMALS, "mpmath to 30 digits")
     return (Name(f"≈ {shown}".replace("-", "−"), rf"\approx {shown}"),)
+
 
 def _point_value(point: dict) -> str:
     values = list(point.values())

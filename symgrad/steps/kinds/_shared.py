@@ -22,19 +22,23 @@ from ...errors import InputError
 from ...function import Function, to_sympy_number
 from ..core import Apply, powers_evaluated, substituted
 
+
 __all__ = []
 
 
 def _args(point: dict, f: Function) -> tuple:
     return tuple(point[v] for v in f.variables)
 
+
 def _value_chain(f: Function, point: dict, name: str) -> tuple:
     """``L(3, 4) = 2(3)² + 3(4)² = 2(9) + 3(16) = 66`` as parts."""
     shown = substituted(f.expr, point)
     return (Apply(name, _args(point, f)), shown, powers_evaluated(shown), f.at(point))
 
+
 def _column(values: Sequence[Any]) -> sympy.ImmutableMatrix:
     return sympy.ImmutableMatrix(list(values))
+
 
 def _number(value: Any, what: str) -> sympy.Expr:
     number = to_sympy_number(value)
@@ -42,10 +46,12 @@ def _number(value: Any, what: str) -> sympy.Expr:
         raise InputError(f"{what} must be a number, got {value!r}")
     return number
 
+
 def _point(f: Function, at: Any) -> dict:
     if isinstance(at, Mapping) or (isinstance(at, Sequence) and not isinstance(at, str)) or hasattr(at, "shape"):
         return f.point(at)
     return f.point([at])
+
 
 def _sentence(text: str) -> str:
     """A clause of the analysis module as a sentence: capital first letter, final period."""

@@ -21,10 +21,12 @@ from ..core import Apply, Checker, Deriv, Derivation, Math, Name, Step, eq, to_f
 from ._chord import _chord_step
 from ._shared import _args
 
+
 __all__ = ["convexity"]
 
 
 _HESSIAN_METHODS = {"hessian-constant", "second-derivative", "sylvester", "counterexample-hessian"}
+
 
 _VERDICT_WORDS = {
     "strictly convex": ("✓", "the function is strictly convex"),
@@ -35,6 +37,7 @@ _VERDICT_WORDS = {
     "unknown": ("", "symgrad could not decide whether the function is convex"),
 }
 """ConvexityVerdict.verdict -> the end of the chapter-style conclusion."""
+
 
 @bounded
 def convexity(f: Any, *, name: str = "f", domain: Any = None) -> Derivation:
@@ -89,6 +92,7 @@ def convexity(f: Any, *, name: str = "f", domain: Any = None) -> Derivation:
     return Derivation("convexity", "Convexity test", given, tuple(steps), verdict.verdict, conclusion, (),
                       tuple(checker.log))
 
+
 def _second_derivative_steps(f: Function, name: str, checker: Checker) -> list[Step]:
     if f.n == 1:
         (x,) = f.variables
@@ -108,6 +112,7 @@ def _second_derivative_steps(f: Function, name: str, checker: Checker) -> list[S
             Step("Compute second partial derivatives", tuple(second), H),
             Step("Form Hessian", (eq(Name("H", "H"), H),), H)]
 
+
 def _sign_of_second_derivative(f: Function, name: str, verdict: Any) -> list[Step]:
     """``f'' ≥ 0 for all x`` when the analysis proved it (with the isolated zeros it found)."""
     if verdict.method not in ("second-derivative", "hessian-constant") or verdict.is_convex is None:
@@ -123,6 +128,7 @@ def _sign_of_second_derivative(f: Function, name: str, verdict: Any) -> list[Ste
     math = (Math((d2, sympy.Integer(0)), (relation,), label=label,
                  suffix=("✓" if upward else "(concave)") + where),)
     return [Step("Check the sign of the second derivative", math, sympy.true)]
+
 
 def _second_derivative_signs(f: Function, name: str, facts: Mapping[str, Any], checker: Checker) -> Step:
     """``For x > 0: 6x > 0 (convex)``, ``For x < 0: 6x < 0 (concave)`` from the analysis's sign sets,
@@ -142,11 +148,13 @@ def _second_derivative_signs(f: Function, name: str, facts: Mapping[str, Any], c
                           suffix=f"({word})"))
     return Step("Check the sign of the second derivative", tuple(lines), sympy.false)
 
+
 def _minors_step(verdict: Any) -> Step:
     found = dict(verdict.steps)
     lines = tuple(Math((Name(label, _latex_text(label)), sympy.Tuple(*value)), ("=",))
                   for label, value in found.items() if "minors" in label)
     return Step("Check the Hessian is positive semi-definite everywhere", lines, verdict.verdict, verdict.reason)
+
 
 def _counterexample_steps(f: Function, name: str, found: Any, checker: Checker,
                           other: Any = None, facts: Mapping[str, Any] | None = None,
@@ -187,6 +195,7 @@ def _counterexample_steps(f: Function, name: str, found: Any, checker: Checker,
         steps.append(_chord_step(f, name, other, "above", checker))
     return steps
 
+
 def _method_lead(f: Function, verdict: Any) -> str:
     """The first half of the conclusion: the argument the analysis used, in the chapter's words."""
     methods = set(verdict.method.split("+"))
@@ -217,6 +226,7 @@ def _method_lead(f: Function, verdict: Any) -> str:
         return "The composition rules of convex analysis apply"
     return "The tests do not decide it"
 
+
 def _convexity_conclusion(f: Function, verdict: Any) -> str:
     if verdict.pieces:
         each = " and ".join(f"{p.verdict} on {p.domain.describe()}" for p in verdict.pieces)
@@ -228,12 +238,14 @@ def _convexity_conclusion(f: Function, verdict: Any) -> str:
         text += f" on {verdict.domain.describe()}"
     return text + "."
 
+
 def _where_text(x: sympy.Symbol, points: sympy.Set) -> str:
     """``{0}`` → ``w = 0``; ``{−1, 1}`` → ``x = −1 and x = 1``; any other set → ``x ∈ S``."""
     if not isinstance(points, sympy.FiniteSet) or not points:
         return f"{_plain(x)} ∈ {_set_text(points)}"
     equalities = [f"{_plain(x)} = {_plain(p)}" for p in sorted(points, key=to_float)]
     return equalities[0] if len(equalities) == 1 else ", ".join(equalities[:-1]) + " and " + equalities[-1]
+
 
 def _condition_text(region: sympy.Set, x: sympy.Symbol) -> str:
     """``Interval.open(0, oo)`` → ``x > 0``; a union → ``x < -1 or x > 1``."""
@@ -244,6 +256,7 @@ def _condition_text(region: sympy.Set, x: sympy.Symbol) -> str:
     if condition is None:
         return f"{_plain(x)} ∈ {_set_text(region)}"
     return _plain(_variable_first(condition, x))
+
 
 def _interval_condition(interval: sympy.Interval, x: sympy.Symbol) -> str:
     """``(−1, 2)`` → ``−1 < x < 2``; ``(0, ∞)`` → ``x > 0``; ``(−∞, 1]`` → ``x ≤ 1``."""
@@ -258,6 +271,7 @@ def _interval_condition(interval: sympy.Interval, x: sympy.Symbol) -> str:
         return f"{name} {high[1]} {high[0]}"
     return f"every {name}"
 
+
 def _variable_first(condition: sympy.Basic, x: sympy.Symbol) -> sympy.Basic:
     """``0 < x`` → ``x > 0`` (also inside ``And``/``Or``)."""
     if isinstance(condition, (sympy.And, sympy.Or)):
@@ -265,6 +279,7 @@ def _variable_first(condition: sympy.Basic, x: sympy.Symbol) -> sympy.Basic:
     if isinstance(condition, sympy.core.relational.Relational) and condition.rhs == x and condition.lhs != x:
         return condition.reversed
     return condition
+
 
 def _inside(region: sympy.Set) -> sympy.Expr | None:
     """A simple number inside a set of reals (an interval or a union of them), for a float check."""

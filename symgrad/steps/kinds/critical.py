@@ -21,6 +21,7 @@ from ..core import Apply, Checker, Deriv, Derivation, Grad, Math, Name, Row, Ste
 from ..nonsmooth import piecewise_critical_points
 from ._shared import _args, _sentence
 
+
 __all__ = ["critical_points"]
 
 
@@ -28,7 +29,9 @@ _KIND_WORDS = {"minimum": "A minimum", "maximum": "A maximum", "saddle": "A sadd
                "degenerate": "Not decided", "unknown": "Not decided"}
 """CriticalPoint.kind -> the headline of its classification step."""
 
+
 _ROOT_DECIMALS = 4
+
 
 @bounded
 def critical_points(f: Any, *, name: str = "L", domain: Any = None) -> Derivation:
@@ -101,6 +104,7 @@ def critical_points(f: Any, *, name: str = "L", domain: Any = None) -> Derivatio
                                                                    label="Function"),),
                       tuple(steps), [p.point for p in found], "", notes, tuple(checker.log))
 
+
 def _instances(point: dict) -> list[dict]:
     """The point itself, or two members (n = 0, 1) of a periodic family ``x = π/2 + 2πn``."""
     family = {s for v in point.values() for s in v.free_symbols}
@@ -108,9 +112,11 @@ def _instances(point: dict) -> list[dict]:
         return [point]
     return [{k: v.xreplace({s: value for s in family}) for k, v in point.items()} for value in (0, 1)]
 
+
 def _is_set(point: dict, f: Function) -> bool:
     """A critical set such as ``w₀ = w₁`` (a value holds a variable), not one point or a periodic family."""
     return any(v.free_symbols & set(f.variables) for v in point.values())
+
 
 def _root_labels(f: Function, stationary: list) -> dict:
     """``{root: x₁}`` when a root of f' has no closed form (``CRootOf``): such roots are named and shown ≈."""
@@ -120,19 +126,23 @@ def _root_labels(f: Function, stationary: list) -> dict:
     stem = x.name if x.name.isalpha() else "r"
     return {p.point[x]: sympy.Symbol(f"{stem}{k}", real=True) for k, p in enumerate(stationary, 1)}
 
+
 def _rounded_root(value: Any) -> Name:
     """A root shown to 4 decimals, trailing zeros kept (``1.3200``)."""
     shown = f"{to_float(value):.{_ROOT_DECIMALS}f}"
     return Name(shown.replace("-", "−"), shown)
 
+
 def _root_float(value: Any) -> float:
     return float(f"{to_float(value):.{_ROOT_DECIMALS}f}")
+
 
 def _critical_set_text(point: dict, f: Function) -> str:
     free = [v for v in f.variables if point[v] == v]
     equations = " and ".join(f"{_plain(v)} = {_plain(point[v])}" for v in f.variables if point[v] != v)
     shape = {1: "a line", 2: "a plane"}.get(len(free), f"a set of dimension {len(free)}")
     return f"every point with {equations or 'any coordinates'} ({shape})"
+
 
 def _solutions_text(f: Function, stationary: list, labels: dict) -> str:
     if not stationary:
@@ -149,6 +159,7 @@ def _solutions_text(f: Function, stationary: list, labels: dict) -> str:
     if points:
         pieces.append(_tuple_text(f.variables) + " = " + " or ".join(_tuple_text(_args(p.point, f)) for p in points))
     return "Solution: " + "; ".join(pieces) + "."
+
 
 def _zero_step(f: Function, slope: Any, grad: sympy.ImmutableMatrix, stationary: list, labels: dict,
                checker: Checker) -> Step:
@@ -184,6 +195,7 @@ def _zero_step(f: Function, slope: Any, grad: sympy.ImmutableMatrix, stationary:
             remark = _why_numeric(derivative, x, len(rows))
     return Step("Set equal to zero", tuple(lines), solutions, remark)
 
+
 def _why_numeric(derivative: sympy.Expr, x: sympy.Symbol, count: int) -> str:
     """Why the roots are shown to 4 decimals."""
     poly = sympy.Poly(derivative, x)
@@ -192,14 +204,17 @@ def _why_numeric(derivative: sympy.Expr, x: sympy.Symbol, count: int) -> str:
                 f"radicals, so they are shown to {_ROOT_DECIMALS} decimals (computed exactly, checked by numpy.roots).")
     return f"The roots have no simple closed form; they are shown to {_ROOT_DECIMALS} decimals (checked by numpy.roots)."
 
+
 def _second_derivative(f: Function) -> sympy.Expr:
     second = sympy.diff(f.expr, f.variables[0], 2)
     return sympy.expand(second) if second.is_polynomial(f.variables[0]) else second
+
 
 def _clause(text: str) -> str:
     """A clause after a colon: as it is, with a final period."""
     text = text.strip()
     return text + ("" if text.endswith((".", "!", "?")) else ".")
+
 
 def _approx_value(value: Any) -> tuple[sympy.Float, int]:
     """A value rounded for display with 4 significant digits at least 2 decimals, and its decimals."""
@@ -208,8 +223,10 @@ def _approx_value(value: Any) -> tuple[sympy.Float, int]:
     decimals = max(2, 3 - magnitude)
     return sympy.Float(round(number, decimals)), decimals
 
+
 def _relation(kind: str) -> tuple[str, str]:
     return {"minimum": (">", "> 0"), "maximum": ("<", "< 0")}.get(kind, ("=", "= 0"))
+
 
 def _classify_step(f: Function, p: Any, name: str, labels: dict, checker: Checker) -> Step:
     """The second-derivative test at one critical point (one variable), or the Hessian (several)."""
@@ -256,6 +273,7 @@ def _classify_step(f: Function, p: Any, name: str, labels: dict, checker: Checke
             remark += " This holds for every integer n."
     return Step(title + " with the second derivative", (line,), sympy.ImmutableMatrix([[value]]), remark)
 
+
 def _global_step(f: Function, points: list, name: str, labels: dict, checker: Checker) -> Step | None:
     """In one variable: the values at the local minima side by side, and which one is global."""
     best = [p for p in points if p.extremum == "global minimum" and p.global_note]
@@ -283,6 +301,7 @@ def _global_step(f: Function, points: list, name: str, labels: dict, checker: Ch
     remark = (f"{name} → ∞ as {_plain(x)} → ±∞ and {name} is continuous, so its smallest value is taken at a critical "
               f"point. {name}({shown[id(winner)]}) < {others} (compared exactly), so the global minimum is at {at}.")
     return Step(title, tuple(lines), winner.point, remark)
+
 
 def _is_norm(f: Function) -> bool:
     return isinstance(f.expr, sympy.Pow) and f.expr.exp == sympy.Rational(1, 2) and _shape(f.expr.base, f) is not None

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..._deprecation import renamed
 from ...analysis._common import bounded
 from ...analysis._text import APPROX_DECIMALS, approx_text, decimal_text
 from ...errors import InputError
@@ -23,10 +24,12 @@ from ..core import UE, Apply, Checker, Deriv, Derivation, Grad, Math, Name, Row,
 from ._shared import _args, _value_chain, _number, _point
 from .gradient import _gradient_steps
 
+
 __all__ = ["derivative_step", "gd_step", "descent", "workout"]
 
 
 ETA = Name("η", r"\eta")
+
 
 _STOP_WORDS = {
     "gradient_tolerance": "the gradient is about 0 ({norm} = {g} ≤ {tol}): a minimum, to this tolerance",
@@ -39,8 +42,10 @@ _STOP_WORDS = {
 }
 """Trace.stop_reason -> why the run stopped, in words."""
 
+
+@renamed(at="start")
 @bounded
-def derivative_step(f: Any, at: Any, lr: Any, *, name: str = "L") -> Derivation:
+def derivative_step(f: Any, start: Any, lr: Any, *, name: str = "L") -> Derivation:
     """The derivative and one gradient-descent step in one variable (chapter §7.2).
 
     Example:
@@ -51,7 +56,7 @@ def derivative_step(f: Any, at: Any, lr: Any, *, name: str = "L") -> Derivation:
     if f.n != 1:
         raise InputError(f"derivative_step needs a function of one variable; {f.expr} has {f.n}: use gd_step")
     (w,) = f.variables
-    point, eta = _point(f, at), _number(lr, "the learning rate")
+    point, eta = _point(f, start), _number(lr, "the learning rate")
     w0 = point[w]
     checker = Checker(f)
     derivative = f.partial(w)
@@ -85,9 +90,12 @@ def derivative_step(f: Any, at: Any, lr: Any, *, name: str = "L") -> Derivation:
     return Derivation("derivative-step", "Derivative and a gradient-descent step", given, steps, new,
                       f"Repeat until the derivative is about 0 (a minimum).", (), tuple(checker.log))
 
+
+@renamed(at="start")
 @bounded
-def gd_step(f: Any, at: Any, lr: Any, *, name: str = "L", hessian: bool = False) -> Derivation:
-    """One gradient-descent step, improvement verified (chapter §9.4); ``hessian=True`` adds the Hessian.
+def gd_step(f: Any, start: Any, lr: Any, *, name: str = "L", hessian: bool = False) -> Derivation:
+    """One gradient-descent step from ``start`` with learning rate ``lr``, the improvement verified (chapter §9.4);
+    ``hessian=True`` adds the Hessian. One variable without the Hessian: :func:`derivative_step`.
 
     Example:
         >>> gd_step("2*w0^2 + 3*w1^2", [3, 4], "0.1").result.T
@@ -95,8 +103,8 @@ def gd_step(f: Any, at: Any, lr: Any, *, name: str = "L", hessian: bool = False)
     """
     f = as_function(f)
     if f.n == 1 and not hessian:
-        return derivative_step(f, at, lr, name=name)
-    point, eta = _point(f, at), _number(lr, "the learning rate")
+        return derivative_step(f, start, lr, name=name)
+    point, eta = _point(f, start), _number(lr, "the learning rate")
     checker = Checker(f)
     steps = _gradient_steps(f, point, name, checker)
     grad = steps[-1].result
@@ -131,8 +139,9 @@ def gd_step(f: Any, at: Any, lr: Any, *, name: str = "L", hessian: bool = False)
     return Derivation("gd-step", "A gradient-descent step", given, tuple(steps), new,
                       "", (), tuple(checker.log))
 
+
 @bounded
-def descent(f: Any, start: Any, lr: Any, *, max_steps: int = 100, tol: Any = "0.001",
+def descent(f: Any, start: Any, lr: Any, *, max_steps: int = 100, tol: float | str | sympy.Expr = 1e-3,
             loss_threshold: Any = None, name: str = "L", head: int = 5, tail: int = 3) -> Derivation:
     """A full run of gradient descent (:func:`symgrad.optimize.gradient_descent`): a table of
     the steps and why it stopped (programming exercise 1 of the chapter).
@@ -140,6 +149,15 @@ def descent(f: Any, start: Any, lr: Any, *, max_steps: int = 100, tol: Any = "0.
     Exact start and learning rate give an exact run; each row shown is re-computed by an
     independent float loop over compiled code. Long runs show the first ``head`` and the
     last ``tail`` rows.
+
+    Arguments:
+        f: the loss (text, SymPy expression or Function).
+        start: the point the run begins from.
+        lr: the learning rate η (``"0.1"`` is exactly 1/10).
+        max_steps: the step limit.
+        tol: stop when the gradient norm is at most this; a float is read through its decimal
+            string (``1e-3`` is exactly 1/1000), so the run stays exact.
+        loss_threshold: stop when the loss is at most this.
 
     Example:
         >>> d = descent("(x - 3)^2", 0, "0.1", name="f")
@@ -160,9 +178,11 @@ def descent(f: Any, start: Any, lr: Any, *, max_steps: int = 100, tol: Any = "0.
     return Derivation("descent", "Gradient descent, run to the end", given, steps, final,
                       "", (), tuple(checker.log))
 
+
+@renamed(at="start")
 @bounded
-def workout(f: Any, at: Any, lr: Any, *, name: str = "L", max_steps: int = 100,
-            tol: Any = "0.001") -> Derivation:
+def workout(f: Any, start: Any, lr: Any, *, name: str = "L", max_steps: int = 100,
+            tol: float | str | sympy.Expr = 1e-3) -> Derivation:
     """Gradient, one gradient-descent step with the improvement verified, the Hessian, and then the
     whole run of :func:`symgrad.optimize.gradient_descent` from the same point (table and stop reason).
 
@@ -170,20 +190,28 @@ def workout(f: Any, at: Any, lr: Any, *, name: str = "L", max_steps: int = 100,
         >>> workout("2*w0^2 + 3*w1^2", [3, 4], "0.1").steps[-1].result
         'gradient_tolerance'
     """
-    step = gd_step(f, at, lr, name=name, hessian=True)
-    run = descent(f, at, lr, max_steps=max_steps, tol=tol, name=name)
+    step = gd_step(f, start, lr, name=name, hessian=True)
+    run = descent(f, start, lr, max_steps=max_steps, tol=tol, name=name)
     return Derivation("workout", "A gradient-descent workout", step.given, step.steps + run.steps[1:],
                       step.result, "", step.notes, step.checks + run.checks)
+
+
+def _tolerance(tol: Any) -> sympy.Expr:
+    """The tolerance as an exact number: a float by its decimal string (``1e-3`` is 1/1000, as ``"0.001"`` is)."""
+    return _number(repr(tol) if isinstance(tol, float) else tol, "the tolerance")
+
 
 def _one_step(f: Function, point: dict, eta: Any) -> tuple:
     """One update of :func:`symgrad.optimize.gradient_descent` (exact for exact input)."""
     trace = gradient_descent(f, _args(point, f), eta, 1, tol=0.0)
     return tuple(trace.points[-1])
 
+
 def _derivative_forms(f: Function, x: sympy.Symbol) -> tuple:
     """``2(x − 3), 2x − 6``: the chain-rule form first where it differs from the expanded derivative."""
     chain = _chain_rule_form(f.expr, x)
     return (f.partial(x),) if chain is None else (chain, f.partial(x))
+
 
 def _numeric_chain(checker: Checker, what: str, parts: tuple, *, label: str = "", suffix: str = "") -> Math:
     """``parts = … = value``, ending ``≈ 0.2190`` (checked to the decimals shown) when the value is not a plain
@@ -196,12 +224,14 @@ def _numeric_chain(checker: Checker, what: str, parts: tuple, *, label: str = ""
     checker.approx(what, float(shown), to_float(value), APPROX_DECIMALS, "mpmath to 30 digits")
     return Math(line.parts + (Name(shown.replace("-", "−"), shown),), line.relations + ("≈",), label, suffix)
 
+
 def _slope_step(f: Function, name: str, checker: Checker) -> Step:
     checker.symbolic("∇" + name, f.gradient())
     if f.n == 1:
         (x,) = f.variables
         return Step("Compute derivative", (eq(Deriv(name, (x,), True), *_derivative_forms(f, x)),), f.partial(x))
     return Step("Compute gradient", (eq(Grad(name), f.gradient()),), f.gradient())
+
 
 def _update_rule(f: Function, name: str, loss_threshold: Any = None) -> Step:
     slope = Deriv(name, f.variables, True) if f.n == 1 else Grad(name)
@@ -211,9 +241,10 @@ def _update_rule(f: Function, name: str, loss_threshold: Any = None) -> Step:
     return Step(f"Repeat the update until {until}",
                 (Math((variables, Row((variables, Row((ETA, slope), (" ",))), ("−",))), (":=",)),))
 
+
 def _run(f: Function, point: dict, eta: Any, max_steps: int, tol: Any, loss_threshold: Any,
          checker: Checker) -> Any:
-    tol_value = to_float(_number(tol, "the tolerance"))
+    tol_value = to_float(_tolerance(tol))
     threshold = None if loss_threshold is None else to_float(_number(loss_threshold, "the loss threshold"))
     trace = gradient_descent(f, _args(point, f), eta, max_steps, tol=tol_value, loss_threshold=threshold)
     x = np.array([to_float(v) for v in _args(point, f)], dtype=float)
@@ -224,6 +255,7 @@ def _run(f: Function, point: dict, eta: Any, max_steps: int, tol: Any, loss_thre
         x = x - rate * np.asarray(compiled.gradient(x), dtype=float).reshape(-1)
     return trace
 
+
 def _rounded(value: Any) -> tuple[Any, str]:
     """A number to show in a table row, with ``=`` if exact as shown, ``≈`` if rounded to 6 digits."""
     number = value if isinstance(value, sympy.Basic) else sympy.Float(float(value))
@@ -232,20 +264,24 @@ def _rounded(value: Any) -> tuple[Any, str]:
         return number, "="
     return sympy.Float(float(f"{to_float(number):.6g}")), "≈"
 
+
 def _row_item(name: Any, value: Any) -> Row:
     shown, relation = _rounded(value)
     return Row((name, shown), (relation,))
+
 
 def _norm_name(f: Function, name: str) -> Name:
     if f.n == 1:
         return Name(f"|{name}′|", rf"|{name}'|")
     return Name(f"‖∇{name}‖", rf"\|\nabla {name}\|")
 
+
 def _run_rows(count: int, head: int, tail: int) -> list[int | None]:
     """Indices of the rows to show; ``None`` marks the gap of a long run."""
     if count <= head + tail + 1:
         return list(range(count))
     return list(range(head)) + [None] + list(range(count - tail, count))
+
 
 def _run_table(f: Function, trace: Any, name: str, head: int, tail: int, checker: Checker) -> Step:
     """The rows of a run: step k, the point, the loss and the gradient norm, each re-checked."""
@@ -269,15 +305,17 @@ def _run_table(f: Function, trace: Any, name: str, head: int, tail: int, checker
         lines.append(Math(parts, (",",) * (len(parts) - 1)))
     return Step(f"Run: {trace.steps} steps", tuple(lines), tuple(trace.points[-1]))
 
+
 def _exact_norm(f: Function, point: dict) -> sympy.Expr:
     gradient = f.gradient_at(point)
     return sympy.Abs(gradient[0]) if f.n == 1 else sympy.sqrt(sum(g**2 for g in gradient))
+
 
 def _stop_step(f: Function, trace: Any, name: str, tol: Any, threshold: Any) -> Step:
     loss = trace.exact_losses[-1] if trace.exact_losses is not None else trace.losses[-1]
     reason = "max_steps_rising" if trace.stop_reason == "max_steps" and trace.advice else trace.stop_reason
     words = _STOP_WORDS[reason].format(
-        name=name, norm=_norm_name(f, name).text, g=f"{trace.gradient_norms[-1]:.3g}", tol=_plain(_number(tol, "the tolerance")),
+        name=name, norm=_norm_name(f, name).text, g=f"{trace.gradient_norms[-1]:.3g}", tol=_plain(_tolerance(tol)),
         loss=_plain(_rounded(loss)[0]), threshold="" if threshold is None else _plain(_number(threshold, "a level")),
         advice=trace.advice or "")
     return Step("Why it stopped", (), trace.stop_reason,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..._deprecation import renamed
 from ...analysis._common import bounded
 from ...analysis.linalg import minor_form
 from ...function import Function, as_function
@@ -20,21 +21,24 @@ from ..matrix import is_shaped, matrix_gradient_derivation
 from ..textbook import probabilities, textbook_partial
 from ._shared import _args, _column, _point
 
+
 __all__ = ["gradient"]
 
 
+@renamed(wrt="variables")
 @bounded
 def gradient(f: Any, at: Any = None, *, name: str = "L", shapes: Mapping[str, Any] | None = None,
-             wrt: Any = None) -> Derivation:
+             variables: Any = None) -> Derivation:
     """Partial derivatives and the gradient, optionally at a point (chapter §9.1, §9.4 steps 1–2).
-    Vectors and matrices (``shapes=`` or a shaped Function): :mod:`symgrad.steps.matrix`.
+    Vectors and matrices (``shapes=`` or a shaped Function): :mod:`symgrad.steps.matrix`, differentiating
+    with respect to ``variables`` (a name or names, e.g. ``"w"``; the old spelling ``wrt=`` still works).
 
     Example:
         >>> gradient("2*w0^2 + 3*w1^2", [3, 4]).result.T
         Matrix([[12, 24]])
     """
     if is_shaped(f, shapes):
-        return matrix_gradient_derivation(f, wrt, shapes=shapes, name=name, at=at)
+        return matrix_gradient_derivation(f, variables, shapes=shapes, name=name, at=at)
     f = as_function(f)
     checker = Checker(f)
     steps = list(_gradient_steps(f, None if at is None else _point(f, at), name, checker))
@@ -44,6 +48,7 @@ def gradient(f: Any, at: Any = None, *, name: str = "L", shapes: Mapping[str, An
         given.append(eq(_tuple_display(f.variables), _tuple_display(_args(point, f)), label="Point"))
     return Derivation("gradient", "Partial derivatives and the gradient", tuple(given), tuple(steps),
                       steps[-1].result, "", (), tuple(checker.log))
+
 
 def _gradient_steps(f: Function, point: dict | None, name: str, checker: Checker) -> list[Step]:
     lines, named, forms, shown = [], {}, [], []

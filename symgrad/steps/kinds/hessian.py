@@ -13,6 +13,7 @@ from .._support import _eigen_steps, _matrix
 from ..core import Apply, Checker, Deriv, Derivation, Name, Step, eq
 from ._shared import _point
 
+
 __all__ = ["hessian", "eigenvalues"]
 
 
@@ -60,6 +61,7 @@ def hessian(f: Any, at: Any = None, *, name: str = "L") -> Derivation:
     given = (eq(Apply(name, f.variables), f.expr, label="Function"),)
     return Derivation("hessian", "The Hessian matrix", given, tuple(steps), result, conclusion, (),
                       tuple(checker.log))
+
 
 @bounded
 def eigenvalues(matrix: Any) -> Derivation:

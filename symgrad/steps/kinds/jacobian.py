@@ -23,6 +23,7 @@ from ...errors import InputError, VerificationError
 from ...function import Function, as_function
 from ..core import Apply, Checker, Derivation, Name, Step, eq
 
+
 __all__ = ["jacobian"]
 
 

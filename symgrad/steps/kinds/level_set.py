@@ -16,6 +16,7 @@ from .._support import _factored, _plain, _shape, _sub, _tuple_text
 from ..core import Apply, Check, Checker, Derivation, Grad, Math, Name, Row, Step, eq, to_float
 from ._shared import _args, _number, _point, _sentence
 
+
 __all__ = ["level_set"]
 
 
@@ -59,6 +60,7 @@ def level_set(f: Any, values: Sequence[Any] = (1, 2, 5), *, at: Any = None,
                       tuple(steps), general,
                       "The gradient is perpendicular to the level contour through each point.", (),
                       tuple(checker.log))
+
 
 def _orthogonality_step(f: Function, point: dict, name: str, checker: Checker) -> Step:
     check = analysis.gradient_orthogonal_to_level_set(f, point)

@@ -11,6 +11,7 @@ import numpy as np
 import sympy
 
 from ... import analysis
+from ..._deprecation import renamed
 from ...analysis._common import bounded
 from ...errors import InputError
 from ...function import Function, as_function
@@ -18,16 +19,18 @@ from .._support import _data_latex, _data_text, _is_chapter_quadratic, _pairs, _
 from ..core import UE, Apply, Checker, Derivation, Grad, Math, Name, Row, Step, eq, substituted, to_float
 from ._shared import _args, _value_chain, _column, _number, _point
 
+
 __all__ = ["loss", "loss_change"]
 
 
+@renamed(model="f")
 @bounded
-def loss(model: Any, data: Sequence[Sequence[Any]], params: Mapping[Any, Any], *,
+def loss(f: Any, data: Sequence[Sequence[Any]], params: Mapping[Any, Any], *,
          x: str = "x", name: str = "L") -> Derivation:
     """The loss table: predictions, squared errors, total (chapter §4.2).
 
     Arguments:
-        model: the prediction as an expression of the input and the parameters, e.g. ``"w*x + b"``.
+        f: the model's prediction as an expression of the input and the parameters, e.g. ``"w*x + b"``.
         data: pairs ``(x_i, y_i)``.
         params: the parameter values, e.g. ``{"w": 1.5, "b": 1.0}``.
         x: the name of the input variable.
@@ -37,7 +40,7 @@ def loss(model: Any, data: Sequence[Sequence[Any]], params: Mapping[Any, Any], *
         >>> loss("w*x + b", [(1, 3), (2, 5)], {"w": "1.5", "b": 1}).result  # exact: 1.25
         5/4
     """
-    f = as_function(model)
+    f = as_function(f)
     names = {v.name: v for v in f.variables}
     if x not in names:
         raise InputError(f"the model {f.expr} does not use the input variable '{x}'; pass x='...'")
@@ -80,6 +83,7 @@ def loss(model: Any, data: Sequence[Sequence[Any]], params: Mapping[Any, Any], *
     return Derivation("loss", "Loss of a model on a dataset", given, steps, total,
                       "Every prediction matches its target: the loss is 0 ✓" if perfect else "",
                       notes, tuple(checker.log))
+
 
 @bounded
 def loss_change(f: Any, at: Any, displacements: Sequence[Any], *, name: str = "L") -> Derivation:
@@ -137,6 +141,7 @@ def loss_change(f: Any, at: Any, displacements: Sequence[Any], *, name: str = "L
         if _is_chapter_quadratic(f) else ()
     return Derivation("loss-change", "Change in loss for given displacements", given, tuple(steps),
                       sympy.ImmutableMatrix(changes), observation, notes, tuple(checker.log))
+
 
 def _x(f: Function, point: dict) -> np.ndarray:
     return np.array([to_float(point[v]) for v in f.variables], dtype=float)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import operator
+
 import sympy
 
 from ... import analysis
+from ..._deprecation import renamed
 from ...analysis._common import bounded
 from ...analysis.taylor import in_powers_of_shift
 from ...errors import InputError, VerificationError
@@ -18,6 +21,7 @@ from ...function import Function, as_function
 from .._support import _ordinal, _plain, _tuple_display
 from ..core import Apply, Ascending, Check, Checker, Deriv, Derivation, Grad, Math, Name, Step, eq
 from ._shared import _args, _point
+
 
 __all__ = ["taylor"]
 
@@ -29,14 +33,16 @@ _TAYLOR_CHECKS = (
 )
 """Independent checks of f(a), f'(a), f''(a) (orders 0, 1, 2 of a Taylor polynomial)."""
 
+
+@renamed(in_variables=("in_displacement", operator.not_))
 @bounded
-def taylor(f: Any, at: Any = 0, order: int = 2, *, name: str = "f", in_variables: bool = False) -> Derivation:
+def taylor(f: Any, at: Any = 0, order: int = 2, *, name: str = "f", in_displacement: bool = True) -> Derivation:
     """A Taylor approximation: the derivatives at the point, then each truncation (chapter §11.2).
 
     The terms come from :func:`symgrad.analysis.taylor_terms`; the polynomial is checked
     against ``sympy.series`` (one variable) and the value, gradient and Hessian at the
     point against compiled code and autograd. In several variables the result is a
-    polynomial in the displacements ``Δw`` (chapter §11.3); ``in_variables=True`` adds a
+    polynomial in the displacements ``Δw`` (chapter §11.3); ``in_displacement=False`` adds a
     step that substitutes ``Δw = w − a`` and expands, and returns that polynomial in ``w``
     (one variable: the result is always in ``x``).
 
@@ -48,7 +54,7 @@ def taylor(f: Any, at: Any = 0, order: int = 2, *, name: str = "f", in_variables
     if isinstance(order, bool) or not isinstance(order, int) or order < 0 or order > 12:
         raise InputError(f"the order must be a whole number from 0 to 12, got {order!r}")
     if f.n != 1:
-        return _taylor_nd(f, at, order, name, in_variables)
+        return _taylor_nd(f, at, order, name, in_displacement)
     (x,) = f.variables
     point = _point(f, at)
     a = point[x]
@@ -82,7 +88,8 @@ def taylor(f: Any, at: Any = 0, order: int = 2, *, name: str = "f", in_variables
     return Derivation("taylor", f"Taylor approximation of order {order}", given, steps, approximation,
                       conclusion, (), tuple(checker.log))
 
-def _taylor_nd(f: Function, at: Any, order: int, name: str, in_variables: bool) -> Derivation:
+
+def _taylor_nd(f: Function, at: Any, order: int, name: str, in_displacement: bool) -> Derivation:
     point = _point(f, at)
     checker = Checker(f)
     shown = {d: sympy.Symbol(f"Delta_{v.name}", real=True)  # Δw0 has no ASCII LaTeX spelling; Delta_w0 has
@@ -120,13 +127,14 @@ def _taylor_nd(f: Function, at: Any, order: int, name: str, in_variables: bool) 
         steps.append(Step(f"In the variables {', '.join(_plain(v) for v in f.variables)} ({shifts})",
                           (Math((Apply(name, f.variables), Ascending(in_powers)), ("≈",)),), in_powers))
     steps += _tangent_step(f, point, plain, name)
-    if in_variables:
+    if not in_displacement:
         steps.append(_taylor_in_variables(f, point, shown, approximation, name))
         approximation = steps[-1].result
     given = (eq(Apply(name, f.variables), f.expr, label="Function"),
              eq(_tuple_display(f.variables), _tuple_display(_args(point, f)), label="Around"))
     return Derivation("taylor", f"Taylor approximation of order {order}", given, tuple(steps), approximation,
                       "", (), tuple(checker.log))
+
 
 def _taylor_in_variables(f: Function, point: dict, shown: dict, approximation: sympy.Expr, name: str) -> Step:
     """``Δw = w − a`` substituted into the assembled polynomial and expanded."""
@@ -136,6 +144,7 @@ def _taylor_in_variables(f: Function, point: dict, shown: dict, approximation: s
     return Step("Substitute Δw = w − a and expand", (
         eq(Name("Δw", r"\Delta \vec{w}"), column),
         Math((Apply(name, f.variables), Ascending(expanded)), ("≈",))), expanded)
+
 
 def _tangent_step(f: Function, point: dict, terms: list, name: str) -> tuple[Step, ...]:
     """The tangent line (one variable) or plane (two) from the terms of order 0 and 1, stated and multiplied out."""
