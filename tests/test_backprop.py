@@ -34,7 +34,7 @@ def test_chapter_graph_has_one_node_per_operation():
 
 
 def test_chapter_backward_pass_equals_loss_backward_grad():
-    d = sg.explain.backprop(CHAPTER, CHAPTER_AT, wrt=["w", "b"])
+    d = sg.explain.backprop(CHAPTER, CHAPTER_AT, variables=["w", "b"])
     w = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
     x, y = torch.tensor(3.0, dtype=torch.float64), torch.tensor(4.0, dtype=torch.float64)
@@ -44,7 +44,7 @@ def test_chapter_backward_pass_equals_loss_backward_grad():
 
 
 def test_chapter_derivation_shows_forward_local_and_backward_steps():
-    out = render(sg.explain.backprop(CHAPTER, CHAPTER_AT, wrt=["w", "b"]), "text")
+    out = render(sg.explain.backprop(CHAPTER, CHAPTER_AT, variables=["w", "b"]), "text")
     for fragment in ("u₁ = w · x = 2 · 3 = 6", "L = u₃² = 3² = 9", "∂u₁/∂w = x = 3", "∂L/∂u₃ = 2u₃ = 2(3) = 6",
                      "∂L/∂u₂ = ∂L/∂u₃ · ∂u₃/∂u₂ = 6 · 1 = 6", "∂L/∂w = ∂L/∂u₁ · ∂u₁/∂w = 6 · 3 = 18",
                      "w.grad = 18", "b.grad = 6"):
@@ -72,7 +72,7 @@ def torch_network(values):
 
 
 def test_network_with_two_tanh_units_matches_a_torch_network_written_with_matrices():
-    d = sg.explain.backprop(NETWORK, NETWORK_AT, wrt=NETWORK_PARAMETERS)
+    d = sg.explain.backprop(NETWORK, NETWORK_AT, variables=NETWORK_PARAMETERS)
     ours = by_name(d.result, NETWORK_PARAMETERS)
     expected = torch_network(NETWORK_AT)
     assert ours.keys() == expected.keys()
@@ -80,7 +80,7 @@ def test_network_with_two_tanh_units_matches_a_torch_network_written_with_matric
 
 
 def test_tanh_local_derivative_is_written_with_the_nodes_output():
-    out = render(sg.explain.backprop(NETWORK, NETWORK_AT, wrt=NETWORK_PARAMETERS), "text")
+    out = render(sg.explain.backprop(NETWORK, NETWORK_AT, variables=NETWORK_PARAMETERS), "text")
     assert "∂u₅/∂u₄ = 1 − u₅²" in out and "tanh" in out
 
 
@@ -117,7 +117,7 @@ def test_backprop_refuses_a_kink_and_a_missing_value():
     with pytest.raises(InputError):
         sg.explain.backprop(CHAPTER, {"w": 2})
     with pytest.raises(InputError, match="not a variable"):
-        sg.explain.backprop(CHAPTER, CHAPTER_AT, wrt=["q"])
+        sg.explain.backprop(CHAPTER, CHAPTER_AT, variables=["q"])
 
 
 def test_graph_figure_renders_headless_with_a_box_per_node(tmp_path):

@@ -11,7 +11,7 @@ NETWORK_AT = {"w11": "0.5", "w12": -1, "w21": 1, "w22": "0.5", "b1": 0, "b2": 0,
 
 CASES = {
     "backprop-network": lambda: explain.backprop(NETWORK, NETWORK_AT,
-                                                 wrt=["w11", "w12", "b1", "w21", "w22", "b2", "v1", "v2", "c"]),
+                                                 variables=["w11", "w12", "b1", "w21", "w22", "b2", "v1", "v2", "c"]),
     "backprop-shared-variable": lambda: explain.backprop("x*exp(x*y)", [1, 0]),
     "critical-points-abs-sum": lambda: explain.critical_points("abs(x-1) + abs(x+1)"),
     "critical-points-l1": lambda: explain.critical_points("abs(x) + abs(y)"),

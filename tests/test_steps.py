@@ -110,7 +110,7 @@ def test_taylor_in_two_variables_can_be_expanded_in_the_variables():
     # the second-order polynomial along the segment from (1, −1) to w, by SymPy's series in t, at t = 1
     w0, w1 = sym("w0"), sym("w1")
     f = w0**2 * w1 + w0 * w1
-    d = explain.taylor(f, [1, -1], 2, in_variables=True)
+    d = explain.taylor(f, [1, -1], 2, in_displacement=False)
     t = sympy.Symbol("t")
     by_series = sympy.series(f.xreplace({w0: 1 + t * (w0 - 1), w1: -1 + t * (w1 + 1)}), t, 0, 3).removeO().subs(t, 1)
     assert sympy.expand(d.result - by_series) == 0 and d.steps[-1].text.startswith("Substitute")

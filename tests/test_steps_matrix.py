@@ -120,7 +120,7 @@ def test_wrong_engine_result_is_never_shown(monkeypatch):
 
 
 def test_explain_gradient_and_shaped_function_route_here():
-    d = sg.explain.gradient("||X w - y||^2", shapes=LSQ, wrt="w")
+    d = sg.explain.gradient("||X w - y||^2", shapes=LSQ, variables="w")
     assert d.kind == "matrix-gradient" and str(d.result) == "2*X.T*(X*w - y)"
     assert sg.explain.gradient("2*w0^2 + 3*w1^2", [3, 4]).kind == "gradient"  # scalar input unchanged
 
@@ -143,7 +143,7 @@ def test_latex_and_json_renderings():
 
 def test_a_point_or_an_unknown_variable_is_refused_with_a_message():
     with pytest.raises(InputError, match="drop the point"):
-        sg.explain.gradient("||X w - y||^2", [1, 2], shapes=LSQ, wrt="w")
+        sg.explain.gradient("||X w - y||^2", [1, 2], shapes=LSQ, variables="w")
     with pytest.raises(InputError, match="does not occur"):
         matrix_gradient_derivation("||X w - y||^2", "v", shapes=LSQ)
     with pytest.raises(InputError, match="say which variable"):
@@ -189,4 +189,4 @@ def test_cli_two_variables_and_clear_errors(capsys):
     code, _, err = _cli(LSQ_ARGS[:-1] + ["v"], capsys)
     assert code != 0 and "v does not occur in ‖Xw − y‖²" in err and "Traceback" not in err
     code, _, err = _cli(["derive", "hessian", "x^2", "--wrt", "x"], capsys)
-    assert code != 0 and "does not take --wrt" in err
+    assert code != 0 and "does not take --variables (--wrt)" in err

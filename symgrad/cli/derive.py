@@ -1,13 +1,18 @@
 """``symgrad derive KIND EXPR``: a worked derivation, step by step, in text, Markdown, LaTeX or JSON.
 
-KIND names an entry of :data:`symgrad.steps.explain` (table :data:`KINDS`);
-numbers stay exact (``--lr 0.1`` is 1/10). Imports of the library happen in
-:func:`run`, so ``symgrad --help`` stays fast.
+KIND names an entry of the table of kinds, :data:`symgrad.steps.explain.KINDS`
+(here :data:`KINDS`: the spelling on the command line, the entry, its help);
+:data:`CALLS` turns the options into that entry's arguments, one line per kind.
+Numbers stay exact (``--lr 0.1`` is 1/10). Options mirror the library's names:
+``--start`` for the iterative kinds (``--at`` is accepted there as its alias),
+``--variables`` (alias ``--wrt``), ``--max-steps`` (alias ``--steps``), ``--tol``.
+Imports of the library happen in :func:`run`, so ``symgrad --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from ._io import read_argument, write_output
@@ -15,10 +20,11 @@ from ._io import read_argument, write_output
 #: derive KIND -> (explain method, one-line help)
 KINDS: dict[str, tuple[str, str]] = {
     "gradient": ("gradient", "partial derivatives and the gradient (at --at if given)"),
-    "gd-step": ("gd_step", "one gradient-descent step with the improvement verified (--at, --lr; --hessian)"),
-    "workout": ("workout", "gradient, one gradient-descent step, the Hessian, then the whole run (--at, --lr)"),
-    "descent": ("descent", "a full run of gradient descent: table of steps, why it stopped (--at, --lr; --steps, --tol)"),
-    "derivative-step": ("derivative_step", "derivative and a 1D gradient-descent step (--at, --lr)"),
+    "gd-step": ("gd_step", "one gradient-descent step with the improvement verified (--start, --lr; --hessian)"),
+    "workout": ("workout", "gradient, one gradient-descent step, the Hessian, then the whole run (--start, --lr)"),
+    "descent": ("descent", "a full run of gradient descent: table of steps, why it stopped (--start, --lr; "
+                "--max-steps, --tol)"),
+    "derivative-step": ("derivative_step", "derivative and a 1D gradient-descent step (--start, --lr)"),
     "hessian": ("hessian", "second derivatives and the Hessian (at --at if given)"),
     "eigenvalues": ("eigenvalues", 'eigenvalues via the characteristic polynomial; EXPR is a matrix "2,2;2,6"'),
     "convexity": ("convexity", "convexity test: second derivative or Hessian eigenvalues"),
@@ -27,24 +33,27 @@ KINDS: dict[str, tuple[str, str]] = {
     "loss-change": ("loss_change", "change in loss for each --displacement at --at"),
     "level-set": ("level_set", "level contours for --levels (and the gradient at --at)"),
     "loss": ("loss", 'loss table of a model: --data "1,3;2,5" --params w=1.5,b=1'),
-    "backprop": ("backprop", "computational graph, forward pass, local derivatives, backward pass (--at; --wrt)"),
+    "backprop": ("backprop", "computational graph, forward pass, local derivatives, backward pass (--at; --variables)"),
     "jacobian": ("jacobian", 'Jacobian of a vector-valued function "[r*cos(theta), r*sin(theta)]" (at --at if given)'),
-    "zero-grad": ("accumulation", "why .grad must be zeroed: backward() twice gives 4, then 8 (EXPR w^2, --at 2)"),
+    "zero-grad": ("accumulation", "why .grad must be zeroed: backward() twice gives 4, then 8 (EXPR w^2, --start 2)"),
 }
+
+#: the kinds that iterate from a point: they take --start (--at is accepted as its alias)
+ITERATIVE = frozenset({"gd-step", "workout", "descent", "derivative-step", "zero-grad"})
 
 EXAMPLES = """examples:
   symgrad derive workout "2*w0^2 + 3*w1^2" --at w0=3,w1=4 --lr 0.1
   symgrad derive gradient "2*w0^2 + 3*w1^2" --at w0=3,w1=4
-  symgrad derive descent "(x - 3)^2" --at 0 --lr 0.1 --tol 0.001
-  symgrad derive gd-step "2*w0^2 + 3*w1^2" --at 3,4 --lr 0.1 --format md
+  symgrad derive descent "(x - 3)^2" --start 0 --lr 0.1 --tol 0.001
+  symgrad derive gd-step "2*w0^2 + 3*w1^2" --start 3,4 --lr 0.1 --format md
   symgrad derive convexity "w0^2 + 2*w0*w1 + 3*w1^2" --format latex --out convexity.tex
   symgrad derive taylor "sin(x)" --at x=0 --order 2
   symgrad derive eigenvalues "2,2;2,6"
   symgrad derive loss "w*x + b" --data "1,3;2,5;3,7;4,9;5,11" --params w=1.5,b=1.0
-  symgrad derive backprop "(w*x + b - y)^2" --at w=2,x=3,b=1,y=4 --wrt w,b
-  symgrad derive zero-grad "w^2" --at 2
+  symgrad derive backprop "(w*x + b - y)^2" --at w=2,x=3,b=1,y=4 --variables w,b
+  symgrad derive zero-grad "w^2" --start 2
   symgrad derive jacobian "[r*cos(theta), r*sin(theta)]" --at r=2,theta=0
-  symgrad derive gradient "||X w - y||^2" --shape X=N,d --shape w=d --shape y=N --wrt w
+  symgrad derive gradient "||X w - y||^2" --shape X=N,d --shape w=d --shape y=N --variables w
 """
 
 
@@ -62,11 +71,15 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("kind", type=kind_name, choices=list(KINDS), metavar="KIND",
                         help="what to derive (see kinds above; gd_step is read as gd-step)")
     parser.add_argument("expr", metavar="EXPR", help='the function, e.g. "2*w0^2 + 3*w1^2" (quote it); - reads stdin')
-    parser.add_argument("--at", metavar="POINT", help="the point: w0=3,w1=4 or 3,4")
+    parser.add_argument("--at", metavar="POINT", help="the point: w0=3,w1=4 or 3,4 (for the iterative kinds "
+                        "gd-step, workout, descent, derivative-step, zero-grad: the same as --start)")
+    parser.add_argument("--start", metavar="POINT", help="gd-step, workout, descent, derivative-step, zero-grad: "
+                        "the point the iteration starts from, w0=3,w1=4 or 3,4")
     parser.add_argument("--lr", metavar="ETA", help="the learning rate η (exact: 0.1 is 1/10)")
     parser.add_argument("--hessian", action="store_true", help="gd-step: add the Hessian at the point")
     parser.add_argument("--order", type=int, default=2, help="taylor: the order (default 2)")
-    parser.add_argument("--steps", type=int, default=100, help="descent, workout: the step limit (default 100)")
+    parser.add_argument("--max-steps", "--steps", dest="max_steps", type=int, default=100,
+                        help="descent, workout: the step limit (default 100; --steps is the old spelling)")
     parser.add_argument("--tol", default="0.001",
                         help="descent, workout: stop when the gradient norm is at most this (default 0.001)")
     parser.add_argument("--displacement", action="append", metavar="DW",
@@ -79,8 +92,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--time-limit", type=float, metavar="SECONDS",
                         help="stop the derivation after this many seconds (default: Limits().total_timeout)")
     parser.add_argument("--name", help="the function's name in the derivation (default L, or f for convexity/taylor)")
-    parser.add_argument("--wrt", metavar="NAMES", help="backprop: the parameters (requires_grad; default all "
-                        "variables); gradient with --shape: the variable(s); e.g. w or w,b")
+    parser.add_argument("--variables", "--wrt", dest="variables", metavar="NAMES",
+                        help="backprop: the parameters (requires_grad; default all variables); gradient with --shape: "
+                        "the variable(s) to differentiate with respect to; e.g. w or w,b (--wrt is the old spelling)")
     parser.add_argument("--format", choices=["text", "md", "latex", "json"], default="text",
                         help="output format (default text)")
     parser.add_argument("--check-with", choices=["numpy", "torch"], default="numpy",
@@ -112,55 +126,91 @@ def kind_name(text: str) -> str:
 
 
 def build(args: argparse.Namespace):
-    """The :class:`~symgrad.steps.Derivation` the arguments ask for."""
-    import inspect
-
+    """The :class:`~symgrad.steps.Derivation` the arguments ask for: the kind's entry of the table
+    :data:`symgrad.steps.explain.KINDS`, called with the arguments :data:`CALLS` makes of the options."""
     from ..errors import InputError
     from ..steps import explain
 
     entry = explain.entry(KINDS[args.kind][0])
-    limits = _limits(args)
-
-    def method(*positional, **keywords):
-        return entry(*positional, limits=limits, **keywords)
-
-    named = {"name": args.name} if args.name else {}
-    needs = {"backprop": ("at",), "gd-step": ("at", "lr"), "workout": ("at", "lr"), "derivative-step": ("at", "lr"), "descent": ("at", "lr"),
-             "loss-change": ("at", "displacement"), "loss": ("data", "params")}
+    _settle_start(args)
     given = vars(args)
-    missing = [f"--{a}" for a in needs.get(args.kind, ()) if not given.get(a)]
+    missing = [f"--{a}" for a in _NEEDS.get(args.kind, ()) if not given.get(a)]
     if missing:
         raise InputError(f"'derive {args.kind}' needs {' and '.join(missing)}; see symgrad derive --help")
-    if args.wrt:  # vectors and matrices: which variable(s) to differentiate with respect to
-        if "wrt" not in inspect.signature(entry).parameters:
-            raise InputError(f"'derive {args.kind}' does not take --wrt; it is for 'derive backprop', and for "
-                             "'derive gradient' with --shape")
-        named["wrt"] = [name.strip() for name in args.wrt.split(",") if name.strip()]
-    at = parse_point(args.at) if args.at else None
-    named.update(_shapes_argument(args))
-    if args.kind in ("descent", "workout"):
-        return method(args.expr, at, args.lr, max_steps=args.steps, tol=args.tol, **named)
-    if args.kind in ("gd-step", "derivative-step"):
-        extra = {"hessian": True} if args.kind == "gd-step" and args.hessian else {}
-        return method(args.expr, at, args.lr, **named, **extra)
-    if args.kind in ("gradient", "hessian", "jacobian"):
-        return method(args.expr, at, **named)
-    if args.kind == "taylor":
-        return method(args.expr, at if at is not None else 0, args.order, **named)
-    if args.kind == "loss-change":
-        return method(args.expr, at, [parse_point(d) for d in args.displacement], **named)
-    if args.kind == "level-set":
-        return method(args.expr, args.levels.split(","), at=at, **named)
-    if args.kind == "eigenvalues":
-        return method(args.expr)
-    if args.kind == "backprop":
-        return method(args.expr, at, **named)
-    if args.kind == "zero-grad":
-        return method(args.expr, at if at is not None else 2, **named)
-    if args.kind == "loss":
-        data = [tuple(pair.split(",")) for pair in args.data.split(";") if pair.strip()]
-        return method(args.expr, data, parse_point(args.params), x=args.x, **named)
-    return method(args.expr, **named)
+    positional, keywords = CALLS[args.kind](args)
+    if args.name:
+        keywords["name"] = args.name
+    keywords.update(_variables_argument(args, entry))
+    keywords.update(_shapes_argument(args))
+    return entry(*positional, limits=_limits(args), **keywords)
+
+
+def _settle_start(args: argparse.Namespace) -> None:
+    """``--start`` for the iterative kinds, with ``--at`` as its alias; refused for the others."""
+    from ..errors import InputError
+
+    if args.kind not in ITERATIVE:
+        if args.start is not None:
+            raise InputError(f"'derive {args.kind}' takes the point as --at; --start is for the iterative kinds "
+                             f"({', '.join(sorted(ITERATIVE))})")
+        return
+    if args.start is not None and args.at is not None:
+        raise InputError(f"'derive {args.kind}' got both --start and --at (its alias); give --start only")
+    if args.start is None:
+        args.start = args.at
+
+
+def _point_or(text: str | None, default: Any = None) -> Any:
+    return parse_point(text) if text else default
+
+
+def _data(text: str) -> list[tuple[str, ...]]:
+    return [tuple(pair.split(",")) for pair in text.split(";") if pair.strip()]
+
+
+def _run_options(a: argparse.Namespace) -> dict[str, Any]:
+    return {"max_steps": a.max_steps, "tol": a.tol}
+
+
+#: the options each kind needs before anything is computed
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "backprop": ("at",), "gd-step": ("start", "lr"), "workout": ("start", "lr"), "derivative-step": ("start", "lr"),
+    "descent": ("start", "lr"), "loss-change": ("at", "displacement"), "loss": ("data", "params"),
+}
+
+#: derive KIND -> the entry's (positional, keyword) arguments made of the options
+CALLS: dict[str, Callable[[argparse.Namespace], tuple[tuple, dict[str, Any]]]] = {
+    "gradient": lambda a: ((a.expr, _point_or(a.at)), {}),
+    "hessian": lambda a: ((a.expr, _point_or(a.at)), {}),
+    "jacobian": lambda a: ((a.expr, _point_or(a.at)), {}),
+    "backprop": lambda a: ((a.expr, _point_or(a.at)), {}),
+    "gd-step": lambda a: ((a.expr, _point_or(a.start), a.lr), {"hessian": True} if a.hessian else {}),
+    "derivative-step": lambda a: ((a.expr, _point_or(a.start), a.lr), {}),
+    "descent": lambda a: ((a.expr, _point_or(a.start), a.lr), _run_options(a)),
+    "workout": lambda a: ((a.expr, _point_or(a.start), a.lr), _run_options(a)),
+    "zero-grad": lambda a: ((a.expr, _point_or(a.start, 2)), {}),
+    "taylor": lambda a: ((a.expr, _point_or(a.at, 0), a.order), {}),
+    "loss-change": lambda a: ((a.expr, _point_or(a.at), [parse_point(d) for d in a.displacement]), {}),
+    "level-set": lambda a: ((a.expr, a.levels.split(",")), {"at": _point_or(a.at)}),
+    "eigenvalues": lambda a: ((a.expr,), {}),
+    "convexity": lambda a: ((a.expr,), {}),
+    "critical-points": lambda a: ((a.expr,), {}),
+    "loss": lambda a: ((a.expr, _data(a.data), parse_point(a.params)), {"x": a.x}),
+}
+
+
+def _variables_argument(args: argparse.Namespace, entry: Callable[..., Any]) -> dict[str, Any]:
+    """``{"variables": [...]}`` from ``--variables`` (``--wrt``) for an entry that reads it; refused otherwise."""
+    import inspect
+
+    from ..errors import InputError
+
+    if not args.variables:
+        return {}
+    if "variables" not in inspect.signature(entry).parameters:
+        raise InputError(f"'derive {args.kind}' does not take --variables (--wrt); it is for 'derive backprop', and "
+                         "for 'derive gradient' with --shape")
+    return {"variables": [name.strip() for name in args.variables.split(",") if name.strip()]}
 
 
 def _limits(args: argparse.Namespace):

@@ -467,7 +467,7 @@ def build_taylor(rng: random.Random, level: int) -> Draft:
                 nm.agree("curvature at the centre", T.hessian_at(list(center)), nm.fd_hessian(value, x),
                          "second differences of f", rtol=1e-4, atol=1e-4)]
 
-    solution = explain.taylor(f, list(center), 2, in_variables=True)
+    solution = explain.taylor(f, list(center), 2, in_displacement=False)
     if sympy.expand(solution.result - answer) != 0:
         raise VerificationError(f"explain.taylor gives {solution.result}, the family computed {answer}")
     around = eq(Name("a", "a"), center[0] if f.n == 1 else _column(center), label="Around")

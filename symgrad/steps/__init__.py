@@ -1,8 +1,12 @@
 """Worked derivations as data: :class:`Derivation`, :class:`Step` and the ``explain`` entries.
 
-* :mod:`.core` -- the data (Derivation, Step, Math and display atoms) and the
-  independent checks behind every number;
-* :mod:`.explain` -- one entry per kind of question (``explain.gradient``, ...);
+* :mod:`.atoms` -- the display atoms (Math, Deriv, Grad, Apply, Name, Row);
+* :mod:`.core` -- the data (Derivation, Step) and the independent checks behind every number;
+* :mod:`.printing`, :mod:`.layout` -- atoms printed as text and LaTeX, a derivation laid out as text,
+  Markdown, LaTeX and a dictionary (so ``str(d)`` needs nothing from :mod:`symgrad.rendering`,
+  which imports this stage, never the reverse);
+* :mod:`.kinds` -- one small module per kind of derivation;
+* :mod:`.explain` -- the table of kinds, :data:`~.explain.KINDS`, behind ``explain.gradient``, ...;
 * :mod:`.chapter` -- every workout of the course chapter, in order.
 """
 

@@ -16,6 +16,7 @@ from ..matexpr import ScalarOf, is_matrix
 from ..matrix import certify
 from ..matrix.certify import Certificate
 from .core import Check, Name, Row
+from .printing import latex_of
 
 Variable = sympy.MatrixSymbol | sympy.Symbol
 
@@ -111,8 +112,6 @@ def _text(obj: Any) -> str:
 
 
 def _latex(obj: Any) -> str:
-    from ..rendering import latex_of  # the one LaTeX printer (render imports steps, so on first use)
-
     return latex_of(obj)
 
 

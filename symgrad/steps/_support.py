@@ -16,6 +16,7 @@ from ..analysis.linalg import LAMBDA
 from ..errors import InputError, VerificationError
 from ..function import Function, to_sympy_number
 from .core import UE, Check, Checker, Math, Name, Row, Step, to_float
+from .printing import latex_of, math_text, text_of
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -25,8 +26,6 @@ def _sub(i: int) -> str:
 
 
 def _plain(value: Any) -> str:
-    from ..rendering import text_of  # rendering of inline numbers in sentences
-
     return text_of(value)
 
 
@@ -57,8 +56,6 @@ def _data_text(rows: list) -> str:
 
 
 def _data_latex(rows: list) -> str:
-    from ..rendering import latex_of
-
     return r";\ ".join(f"({latex_of(a)}, {latex_of(b)})" for a, b in rows)
 
 
@@ -177,14 +174,10 @@ def _numeric_eigenvalues(H: sympy.ImmutableMatrix) -> np.ndarray:
 
 
 def _latex_text(s: str) -> str:
-    from ..rendering import math_text  # rendering of plain words inside a LaTeX formula
-
     return math_text(s)
 
 
 def _set_text(s: sympy.Set) -> str:
-    from ..rendering import text_of
-
     return text_of(s)
 
 

@@ -55,7 +55,7 @@ WORKOUTS: tuple[Workout, ...] = (
     Workout("hessian", "§11.5 Example: the Hessian of a 2D quadratic function",
             lambda: explain.hessian(QUADRATIC)),
     Workout("backprop", "§12.3 Autograd: the computational graph of L = (wx + b − y)² and its backward pass",
-            lambda: explain.backprop(*CHAPTER_GRAPH, wrt=["w", "b"])),
+            lambda: explain.backprop(*CHAPTER_GRAPH, variables=["w", "b"])),
     Workout("zero-grad", "§12.5 Why zero gradients? .grad accumulates: 4, then 8",
             lambda: explain.accumulation("w^2", 2)),
     Workout("convexity-x2", "§13.2 One-dimensional test, example 1: f(x) = x²",

@@ -5,7 +5,7 @@ A :class:`Derivation` is what an instructor writes on the board: a title, the
 conclusion. Every step has a short sentence, display lines of mathematics
 (:class:`Math`: a chain ``part = part = part`` with an optional label) and its
 result as a SymPy object. Parts are SymPy objects (printed by
-:mod:`symgrad.rendering`) or the small display atoms below, for notation SymPy
+:mod:`symgrad.steps.printing`) or the small display atoms of :mod:`symgrad.steps.atoms`, for notation SymPy
 has no object for: ``∂L/∂w₀`` (:class:`Deriv`), ``∇L(3, 4)`` (:class:`Grad`),
 ``L(3, 4)`` (:class:`Apply`), ``w_new`` (:class:`Name`), and ``a − 0.1 b``
 (:class:`Row`, parts side by side with operators between them).
@@ -32,92 +32,13 @@ import sympy
 from ..analysis._text import print_order_terms
 from ..errors import VerificationError
 from ..function import Function
+from .atoms import Apply, Ascending, Deriv, Grad, Math, Name, Row, eq
+from .layout import derivation_to_dict, latex_body, markdown_layout, step_to_dict, text_layout
 
 __all__ = ["Derivation", "Step", "Math", "Ascending", "Apply", "Deriv", "Grad", "Name", "Row", "Checker", "substituted",
            "powers_evaluated", "to_float"]
 
 UE = sympy.UnevaluatedExpr
-
-
-# -- display atoms -----------------------------------------------------------------
-@dataclass(frozen=True)
-class Name:
-    """A named quantity with a text and a LaTeX spelling, e.g. ``w_new``."""
-
-    text: str
-    latex: str
-
-
-@dataclass(frozen=True)
-class Apply:
-    """``name(arg, ...)``, e.g. ``L(3, 4)``; ``keywords`` gives ``L(w = 1.5, b = 1)``."""
-
-    name: str
-    args: tuple = ()
-    keywords: tuple[tuple[sympy.Symbol, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class Deriv:
-    """``∂L/∂w₀``, ``∂²L/∂w₀∂w₁``, ``dL/dw`` (``total``); ``at`` adds ``|_{w=3}``."""
-
-    of: str
-    wrt: tuple[sympy.Symbol, ...]
-    total: bool = False
-    at: tuple[tuple[sympy.Symbol, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class Grad:
-    """``∇L`` or ``∇L(3, 4)``."""
-
-    of: str
-    args: tuple = ()
-
-
-@dataclass(frozen=True)
-class Ascending:
-    """A polynomial shown in ascending powers, as the chapter writes Taylor polynomials: ``1 + x + x²/2``."""
-
-    expr: sympy.Expr
-
-
-@dataclass(frozen=True)
-class Row:
-    """Parts side by side with operators between them (``""`` = juxtaposition)."""
-
-    items: tuple
-    ops: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Math:
-    """One displayed line: ``label: part₀ rel₀ part₁ rel₁ part₂ ...``."""
-
-    parts: tuple
-    relations: tuple[str, ...] = ()
-    label: str = ""
-    suffix: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.relations and len(self.parts) > 1:
-            object.__setattr__(self, "relations", ("=",) * (len(self.parts) - 1))
-
-
-def eq(*parts: Any, label: str = "", suffix: str = "", rel: str = "=") -> Math:
-    """A chain of equal parts (consecutive duplicates dropped)."""
-    kept: list[Any] = []
-    for part in parts:
-        if not kept or not _same(kept[-1], part):
-            kept.append(part)
-    return Math(tuple(kept), (rel,) * (len(kept) - 1), label, suffix)
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return type(a) is type(b) and a == b
-    except Exception:  # noqa: BLE001 - comparison of display atoms
-        return False
 
 
 @dataclass(frozen=True)
@@ -130,8 +51,6 @@ class Step:
     remark: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        from ..rendering import step_to_dict  # rendering lives in render.py
-
         return step_to_dict(self)
 
 
@@ -150,8 +69,8 @@ class Derivation:
     """A worked derivation: given data, ordered steps, the final result, checks made.
 
     ``result`` is the final answer as a SymPy object; ``steps[i].result`` the result
-    of each step. Render with :func:`symgrad.rendering.render` (``str(d)`` is the
-    terminal text; Jupyter shows Markdown).
+    of each step. ``str(d)`` is the terminal text and Jupyter shows Markdown
+    (:mod:`symgrad.steps.layout`); :func:`symgrad.rendering.render` gives every format.
     """
 
     kind: str
@@ -165,24 +84,16 @@ class Derivation:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary (SymPy objects as ``str``, ``srepr`` and LaTeX)."""
-        from ..rendering import derivation_to_dict
-
         return derivation_to_dict(self)
 
     def __str__(self) -> str:
-        from ..rendering import render
-
-        return render(self, "text")
+        return text_layout(self)
 
     def _repr_markdown_(self) -> str:
-        from ..rendering import render
-
-        return render(self, "md")
+        return markdown_layout(self)
 
     def _repr_latex_(self) -> str:
-        from ..rendering import render_latex_body
-
-        return render_latex_body(self)
+        return latex_body(self)
 
 
 # -- substituted forms -------------------------------------------------------------
@@ -195,7 +106,7 @@ def substituted(expr: sympy.Expr, point: dict[sympy.Symbol, Any]) -> sympy.Expr:
 
     Example:
         >>> w0, w1 = sympy.symbols("w0 w1", real=True)
-        >>> from symgrad.rendering import text_of
+        >>> from symgrad.steps.printing import text_of
         >>> text_of(substituted(w0 + 4*w1, {w0: 1, w1: 2}))
         '1 + 4(2)'
     """

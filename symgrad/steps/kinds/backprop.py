@@ -22,36 +22,42 @@ from typing import Any
 
 import sympy
 
-from ..analysis._text import approx_text, text
-from ..errors import BackendUnavailable, InputError
-from ..function import as_function
-from .core import Apply, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, substituted, to_float
-from .graph import ComputationalGraph, Contribution, Edge, GraphNode, computational_graph
+from ..._deprecation import renamed
+from ...analysis._common import bounded
+from ...analysis._text import approx_text, text
+from ...errors import BackendUnavailable, InputError
+from ...function import as_function
+from ..core import Apply, Checker, Deriv, Derivation, Grad, Math, Name, Row, Step, eq, substituted, to_float
+from ..graph import ComputationalGraph, Contribution, Edge, GraphNode, computational_graph
+
 
 __all__ = ["backprop", "accumulation"]
+
 
 _PRECISION = 40
 _H = sympy.Rational(1, 10**12)
 
 
-def backprop(f: Any, at: Any, *, wrt: Any = None, name: str = "L") -> Derivation:
+@renamed(wrt="variables")
+@bounded
+def backprop(f: Any, at: Any, *, variables: Any = None, name: str = "L") -> Derivation:
     """Backpropagation on the computational graph of ``f`` at ``at`` (chapter §12.3).
 
     Arguments:
         f: a scalar loss (text, SymPy expression or Function), e.g. ``"(w*x + b - y)^2"``.
         at: a value for every variable (data and parameters).
-        wrt: the parameters (``requires_grad=True`` in torch); default all variables.
+        variables: the parameters (``requires_grad=True`` in torch); default all variables (was ``wrt``).
         name: the loss's name.
 
     Returns:
-        a :class:`Derivation` whose ``result`` is the gradient over ``wrt`` (a column).
+        a :class:`Derivation` whose ``result`` is the gradient over ``variables`` (a column).
 
     Example:
-        >>> d = backprop("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4}, wrt=["w", "b"])
+        >>> d = backprop("(w*x + b - y)^2", {"w": 2, "x": 3, "b": 1, "y": 4}, variables=["w", "b"])
         >>> d.result.T
         Matrix([[18, 6]])
     """
-    graph = computational_graph(f, at, wrt=wrt, name=name)
+    graph = computational_graph(f, at, wrt=variables, name=name)
     checker = Checker(graph.function)
     steps = (_graph_step(graph), _forward_step(graph, checker), _local_step(graph, checker),
              _backward_step(graph, checker), _gradient_step(graph, checker))
@@ -234,7 +240,9 @@ def _torch_grad(graph: ComputationalGraph) -> tuple[list[float], str]:
 
 
 # --------------------------------------------------------------------------- §12.5 accumulation
-def accumulation(f: Any = "w^2", at: Any = 2, *, repeats: int = 2, name: str = "L") -> Derivation:
+@renamed(at="start")
+@bounded
+def accumulation(f: Any = "w^2", start: Any = 2, *, repeats: int = 2, name: str = "L") -> Derivation:
     """Why ``.grad`` must be zeroed (chapter §12.5): ``backward()`` *adds* into ``.grad``.
 
     Runs the chapter's code in torch: ``w = tensor([2.0], requires_grad=True)``, then
@@ -255,7 +263,7 @@ def accumulation(f: Any = "w^2", at: Any = 2, *, repeats: int = 2, name: str = "
     import torch
 
     (w,) = fn.variables
-    point = fn.point(at)
+    point = fn.point(start)
     slope = fn.partial(w).xreplace(point)
     checker = Checker(fn)
     checker.gradient(f"d{name}/d{w}", [slope], point)

@@ -16,15 +16,18 @@ from typing import Any
 
 import sympy
 
-from ..analysis._text import text
-from ..analysis.linalg import minor_form
-from ..errors import InputError, VerificationError
-from ..function import Function, as_function
-from .core import Apply, Checker, Derivation, Name, Step, eq
+from ...analysis._common import bounded
+from ...analysis._text import text
+from ...analysis.linalg import minor_form
+from ...errors import InputError, VerificationError
+from ...function import Function, as_function
+from ..core import Apply, Checker, Derivation, Name, Step, eq
+
 
 __all__ = ["jacobian"]
 
 
+@bounded
 def jacobian(f: Any, at: Any = None, *, name: str = "F") -> Derivation:
     """The Jacobian of a vector-valued ``f`` (optionally at ``at``), with the chain rule for ``g(Ax + b)``.
 
