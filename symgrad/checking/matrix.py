@@ -136,7 +136,7 @@ MATRIX_RULES: dict[str, Callable[[sympy.Basic, sympy.Basic, MatrixComparison], t
 
 # -- results -------------------------------------------------------------------------------------------------------
 def _interpretation(answer: sympy.Basic) -> Interpretation:
-    from ..rendering import latex_of  # the one LaTeX printer
+    from ..steps.printing import latex_of  # the one LaTeX printer
 
     kind = "matrix" if is_matrix(answer) and answer.shape[1] != 1 else "vector" if is_matrix(answer) else "expression"
     return Interpretation(kind, text(answer), latex_of(answer))
@@ -144,7 +144,7 @@ def _interpretation(answer: sympy.Basic) -> Interpretation:
 
 def _result(status: str, code: str | None, feedback: str, answer: sympy.Basic, evidence: Evidence,
             kind: str) -> CheckResult:
-    from ..rendering import math_text
+    from ..steps.printing import math_text
 
     note = status if code is None else f"{status}:{code}"
     return CheckResult(status, 1.0 if status == "correct" else 0.0, feedback, math_text(feedback), code, (),

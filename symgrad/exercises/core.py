@@ -249,7 +249,7 @@ _LATEX_RELATIONS = {"≈": r"\approx", "≤": r"\le", "≥": r"\ge", "<": "<", "
 
 def math_text(m: Any) -> str:
     """One display line (:class:`symgrad.steps.Math`) as Unicode text."""
-    from ..rendering import text_of
+    from ..steps.printing import text_of
 
     parts = [text_of(p) for p in m.parts]
     out = parts[0]
@@ -261,7 +261,7 @@ def math_text(m: Any) -> str:
 
 def math_latex(m: Any) -> str:
     """One display line as LaTeX (no ``$``; the label is not included)."""
-    from ..rendering import latex_of
+    from ..steps.printing import latex_of
 
     out = latex_of(m.parts[0])
     for r, p in zip(m.relations, m.parts[1:]):

@@ -61,7 +61,7 @@ def convexity(f: Any, *, name: str = "f", domain: Any = None) -> Derivation:
         'strictly convex'
     """
     f = as_function(f)
-    verdict = analysis.convexity(f, domain, name=name)
+    verdict = analysis.convexity(f, domain=domain, name=name)
     checker = Checker(f)
     given = (eq(Apply(name, f.variables), f.expr, label="Function"),)
     if not verdict.domain.is_everything:
