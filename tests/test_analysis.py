@@ -269,13 +269,31 @@ def test_isolated_numeric_roots_sharing_a_coordinate_stay_isolated():
         assert abs(float(p.point[px])) < 1e-9 and abs(y_value / 5 - math.sin(y_value)) < 1e-9
 
 
+def test_two_crossing_lines_are_both_found():
+    # atan(g)^3 with g = x*y*e^(x+y): ∇f = 3 atan(g)^2 ∇g/(1 + g^2) vanishes wherever g = 0, i.e. on x = 0 and on
+    # y = 0; besides, ∇g = e^(x+y) (y(1 + x), x(1 + y)) = 0 at (-1, -1)
+    points = critical_points(sympy.atan(px * py * exp(px + py)) ** 3)
+    sets = [p.point for p in points if p.exact]
+    assert {px: 0, py: py} in sets and {px: px, py: 0} in sets and len(sets) == 2
+    (other,) = [p for p in points if not p.exact]
+    assert abs(float(other.point[px]) + 1) < 1e-6 and abs(float(other.point[py]) + 1) < 1e-6
+
+
 def test_a_curve_of_roots_that_cannot_be_proven_is_said_to_look_like_one():
     # sin((x - y^2) e^y)^3 + (x - y^2)^7 y: the gradient vanishes on the parabola x = y^2 (every term
-    # carries (x - y^2)^2 at least), not a constant coordinate, so no substitution proves it: each sample says so
+    # carries (x - y^2)^2 at least), not a constant coordinate, so no substitution proves it: the samples say so
     points = critical_points(sin((px - py**2) * exp(py)) ** 3 + (px - py**2) ** 7 * py)
-    sampled = [p for p in points if "look like samples of a curve" in p.reason]
+    sampled = [p for p in points if "looks like one point of a curve" in p.reason]
     assert len(sampled) >= 3
     assert all(abs(float(p.point[px]) - float(p.point[py]) ** 2) < 1e-4 for p in sampled)
+
+
+def test_isolated_degenerate_roots_do_not_say_they_look_like_a_curve():
+    # cos(s) + s^2/10 + atan(d)^4 with s = x + y, d = x - y: ∂x ± ∂y give s/5 = sin(s) and atan(d)^3 = 0, so the
+    # roots are d = 0 with s = 0 or ±2.5957...: three isolated points, two with a singular Hessian (atan(d)^4)
+    points = critical_points(sympy.cos(px + py) + (px + py) ** 2 / 10 + sympy.atan(px - py) ** 4)
+    assert len(points) == 3
+    assert sum(p.kind == "degenerate" for p in points) == 2 and not any("looks like" in p.reason for p in points)
 
 
 # --------------------------------------------------------------------- eigen / definiteness

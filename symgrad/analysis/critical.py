@@ -15,8 +15,9 @@ Mechanism:
    coordinates (``x ≈ 0`` at many ``y``) suggest a set that is not isolated: the
    guess ``x = 0`` is substituted into the gradient, and when SymPy proves
    ``∇f ≡ 0`` there, the whole set is reported once (``{x: 0, y: y}``) in place of
-   the roots on it. Roots left with a singular Hessian say they may lie on such
-   a set when several were found.
+   the roots on it. A root left with a singular Hessian says it looks like a
+   point of such a set when restarting the search a small step away along the
+   Hessian's null direction finds another root about that far away.
 3. **Non-differentiable points** from :func:`.smoothness.non_differentiable_points`
    are added with kind ``"non-differentiable"``: the gradient does not exist
    there, it is not zero.
@@ -49,7 +50,7 @@ from ._common import bounded, Domain, attempt, number_sign, prove_sign, resolve_
 from ._text import approx_text, text, tidy_text
 from .convexity import convexity
 from .linalg import eigenvalues
-from .numeric_roots import MIN_ROOTS_FOR_A_SET, gradient_vanishes, numeric_stationary
+from .numeric_roots import PROBE_STEPS, gradient_vanishes, looks_non_isolated, numeric_stationary
 from .parametric import parameters_of, parametric_critical_points
 from .nonsmooth import NAME, piecewise_analysis, separable_parts
 from .smoothness import non_differentiable_points, smooth_at
@@ -304,34 +305,24 @@ def _real_roots(poly: sympy.Poly) -> list[sympy.Expr]:
     return list(dict.fromkeys(poly.real_roots()))
 
 
-NEAR, DISTINCT = 0.25, 1e-3  # numeric roots closer than NEAR yet DISTINCT apart crowd together
-
-
 def _has_float(point: dict) -> bool:
     return any(value.has(sympy.Float) for value in point.values())
 
 
+SAMPLE_NOTE = (" Starting the search a step of {} or {} away along the Hessian's null direction finds another root "
+               "that far away each time: this looks like one point of a curve or surface of critical points that is "
+               "not isolated, which symgrad could not prove or describe.").format(*PROBE_STEPS)
+
+
 def _numeric_notes(fn: Function, results: list[CriticalPoint]) -> list[CriticalPoint]:
     """Say how a proven set was found, and which numeric roots look like samples of a set not proven."""
-    sampled = {id(p) for p in _clustered_singular_roots(results)}
-    note = (f" The Hessian is singular here, and {len(sampled)} such numeric roots lie within {NEAR} of one another: "
-            "they look like samples of a curve or surface of critical points that is not isolated, which symgrad "
-            "could not prove or describe.")
     return [_found_by_substitution(fn, p) if p.exact and any(p.point[v] == v for v in fn.variables)
-            else replace(p, reason=p.reason + note) if id(p) in sampled else p for p in results]
+            else replace(p, reason=p.reason + SAMPLE_NOTE) if _looks_like_a_sample(fn, p) else p for p in results]
 
 
-def _clustered_singular_roots(results: list[CriticalPoint]) -> list[CriticalPoint]:
-    """Numeric roots with a singular Hessian and another such root close by but distinct.
-
-    Starts a grid step apart converge to the same isolated root (kept once), so distinct roots
-    crowding together are what a search sampling a continuum of roots leaves behind.
-    """
-    singular = [p for p in results if not p.exact and any(_sign(e) == 0 for e in p.eigenvalues)]
-    coords = [np.array([float(v) for v in p.point.values()]) for p in singular]
-    crowded = [p for p, x in zip(singular, coords)
-               if any(DISTINCT < np.linalg.norm(x - y) < NEAR for y in coords)]
-    return crowded if len(crowded) >= MIN_ROOTS_FOR_A_SET else []
+def _looks_like_a_sample(fn: Function, p: CriticalPoint) -> bool:
+    singular = not p.exact and any(_sign(e) == 0 for e in p.eigenvalues)
+    return singular and looks_non_isolated(fn, p.point)
 
 
 def _found_by_substitution(fn: Function, p: CriticalPoint) -> CriticalPoint:

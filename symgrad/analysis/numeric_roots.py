@@ -26,12 +26,13 @@ import sympy
 from ..function import Function
 from ._common import Domain, attempt, number_sign
 
-__all__ = ["numeric_stationary", "gradient_vanishes", "MIN_ROOTS_FOR_A_SET"]
+__all__ = ["numeric_stationary", "gradient_vanishes", "looks_non_isolated", "PROBE_STEPS"]
 
 _STARTS = tuple(sympy.Rational(v, 2) for v in range(-8, 9, 2)) + (sympy.Rational(1, 3), sympy.Rational(-1, 3))
 ON_SET = 1e-5            # a root this close to a proven set is taken as a point of it (∇f is tiny near it)
 MIN_ROOTS_FOR_A_SET = 3  # fewer roots sharing a coordinate are no evidence of a set
 MAX_FAMILY_VARIABLES = 4
+PROBE_STEPS = (0.05, 0.01)  # distances at which looks_non_isolated looks for more roots
 
 
 def numeric_stationary(fn: Function, dom: Domain) -> list[dict]:
@@ -43,19 +44,48 @@ def numeric_stationary(fn: Function, dom: Domain) -> list[dict]:
 
 
 def _numeric_roots(fn: Function, dom: Domain) -> list[np.ndarray]:
-    from scipy.optimize import root
-
     compiled = fn.compile("numpy")
     starts = [np.array(p, dtype=float) for p in product(*[[float(v) for v in dom.sample(var, _STARTS)] for var in fn.variables])]
     found: list[np.ndarray] = []
     for start in starts[:400]:
-        with np.errstate(all="ignore"):
-            solution = root(lambda w: np.asarray(compiled.gradient(w), dtype=float), start,
-                            jac=lambda w: np.asarray(compiled.hessian(w), dtype=float), method="hybr")
-            residual = np.linalg.norm(np.asarray(compiled.gradient(solution.x), dtype=float)) if solution.success else np.inf
-        if residual < 1e-8 and not any(np.allclose(solution.x, other, atol=1e-6) for other in found):
-            found.append(solution.x)
+        solution = _solve(compiled, start)
+        if solution is not None and not any(np.allclose(solution, other, atol=1e-6) for other in found):
+            found.append(solution)
     return sorted(found, key=tuple)
+
+
+def _solve(compiled, start: np.ndarray) -> np.ndarray | None:
+    """SciPy's ``root`` on ∇f = 0 from ``start`` (Hessian as Jacobian); None unless ``‖∇f‖ < 1e-8`` there."""
+    from scipy.optimize import root
+
+    with np.errstate(all="ignore"):
+        solution = root(lambda w: np.asarray(compiled.gradient(w), dtype=float), start,
+                        jac=lambda w: np.asarray(compiled.hessian(w), dtype=float), method="hybr")
+        residual = np.linalg.norm(np.asarray(compiled.gradient(solution.x), dtype=float)) if solution.success else np.inf
+    return solution.x if residual < 1e-8 else None
+
+
+def looks_non_isolated(fn: Function, point: dict) -> bool:
+    """Do roots of ∇f = 0 sit at every distance tried from ``point`` along the Hessian's null directions?
+
+    From an isolated root, a start a step ``h`` away along a null direction converges back to it; on a
+    curve of roots it stops on the curve, about ``h`` away. Both steps ``PROBE_STEPS`` must find such a
+    root, in some null direction, for the point to look like a sample of a set. Evidence, not a proof.
+    """
+    compiled = fn.compile("numpy")
+    x = np.array([float(point[v]) for v in fn.variables])
+    with np.errstate(all="ignore"):
+        values, vectors = np.linalg.eigh(np.asarray(compiled.hessian(x), dtype=float))
+    if not np.all(np.isfinite(values)):
+        return False
+    null = vectors[:, np.abs(values) <= 1e-6 * max(1.0, float(np.max(np.abs(values))))]
+    return any(all(_root_at_distance(compiled, x, sign * h * direction, h) for h in PROBE_STEPS)
+               for direction in null.T for sign in (1, -1))
+
+
+def _root_at_distance(compiled, x: np.ndarray, step: np.ndarray, h: float) -> bool:
+    found = _solve(compiled, x + step)
+    return found is not None and h / 2 < float(np.linalg.norm(found - x)) < 2 * h
 
 
 def _proven_families(fn: Function, roots: list[np.ndarray]) -> list[dict]:
@@ -72,8 +102,7 @@ def _proven_families(fn: Function, roots: list[np.ndarray]) -> list[dict]:
         for fixed in combinations(range(fn.n), size):
             for constants, members in _shared_constants(roots, fixed).items():
                 family = {v: v for v in fn.variables} | {fn.variables[i]: c for i, c in zip(fixed, constants)}
-                if any(_lies_on(x, fn.variables, f) for f in families for x in members):
-                    continue  # already inside a larger proven set
+                members = [x for x in members if not any(_lies_on(x, fn.variables, f) for f in families)]
                 if len(members) >= MIN_ROOTS_FOR_A_SET and gradient_vanishes(gradient, family):
                     families.append(family)
     return families
