@@ -40,7 +40,6 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 from typing import Any
 
-import numpy as np
 import sympy
 
 from ..display import Display, display_markdown, display_repr
