@@ -3,6 +3,7 @@
 Expected values are computed by hand here (the arithmetic is in the comments), never by the code under test.
 """
 
+import math
 from fractions import Fraction as F
 
 import pytest
@@ -226,6 +227,75 @@ def test_periodic_critical_points_of_sin():
     n = [s for p in points for s in p.point[x].free_symbols][0]
     assert n.is_integer
     assert {p.kind for p in points} == {"minimum", "maximum"}
+
+
+# A line of critical points that SymPy cannot solve for: the numeric search must not list its samples.
+px, py = sympy.symbols("x y", real=True)
+LINE_AT_ZERO = sin(px * exp(py)) ** 3 + sympy.atan(px * py) ** 5 + px**7 * py  # the audit's example
+
+
+def _central_gradient(expr, at, h=sympy.Rational(1, 10**10)):
+    """Central differences at 50 digits (error about h^2 f'''): an oracle independent of symgrad's derivatives."""
+    values = {px: at[0], py: at[1]}
+    return [float((expr.subs({**values, v: values[v] + h}).evalf(50) - expr.subs({**values, v: values[v] - h}).evalf(50))
+                  / (2 * h)) for v in (px, py)]
+
+
+def test_a_line_of_critical_points_is_reported_once_as_a_set_not_as_samples():
+    # by hand: d/dx = 3 sin^2(x e^y) cos(x e^y) e^y + 5 atan^4(xy) y/(1 + x^2 y^2) + 7 x^6 y and
+    # d/dy = 3 sin^2(x e^y) cos(x e^y) x e^y + 5 atan^4(xy) x/(1 + x^2 y^2) + x^7: both 0 when x = 0, for every y
+    for y_value in (-3, Rational(-1, 2), Rational(1, 4), 2):
+        assert all(abs(g) < 1e-12 for g in _central_gradient(LINE_AT_ZERO, (0, y_value)))
+    points = critical_points(LINE_AT_ZERO)
+    assert len(points) == 1, [p.point for p in points]  # it was 50 numeric points, all with x ≈ 0
+    (line,) = points
+    assert line.point == {px: 0, py: py} and line.exact and line.value == 0
+    assert "not isolated" in line.reason and "proven by substitution" in line.reason
+
+
+def test_a_line_at_a_fraction_is_recognised_too():
+    from symgrad.analysis._common import resolve_domain
+    from symgrad.analysis.numeric_roots import numeric_stationary
+
+    fn = Function(LINE_AT_ZERO.xreplace({px: 13 * px - 1}), [px, py])  # the same function moved to x = 1/13
+    assert numeric_stationary(fn, resolve_domain(fn, None)) == [{px: Rational(1, 13), py: py}]
+
+
+def test_isolated_numeric_roots_sharing_a_coordinate_stay_isolated():
+    # x^2 + cos(y) + y^2/10: gradient (2x, y/5 - sin(y)); on x = 0 the second part is not 0 for every y,
+    # so the three roots with x = 0 (y = 0 and y = ±2.5957..., where sin(y) = y/5) are points, not a line
+    points = critical_points(px**2 + sympy.cos(py) + py**2 / 10)
+    assert len(points) == 3 and not any(p.exact or "isolated" in p.reason for p in points)
+    for p in points:
+        y_value = float(p.point[py])
+        assert abs(float(p.point[px])) < 1e-9 and abs(y_value / 5 - math.sin(y_value)) < 1e-9
+
+
+def test_two_crossing_lines_are_both_found():
+    # atan(g)^3 with g = x*y*e^(x+y): ∇f = 3 atan(g)^2 ∇g/(1 + g^2) vanishes wherever g = 0, i.e. on x = 0 and on
+    # y = 0; besides, ∇g = e^(x+y) (y(1 + x), x(1 + y)) = 0 at (-1, -1)
+    points = critical_points(sympy.atan(px * py * exp(px + py)) ** 3)
+    sets = [p.point for p in points if p.exact]
+    assert {px: 0, py: py} in sets and {px: px, py: 0} in sets and len(sets) == 2
+    (other,) = [p for p in points if not p.exact]
+    assert abs(float(other.point[px]) + 1) < 1e-6 and abs(float(other.point[py]) + 1) < 1e-6
+
+
+def test_a_curve_of_roots_that_cannot_be_proven_is_said_to_look_like_one():
+    # sin((x - y^2) e^y)^3 + (x - y^2)^7 y: the gradient vanishes on the parabola x = y^2 (every term
+    # carries (x - y^2)^2 at least), not a constant coordinate, so no substitution proves it: the samples say so
+    points = critical_points(sin((px - py**2) * exp(py)) ** 3 + (px - py**2) ** 7 * py)
+    sampled = [p for p in points if "looks like one point of a curve" in p.reason]
+    assert len(sampled) >= 3
+    assert all(abs(float(p.point[px]) - float(p.point[py]) ** 2) < 1e-4 for p in sampled)
+
+
+def test_isolated_degenerate_roots_do_not_say_they_look_like_a_curve():
+    # cos(s) + s^2/10 + atan(d)^4 with s = x + y, d = x - y: ∂x ± ∂y give s/5 = sin(s) and atan(d)^3 = 0, so the
+    # roots are d = 0 with s = 0 or ±2.5957...: three isolated points, two with a singular Hessian (atan(d)^4)
+    points = critical_points(sympy.cos(px + py) + (px + py) ** 2 / 10 + sympy.atan(px - py) ** 4)
+    assert len(points) == 3
+    assert sum(p.kind == "degenerate" for p in points) == 2 and not any("looks like" in p.reason for p in points)
 
 
 # --------------------------------------------------------------------- eigen / definiteness

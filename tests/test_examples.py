@@ -36,3 +36,22 @@ def test_committed_example_sheet_is_reproduced_by_the_cli(tmp_path):
     assert names == sorted(p.name for p in tmp_path.iterdir())
     match, mismatch, errors = filecmp.cmpfiles(committed, tmp_path, names, shallow=False)
     assert not mismatch and not errors, f"regenerate examples/exercise_sheet with: symgrad {' '.join(args[:-2])} --out examples/exercise_sheet"
+
+
+def test_tour_notebook_shows_a_derivation_a_check_and_a_figure():
+    """examples/tour.ipynb is what the README's screenshots show (docs/make_screenshot.py): it must run as is."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")
+    notebook = nbformat.read(ROOT / "examples" / "tour.ipynb", as_version=4)
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}}).execute()
+    results = [[o for o in cell.outputs if o.output_type == "execute_result"]
+               for cell in notebook.cells if cell.cell_type == "code"]
+    assert [len(r) for r in results] == [1, 1, 1]
+    derivation, check, figure = (r[0].data for r in results)
+    assert "Update parameters" in derivation["text/markdown"] and "text/latex" in derivation
+    assert r"\begin{bmatrix} 1.8 \\ 1.6 \end{bmatrix}" in derivation["text/markdown"]  # (3, 4) - 0.1 (12, 24)
+    assert "| status | incorrect |" in check["text/markdown"] and "missing_chain_factor" in check["text/markdown"]
+    assert figure["image/png"]  # base64 text of symgrad's own PNG, no %matplotlib magic

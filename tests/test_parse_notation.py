@@ -17,6 +17,7 @@ from symgrad.parsing import parse, parse_answer
 
 b, w, x, y, r, sigma, T = (Symbol(n, real=True) for n in ("b", "w", "x", "y", "r", "sigma", "T"))
 a, c, d, f = (Symbol(n, real=True) for n in ("a", "c", "d", "f"))
+t = Symbol("t", real=True)
 
 
 def sigmoid(z):
@@ -107,6 +108,36 @@ def test_a_spaced_quotient_derivative_is_refused_not_read_as_a_product(text):
     with pytest.raises(ParseError, match="quotient") as info:
         parse(text)
     assert "d/dx (x^3 + 2x)" in str(info.value) and "Function(" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["(dx)/(dt)", "(d y)/(d x)", "(dy)/(dx)", "(d)/(dx)(x^2)", "(d)/(dx) (x^2)",
+                                  "(d)/(d x) sin(x)", "(d^2)/(dx^2)(x^4)", "(d^2 y)/(d x^2)", "(d sin(x))/(d x)",
+                                  "(dy)/dx", "dy/(dx)", "d/(dx) (x^2)", "d/(dx)", "2*(dx)/(dt)", "(dx)/(dt) + 1",
+                                  "(∂f)/(∂x)", "[dx]/[dt]", "{dx}/{dt}"])
+def test_a_bracketed_leibniz_quotient_is_refused_not_read_as_a_quotient_of_products(text):
+    """The audit: parse("(dx)/(dt)") was x/t, "(d)/(dx)(x^2)" was x and "(dy)/dx" x*y, each silently."""
+    with pytest.raises(ParseError, match="quotient") as info:
+        parse(text)
+    assert "d/dx (x^3 + 2x)" in str(info.value) and "Function(" in str(info.value)
+
+
+def test_a_bracketed_leibniz_quotient_is_refused_in_an_answer_too():
+    with pytest.raises(ParseError, match="quotient"):
+        parse_answer("(dy)/(dx)")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(d*x)/(d*t)", x / t), ("(d*f)/(d*x)", f / x), ("(dx)/(d*t)", x / t), ("(dx)/2", d * x / 2), ("(d)/c", d / c),
+    ("(d x)(d t)", d**2 * x * t), ("x/(d t)", x / (d * t)), ("(d x)/(c)", d * x / c),
+])
+def test_brackets_with_an_explicit_product_or_no_differential_below_stay_products(text, expected):
+    assert parse(text) == expected
+
+
+def test_names_declared_as_symbols_are_names_in_a_bracketed_quotient():
+    dx, dt = Symbol("dx", real=True), Symbol("dt", real=True)
+    assert parse("(dx)/(dt)", symbols=["dx", "dt"]) == dx / dt
+    assert parse("dx/dt", symbols=["dx", "dt"]) == dx / dt
 
 
 @pytest.mark.parametrize("text, expected", [

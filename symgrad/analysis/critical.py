@@ -11,7 +11,13 @@ Mechanism:
    critical points in the ∇f = 0 sense and are dropped.
 2. **Numeric fallback** when SymPy cannot solve: SciPy ``root`` from a grid of
    starts, with the Hessian as Jacobian; results are deduplicated, kept only when
-   ``‖∇f‖ < 1e-8``, and marked ``exact=False``.
+   ``‖∇f‖ < 1e-8``, and marked ``exact=False``. Roots that share exact-looking
+   coordinates (``x ≈ 0`` at many ``y``) suggest a set that is not isolated: the
+   guess ``x = 0`` is substituted into the gradient, and when SymPy proves
+   ``∇f ≡ 0`` there, the whole set is reported once (``{x: 0, y: y}``) in place of
+   the roots on it. A root left with a singular Hessian says it looks like a
+   point of such a set when restarting the search a small step away along the
+   Hessian's null direction finds another root about that far away.
 3. **Non-differentiable points** from :func:`.smoothness.non_differentiable_points`
    are added with kind ``"non-differentiable"``: the gradient does not exist
    there, it is not zero.
@@ -34,7 +40,6 @@ from dataclasses import dataclass, field, replace
 from itertools import product
 from typing import Any
 
-import numpy as np
 import sympy
 
 from .._deprecation import renamed
@@ -45,6 +50,7 @@ from ._common import bounded, Domain, attempt, number_sign, prove_sign, resolve_
 from ._text import approx_text, text, tidy_text
 from .convexity import convexity
 from .linalg import eigenvalues
+from .numeric_roots import PROBE_STEPS, gradient_vanishes, looks_non_isolated, numeric_stationary
 from .parametric import parameters_of, parametric_critical_points
 from .nonsmooth import NAME, piecewise_analysis, separable_parts
 from .smoothness import non_differentiable_points, smooth_at
@@ -158,12 +164,14 @@ def critical_points(f: Any, *, variables: Any = None, domain: Any = None, numeri
     stationary = _exact_stationary(fn, dom, timeout)
     exact = stationary is not None
     if stationary is None:
-        stationary = _numeric_stationary(fn, dom) if numeric_fallback else []
+        stationary = numeric_stationary(fn, dom) if numeric_fallback else []
     results = []
     for point in stationary:
         if dom.contains(point) is False or not smooth_at(fn.expr, point)[0]:
             continue
-        results.append(_classify(fn, point, exact, timeout, dom))
+        results.append(_classify(fn, point, exact or not _has_float(point), timeout, dom))
+    if not exact:
+        results = _numeric_notes(fn, results)
     for kink in kinks:
         if kink.is_isolated and dom.contains(kink.point) is not False:
             results.append(_classify_kink(fn, kink, dom, timeout))
@@ -262,18 +270,11 @@ def _exact_stationary(fn: Function, dom: Domain, timeout) -> list[dict] | None:
             continue
         if any(value.is_real is False for value in point.values()):
             continue
-        if _gradient_vanishes(gradient, point):
+        if gradient_vanishes(gradient, point):
             points.append(point)
     if not all(g.is_polynomial(*fn.variables) for g in gradient) and not points:
         return None  # SymPy may have missed solutions of a transcendental system: let the numeric search look
     return points
-
-
-def _gradient_vanishes(gradient, point) -> bool:
-    values = [g.xreplace(point) for g in gradient]
-    if any(v.has(sympy.nan, sympy.zoo) for v in values):
-        return False
-    return all(v.is_zero or (not v.free_symbols and number_sign(v) == 0) or attempt(sympy.simplify, v) == 0 for v in values)
 
 
 def _univariate_stationary(fn, derivative, dom, timeout) -> list[dict] | None:
@@ -288,7 +289,7 @@ def _univariate_stationary(fn, derivative, dom, timeout) -> list[dict] | None:
             return [{x: r} for r in roots if interval.contains(r) is not sympy.false]
     solved = attempt(sympy.solveset, derivative, x, interval, timeout=timeout)
     if isinstance(solved, sympy.FiniteSet):
-        return [{x: value} for value in solved if _gradient_vanishes([derivative], {x: value})]
+        return [{x: value} for value in solved if gradient_vanishes([derivative], {x: value})]
     if solved is sympy.S.EmptySet:
         return []
     families = solved.args if isinstance(solved, sympy.Union) else (solved,)
@@ -305,23 +306,32 @@ def _real_roots(poly: sympy.Poly) -> list[sympy.Expr]:
     return list(dict.fromkeys(poly.real_roots()))
 
 
-def _numeric_stationary(fn: Function, dom: Domain) -> list[dict]:
-    from scipy.optimize import root
-
-    compiled = fn.compile("numpy")
-    starts = [np.array(p, dtype=float) for p in product(*[[float(v) for v in dom.sample(var, _STARTS)] for var in fn.variables])]
-    found: list[np.ndarray] = []
-    for start in starts[:400]:
-        with np.errstate(all="ignore"):
-            solution = root(lambda w: np.asarray(compiled.gradient(w), dtype=float), start,
-                            jac=lambda w: np.asarray(compiled.hessian(w), dtype=float), method="hybr")
-            residual = np.linalg.norm(np.asarray(compiled.gradient(solution.x), dtype=float)) if solution.success else np.inf
-        if residual < 1e-8 and not any(np.allclose(solution.x, other, atol=1e-6) for other in found):
-            found.append(solution.x)
-    return [{v: sympy.Float(float(c)) for v, c in zip(fn.variables, x)} for x in sorted(found, key=tuple)]
+def _has_float(point: dict) -> bool:
+    return any(value.has(sympy.Float) for value in point.values())
 
 
-_STARTS = tuple(sympy.Rational(v, 2) for v in range(-8, 9, 2)) + (sympy.Rational(1, 3), sympy.Rational(-1, 3))
+SAMPLE_NOTE = (" Starting the search a step of {} or {} away along the Hessian's null direction finds another root "
+               "that far away each time: this looks like one point of a curve or surface of critical points that is "
+               "not isolated, which symgrad could not prove or describe.").format(*PROBE_STEPS)
+
+
+def _numeric_notes(fn: Function, results: list[CriticalPoint]) -> list[CriticalPoint]:
+    """Say how a proven set was found, and which numeric roots look like samples of a set not proven."""
+    return [_found_by_substitution(fn, p) if p.exact and any(p.point[v] == v for v in fn.variables)
+            else replace(p, reason=p.reason + SAMPLE_NOTE) if _looks_like_a_sample(fn, p) else p for p in results]
+
+
+def _looks_like_a_sample(fn: Function, p: CriticalPoint) -> bool:
+    singular = not p.exact and any(_sign(e) == 0 for e in p.eigenvalues)
+    return singular and looks_non_isolated(fn, p.point)
+
+
+def _found_by_substitution(fn: Function, p: CriticalPoint) -> CriticalPoint:
+    fixed = " and ".join(f"{text(v)} = {text(p.point[v])}" for v in fn.variables if p.point[v] != v)
+    free = ", ".join(text(v) for v in fn.variables if p.point[v] == v)
+    how = (f"SymPy could not solve ∇f = 0; the numeric roots lay on {fixed}, and putting {fixed} into ∇f gives 0 "
+           f"for every {free} (proven by substitution, not sampled). ")
+    return replace(p, reason=how + p.reason[0].upper() + p.reason[1:])
 
 
 # --------------------------------------------------------------------------- classification

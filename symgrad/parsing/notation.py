@@ -9,8 +9,8 @@ tokens ahead, before the ordinary rules get a chance to misread them:
 ================================  ===========================================================
 written                           node
 ================================  ===========================================================
-``d/dx f``, ``\\frac{d}{dx} f``,   :class:`Derivative` (``d^2/dx^2``: order 2); ``dy/dx`` and
-``∂/∂x f``, ``\\frac{\\partial}``   ``d f/d x``, ``\\frac{df}{dx}`` are refused with what to type
+``d/dx f``, ``\\frac{d}{dx} f``,   :class:`Derivative` (``d^2/dx^2``: order 2); ``dy/dx``,
+``∂/∂x f``, ``\\frac{\\partial}``   ``d f/d x``, ``\\frac{df}{dx}``, ``(dy)/(dx)``, ``(d)/(dx)`` are refused
 ``σ(z)``, ``\\sigma z``, ``σ z``    a call of ``sigmoid``; ``σ``, ``σ^2``, ``x/σ`` stay a symbol
 ``x^T``, ``x'``, ``xᵀ``, ``x^\\top`` :class:`Transpose`; the builder refuses it on a scalar
 ``‖v‖``, ``||v||``, ``\\|v\\|_2``     :class:`Norm` (subscript ``2``, ``F`` or ``1``)
@@ -36,6 +36,7 @@ DOT_RAWS = frozenset({"·", "⋅", "∙", "\\cdot"})
 #: brackets, and the operators that end the numerator of a quotient ``d<numerator>/dx``
 _OPENERS, _CLOSERS = frozenset("([{"), frozenset(")]}")
 _NUMERATOR_ENDS = frozenset({"+", "-", "*", "=", ",", "|", "‖"})
+_MATCHING = {"(": ")", "[": "]", "{": "}"}
 
 #: how a derivative is written, named in refusals
 DERIVATIVE_HINT = "Write the derivative as d/dx (x^3 + 2x) or \\frac{d}{dx}(x^3 + 2x)."
@@ -135,6 +136,8 @@ class NotationRules:
             if function is not None:
                 return self.named_call(function)
         if token.kind == "op":
+            if token.value in _MATCHING and self.bracketed_leibniz_ahead():
+                self.refuse_bracketed_leibniz(token)
             if token.value == "‖":
                 return self.norm()
             if token.value == "|" and self.double_bar_ahead():
@@ -201,6 +204,8 @@ class NotationRules:
         after = 1 + found[1]
         if self.peek(after).value == "/" and self.peek(after).kind == "op" and self.leibniz_denominator_at(after + 1):
             return "slash"
+        if self.peek(after).value == "/" and self.peek(after).kind == "op" and self.differential_group_end(after + 1):
+            self.refuse_bracketed_leibniz(token)
         if self.quotient_ahead(after):
             return "quotient"
         return None
@@ -224,7 +229,8 @@ class NotationRules:
                     return False
                 depth -= 1
             elif depth == 0 and token.kind == "op" and token.value == "/":
-                return offset > first and self.leibniz_denominator_at(offset + 1)
+                return offset > first and (self.leibniz_denominator_at(offset + 1)
+                                           or self.differential_group_end(offset + 1) is not None)
             elif depth == 0 and token.kind == "op" and token.value in _NUMERATOR_ENDS:
                 return False
             offset += 1
@@ -238,6 +244,48 @@ class NotationRules:
             depth -= value == "}"
             offset += 1
         return self.peek(offset).value == "{" and self.leibniz_denominator_at(offset + 1)
+
+    def differential_group_end(self, offset: int, *, numerator: bool = False) -> int | None:
+        """Where ``(dx)``, ``(d x)``, ``(∂x)``, ``[d x^2]`` starting at ``offset`` ends (the index after ``)``).
+
+        With ``numerator``, also ``(dy)``, ``(d^2 y)``, ``(d sin(x))`` and the bare operator ``(d)``. A
+        bracket whose top level holds an explicit ``*``, ``+``, ``-``, ``/`` or ``,`` is no differential:
+        ``(d*x)/(d*t)`` and ``(d x + 1)/c`` stay a quotient of products. None when it is not one.
+        """
+        opener = self.peek(offset)
+        if not (opener.kind == "op" and opener.value in _MATCHING and self.is_d(self.peek(offset + 1))):
+            return None
+        if not numerator and self.peek(offset + 2).kind != "name":
+            return None
+        depth, index = 0, offset + 2
+        while True:
+            token = self.peek(index)
+            if token.kind == "eof":
+                return None
+            if token.kind == "op" and token.value in "([{":
+                depth += 1
+            elif token.kind == "op" and token.value in ")]}":
+                if depth == 0:
+                    return index + 1 if token.value == _MATCHING[opener.value] else None
+                depth -= 1
+            elif depth == 0 and token.kind == "op" and (token.value in _NUMERATOR_ENDS or token.value == "/"):
+                return None
+            index += 1
+
+    def bracketed_leibniz_ahead(self) -> bool:
+        """``(dx)/(dt)``, ``(d y)/(d x)``, ``(dy)/dx``, ``(d)/(dx)``: a differential in brackets over another."""
+        end = self.differential_group_end(0, numerator=True)
+        if end is None or not (self.peek(end).kind == "op" and self.peek(end).value == "/"):
+            return False
+        return self.leibniz_denominator_at(end + 1) or self.differential_group_end(end + 1) is not None
+
+    def refuse_bracketed_leibniz(self, start: Token) -> None:
+        """Read as products, ``(dx)/(dt)`` would be x/t and ``(d)/(dx)(x^2)`` would be x: refuse both."""
+        raise error("a derivative written as a quotient in brackets ((dy)/(dx), (d)/(dx) (...)) is not read: "
+                    "it could be a derivative or a product of d and the variables", self.text, start.pos,
+                    f"{DERIVATIVE_HINT} Write the function itself out in place of y, or type the function and ask "
+                    "for its derivative: sg.Function(\"x^3 + 2x\").gradient(). For a product write the *: "
+                    "(d*y)/(d*x).")
 
     # ----------------------------------------------------------------- derivatives
     def derivative(self, form: str) -> Derivative:
