@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 Dim = Union[int, str, sympy.Expr]
-Shape = Union[Dim, tuple]
+Shape = Union[Dim, tuple[Dim, ...]]
 
 
 # -- shapes ---------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ _DEPRECATED = "symgrad.minimize(%s=...) is deprecated; use SciPy's name %s (it w
 def minimize(
     fun: Any,
     x0: Any = None,
-    args: tuple = (),
+    args: tuple[Any, ...] = (),
     method: str | Callable | None = None,
     jac: Any = None,
     hess: Any = None,
@@ -160,12 +160,12 @@ class _Objective:
     symbolic = True
 
     @staticmethod
-    def build(fun: Any, args: tuple, backend: str) -> _Objective:
+    def build(fun: Any, args: tuple[Any, ...], backend: str) -> _Objective:
         if callable(fun) and not isinstance(fun, (Function, sympy.Basic)):
             return _CallableObjective(fun, args)
         return _Objective(as_function(fun), tuple(args), backend)
 
-    def __init__(self, function: Function, args: tuple, backend: str):
+    def __init__(self, function: Function, args: tuple[Any, ...], backend: str):
         if not function.is_scalar:
             raise InputError("minimize needs a scalar function, but this one is vector-valued")
         self.function = function
@@ -229,7 +229,7 @@ class _CallableObjective:
 
     symbolic = False
 
-    def __init__(self, fun: Callable, args: tuple):
+    def __init__(self, fun: Callable, args: tuple[Any, ...]):
         self.fun = fun
         self.scipy_args = tuple(args)
         self.n: int | None = None
@@ -275,7 +275,7 @@ class _Bound:
         self.compiled = compiled
         self.n = n
 
-    def _full(self, x: Any, args: tuple) -> np.ndarray:
+    def _full(self, x: Any, args: tuple[Any, ...]) -> np.ndarray:
         return np.concatenate([np.asarray(x, dtype=float).reshape(self.n), np.asarray(args, dtype=float)])
 
     def fun(self, x: Any, *args: Any) -> float:

@@ -194,7 +194,7 @@ class MatrixFunction(Function):
         return self._compiled[backend]
 
 
-def _named(args: tuple, values: Mapping[str, Any]) -> dict[str, Any]:
+def _named(args: tuple[Any, ...], values: Mapping[str, Any]) -> dict[str, Any]:
     if len(args) == 1 and isinstance(args[0], Mapping):
         return {**{str(k): v for k, v in args[0].items()}, **values}
     if args:

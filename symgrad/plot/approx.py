@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
@@ -14,6 +14,9 @@ from ..errors import InputError
 from ..function import Function
 from . import _base, _grid
 from .landscape import axis_label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["taylor", "taylor_polynomial"]
 
@@ -55,9 +58,9 @@ def taylor(
     radius: float | None = None,
     fix: Mapping[Any, Any] | None = None,
     name: str = "L",
-    save: str | os.PathLike | None = None,
+    save: str | os.PathLike[str] | None = None,
     dpi: float = 100,
-) -> Any:
+) -> Figure:
     """``f`` and its Taylor approximations around ``at``, in one or two variables.
 
     In 1D the curve and the tangent line / parabola are drawn together. In 2D

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,10 @@ from ..errors import InputError
 from ..function import Function, as_function
 from . import _base, _grid
 from .landscape import axis_label, draw_contour_map, new_curve_figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["descent", "loss_curve", "animate_descent", "read_trace", "frame_steps"]
 
@@ -72,7 +76,7 @@ def frame_steps(steps: int, max_frames: int = GIF_MAX_FRAMES) -> np.ndarray:
 
 
 # -- the loss curve ----------------------------------------------------------------------
-def loss_curve(trace: Any, *, f: Any = None, name: str = "L", save: str | os.PathLike | None = None, dpi: float = 100) -> Any:
+def loss_curve(trace: Any, *, f: Any = None, name: str = "L", save: str | os.PathLike[str] | None = None, dpi: float = 100) -> Figure:
     """The loss after each step; a log scale when the losses are positive and span two decades.
 
     Returns:
@@ -89,7 +93,7 @@ def loss_curve(trace: Any, *, f: Any = None, name: str = "L", save: str | os.Pat
     return figure
 
 
-def draw_loss_curve(ax, losses: np.ndarray, name: str = "L", upto: int | None = None) -> None:
+def draw_loss_curve(ax: Axes, losses: np.ndarray, name: str = "L", upto: int | None = None) -> None:
     """Plot ``losses[0..upto]`` against the step number on ``ax``."""
     steps = np.arange(len(losses))
     shown = slice(None) if upto is None else slice(0, upto + 1)
@@ -116,9 +120,9 @@ def descent(
     arrows: bool = False,
     show_loss: bool = True,
     name: str = "L",
-    save: str | os.PathLike | None = None,
+    save: str | os.PathLike[str] | None = None,
     dpi: float = 100,
-) -> Any:
+) -> Figure:
     """The descent path over the contour map (or the curve, in 1D), with step numbers, and the loss curve beside it.
 
     The start is a red circle, the end an orange star (different shapes, so
@@ -212,7 +216,7 @@ def _steps_to_label(xy: np.ndarray, ax) -> list[int]:
 # -- the animation ------------------------------------------------------------------------
 def animate_descent(
     trace: Any,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     f: Any = None,
     bounds: Any = None,
@@ -221,7 +225,7 @@ def animate_descent(
     show_loss: bool = True,
     name: str = "L",
     dpi: float = 60,
-) -> Any:
+) -> Figure:
     """Write an animated GIF of the descent: one frame per step, at most ``max_frames`` (spread evenly).
 
     Frames are written with matplotlib's Pillow writer (pillow is part of the
