@@ -17,8 +17,8 @@ Every derivative is certified (:func:`~symgrad.matrix.certify`) before it is ret
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NoReturn
 
 import sympy
 
@@ -102,7 +102,7 @@ class MatrixFunction(Function):
         return not is_matrix(self._expr)
 
     @property
-    def shapes(self) -> dict[str, tuple]:
+    def shapes(self) -> dict[str, tuple[sympy.Expr, sympy.Expr]]:
         """``{name: shape}`` of the vectors and matrices in the expression."""
         return {k: m.shape for k, m in sorted(matrix_symbols(self._expr).items())}
 
@@ -180,10 +180,11 @@ class MatrixFunction(Function):
     def __call__(self, *args: Any, **values: Any) -> Any:
         return self.at(*args, **values)
 
-    def point(self, *args: Any, **named: Any):
+    def point(self, *args: Any, **named: Any) -> NoReturn:
         raise InputError("a function of vectors and matrices takes its values by name: f.at(X=..., w=...)")
 
-    vector = directional_derivative = point
+    vector: Callable[..., NoReturn] = point
+    directional_derivative: Callable[..., NoReturn] = point
 
     def compile(self, backend: str = "numpy", **options: Any) -> CompiledMatrixFunction:
         """Kernels for the value, gradients and Hessians that take the data by name (BLAS products)."""
@@ -209,6 +210,9 @@ class CompiledMatrixFunction:
     there are several. torch kernels keep the input's dtype and device and are differentiable.
     """
 
+    function: MatrixFunction
+    backend: str
+
     def __init__(self, f: MatrixFunction, backend: str):
         self.function, self.backend = f, backend
         self._kernels: dict[tuple[str, str], Kernel] = {}
@@ -227,7 +231,7 @@ class CompiledMatrixFunction:
     def gradient(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> Any:
         return self._kernel("gradient", wrt)({**(values or {}), **named})
 
-    def gradients(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> tuple:
+    def gradients(self, values: Mapping[str, Any] | None = None, *, wrt: Any = None, **named: Any) -> tuple[Any, ...]:
         """The gradients with respect to several variables (default: all, in order) from one evaluation.
 
         Shared parts (``Xw + b``, ``σ(Xw + b) − y``) are computed once, as in one backward pass:
