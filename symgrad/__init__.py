@@ -135,11 +135,11 @@ if TYPE_CHECKING:
     from .verification import VerifyReport as VerifyReport
     from .steps import Derivation as Derivation
     from .steps import Step as Step
-    from .steps import explain as explain
+    from .steps.explain import explain as explain  # the defining module: mypy reads the name as the submodule
     from .rendering import render as render
     from .checking import check as check
     from .checking import CheckResult as CheckResult
-    from .checking import grade as grade
+    from .checking.grade import grade as grade  # (idem)
     from . import exercises as exercises
     from .errors import SymgradError as SymgradError
     from .errors import InputError as InputError

@@ -18,7 +18,7 @@ Every derivative is certified (:func:`~symgrad.matrix.certify`) before it is ret
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeAlias
 
 import sympy
 
@@ -30,7 +30,7 @@ from .evaluate import Kernel
 
 __all__ = ["MatrixFunction", "CompiledMatrixFunction"]
 
-Variable = sympy.MatrixSymbol | sympy.Symbol
+Variable: TypeAlias = "sympy.MatrixSymbol | sympy.Symbol"
 
 
 def _read(expr: Any, shapes: Mapping[str, Any] | None) -> sympy.Basic:

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..function import Function
 
 if TYPE_CHECKING:
-    from torch import nn
+    from torch.nn import Module
 
 __all__ = ["to_torch_module"]
 
@@ -37,7 +37,7 @@ def _symbols(given: Sequence[Any] | None, expr: sympy.Expr, what: str) -> tuple[
 
 
 def to_torch_module(expr: Any, parameters: Sequence[Any] | None = None, inputs: Sequence[Any] | None = None,
-                    init: Mapping[str, float] | None = None, dtype: Any = None) -> nn.Module:
+                    init: Mapping[str, float] | None = None, dtype: Any = None) -> Module:
     """``φ(x; θ)`` as a ``torch.nn.Module`` with one scalar ``nn.Parameter`` per parameter.
 
     Arguments:

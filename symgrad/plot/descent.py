@@ -172,7 +172,9 @@ def _descent_figure(run: DescentRun, bounds, arrows, show_loss, name, dpi, width
         draw_contour_map(map_ax, function, window, arrows=arrows, name=name, colorbar=False)
     map_ax.set_title(_base.function_title(function.expr, name) + "\n" + run.caption(), fontsize=10)
     if show_loss:
-        figure.add_subplot(figure.axes[0].get_subplotspec().get_gridspec()[1])
+        spec = figure.axes[0].get_subplotspec()
+        assert spec is not None  # the map was placed on a grid just above
+        figure.add_subplot(spec.get_gridspec()[1])
     return figure, map_ax
 
 
