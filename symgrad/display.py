@@ -2,12 +2,14 @@
 
 A result class describes itself once, in a method ``_display()`` returning a
 :class:`Display` (a headline, a few labelled rows, and optionally a section
-shown collapsed), and takes its ``__repr__`` and ``_repr_markdown_`` from here::
+shown collapsed), and takes its ``__repr__`` and ``_repr_markdown_`` from
+:class:`Displayed` (a dataclass says ``repr=False`` so that its generated repr
+does not hide the mixin's)::
 
-    def _display(self) -> Display:
-        return Display("CheckResult", "incorrect", rows=(("feedback", self.feedback),))
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
+    @dataclass(repr=False)
+    class CheckResult(Displayed):
+        def _display(self) -> Display:
+            return Display("CheckResult", "incorrect", rows=(("feedback", self.feedback),))
 
 Jupyter then shows the Markdown (a bold headline, a two-column table, a
 ``<details>`` block that opens on a click); a terminal shows the one line
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Display", "display_repr", "display_markdown", "short_number", "markdown_cell"]
+__all__ = ["Display", "Displayed", "display_repr", "display_markdown", "short_number", "markdown_cell"]
 
 _REPR_WIDTH = 100
 
@@ -35,6 +37,35 @@ class Display:
     rows: Sequence[tuple[str, str]] = ()
     details: tuple[str, str] | None = None
     intro: str = ""
+
+
+class Displayed:
+    """Mixin: a class that defines ``_display()`` shows as one line in a terminal and as Markdown in Jupyter.
+
+    Example:
+        >>> class Run(Displayed):
+        ...     def _display(self) -> Display:
+        ...         return Display("Run", "3 steps", rows=(("loss", "0.25"),))
+        >>> Run()
+        <Run 3 steps>
+        >>> print(Run()._repr_markdown_())
+        **Run**: 3 steps
+        <BLANKLINE>
+        | | |
+        |---|---|
+        | loss | 0.25 |
+    """
+
+    __slots__ = ()
+
+    def _display(self) -> Display:
+        raise NotImplementedError(f"{type(self).__name__} must define _display()")
+
+    def __repr__(self) -> str:
+        return display_repr(self)
+
+    def _repr_markdown_(self) -> str:
+        return display_markdown(self)
 
 
 def display_repr(obj: Any) -> str:

@@ -34,11 +34,11 @@ inputs (ints, fractions, SymPy numbers, decimal text) give exact results.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from functools import cached_property
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, NoReturn, Union
 
 import numpy as np
 import sympy
@@ -382,7 +382,7 @@ class MatrixFunction(Function):
         return not is_matrix(self._expr)
 
     @property
-    def shapes(self) -> dict[str, tuple]:
+    def shapes(self) -> dict[str, tuple[sympy.Expr, sympy.Expr]]:
         """``{name: shape}`` of the vectors and matrices in the expression."""
         return {k: m.shape for k, m in sorted(matrix_symbols(self._expr).items())}
 
@@ -461,10 +461,11 @@ class MatrixFunction(Function):
     def __call__(self, *args: Any, **values: Any) -> Any:
         return self.at(*args, **values)
 
-    def point(self, *args: Any, **named: Any):
+    def point(self, *args: Any, **named: Any) -> NoReturn:
         raise InputError("a function of vectors and matrices takes its values by name: f.at(X=..., w=...)")
 
-    vector = directional_derivative = point
+    vector: Callable[..., NoReturn] = point
+    directional_derivative: Callable[..., NoReturn] = point
 
     def compile(self, backend: str = "numpy", **options: Any) -> Any:
         """Kernels for the value, gradients and Hessians that take the data by name (BLAS products)."""

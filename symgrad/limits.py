@@ -397,7 +397,7 @@ def _timeout_error(fn: Callable[..., Any], timeout: float, name: str = "timeout"
                    f"simplify the input or pass a larger limit (the limit is {name}={timeout:g}).")
 
 
-def _run_with_alarm(fn: Callable[..., Any], args: tuple, kwargs: dict, timeout: float) -> Any:
+def _run_with_alarm(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict, timeout: float) -> Any:
     """A time limit *inside* the worker (a daemon process has no workers of its own): ``SIGALRM``.
 
     The alarm may fire late or be swallowed by SymPy; the outer limit of the

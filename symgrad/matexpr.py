@@ -31,7 +31,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Any, Callable, TypeVar, Union
 
 import sympy
 from sympy.core.symbol import Str
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 Dim = Union[int, str, sympy.Expr]
-Shape = Union[Dim, tuple]
+Shape = Union[Dim, tuple[Dim, ...]]
 
 
 # -- shapes ---------------------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ class ScalarOf(sympy.Expr):
     is_commutative = True
     is_real = True
 
-    def __new__(cls, matrix: sympy.Basic):
+    def __new__(cls, matrix: sympy.Basic) -> ScalarOf:
         matrix = _need_matrix(matrix, "ScalarOf")
         if matrix.shape != (1, 1):
             raise InputError(f"ScalarOf takes a 1×1 matrix expression, got {matrix} of shape {matrix.shape}")
@@ -194,7 +194,7 @@ class ScalarOf(sympy.Expr):
         return PRECEDENCE["Mul"] if inner >= PRECEDENCE["Mul"] and not isinstance(self.arg, sympy.MatrixSymbol) \
             and inner != PRECEDENCE["Atom"] else inner
 
-    def _eval_transpose(self):
+    def _eval_transpose(self) -> ScalarOf:
         return self
 
     def _sympystr(self, printer) -> str:
@@ -203,7 +203,7 @@ class ScalarOf(sympy.Expr):
     def _latex(self, printer) -> str:
         return printer._print(self.arg)
 
-    def _pretty(self, printer):
+    def _pretty(self, printer) -> Any:
         return printer._print(self.arg)
 
 
@@ -218,7 +218,7 @@ class Elementwise(sympy.MatrixExpr):
     '\\\\sigma\\\\left(X w\\\\right)'
     """
 
-    def __new__(cls, name: str | Str, arg: sympy.Basic):
+    def __new__(cls, name: str | Str, arg: sympy.Basic) -> Elementwise:
         name = name.name if isinstance(name, Str) else name
         if name not in ELEMENTWISE:
             raise InputError(f"no entrywise function {name!r}; known: {', '.join(ELEMENTWISE)}")
@@ -237,13 +237,13 @@ class Elementwise(sympy.MatrixExpr):
         return self.args[1]
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[sympy.Expr, sympy.Expr]:
         return self.arg.shape
 
-    def _entry(self, i, j, **kwargs):
+    def _entry(self, i, j, **kwargs) -> sympy.Expr:
         return self.function.scalar(self.arg._entry(i, j, **kwargs))
 
-    def _eval_transpose(self):
+    def _eval_transpose(self) -> Elementwise:
         return Elementwise(self.name, self.arg.T)
 
     def _sympystr(self, printer) -> str:
@@ -260,7 +260,7 @@ class Softmax(sympy.MatrixExpr):
     (K, 1)
     """
 
-    def __new__(cls, arg: sympy.Basic):
+    def __new__(cls, arg: sympy.Basic) -> Softmax:
         return super().__new__(cls, _need_column(arg, "softmax"))
 
     @property
@@ -268,10 +268,10 @@ class Softmax(sympy.MatrixExpr):
         return self.args[0]
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[sympy.Expr, sympy.Expr]:
         return self.arg.shape
 
-    def _entry(self, i, j, **kwargs):
+    def _entry(self, i, j, **kwargs) -> sympy.Expr:
         n = self.arg.shape[0]
         if not n.is_Integer:
             raise InputError("softmax entries need a concrete length")
@@ -285,6 +285,9 @@ class Softmax(sympy.MatrixExpr):
         return _call_latex(printer, r"\operatorname{softmax}", self.arg)
 
 
+_S = TypeVar("_S", bound="_ScalarFunctionOfMatrix")
+
+
 class _ScalarFunctionOfMatrix(sympy.Expr):
     """A scalar computed from a whole matrix expression (shared shape checks and printing)."""
 
@@ -294,7 +297,7 @@ class _ScalarFunctionOfMatrix(sympy.Expr):
     _latex_name = ""
     _column_only = False
 
-    def __new__(cls, arg: sympy.Basic):
+    def __new__(cls: type[_S], arg: sympy.Basic) -> _S:
         check = _need_column if cls._column_only else _need_matrix
         return super().__new__(cls, check(arg, cls._text))
 
@@ -302,7 +305,7 @@ class _ScalarFunctionOfMatrix(sympy.Expr):
     def arg(self) -> sympy.MatrixExpr:
         return self.args[0]
 
-    def _eval_transpose(self):
+    def _eval_transpose(self) -> _ScalarFunctionOfMatrix:
         return self
 
     def _sympystr(self, printer) -> str:

@@ -134,7 +134,7 @@ class _ExactObjective:
         return np.array(self.hessian(x).evalf(), dtype=float)
 
 
-_FLOAT_KERNELS: dict[tuple, Callable] = {}  # (expr, variables) -> lambdified (value, *gradient), small FIFO
+_FLOAT_KERNELS: dict[tuple[Any, ...], Callable[..., Any]] = {}  # (expr, variables) -> lambdified (value, *gradient), small FIFO
 
 
 class _FloatObjective:
@@ -508,7 +508,7 @@ def _axpy(x, alpha, g):
 _FIRST_CHUNK, _MAX_CHUNK = 1024, 65536
 
 
-_QUADRATIC_COEFFICIENTS: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}  # (expr, variables) -> (H, g), FIFO
+_QUADRATIC_COEFFICIENTS: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray] | None] = {}  # (expr, variables) -> (H, g), FIFO
 
 
 def _quadratic_coefficients(objective) -> tuple[np.ndarray, np.ndarray] | None:

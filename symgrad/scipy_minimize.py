@@ -57,15 +57,15 @@ _DEPRECATED = "symgrad.minimize(%s=...) is deprecated; use SciPy's name %s (it w
 def minimize(
     fun: Any,
     x0: Any = None,
-    args: tuple = (),
-    method: str | Callable | None = None,
+    args: tuple[Any, ...] = (),
+    method: str | Callable[..., Any] | None = None,
     jac: Any = None,
     hess: Any = None,
     hessp: Any = None,
     bounds: Any = None,
     constraints: Any = (),
     tol: float | None = None,
-    callback: Callable | None = None,
+    callback: Callable[..., Any] | None = None,
     options: dict[str, Any] | None = None,
     *,
     backend: str = "numpy",
@@ -141,7 +141,7 @@ def _legacy_arguments(x0: Any, start: Any, max_steps: int | None, options: dict 
     return x0, options or None
 
 
-def _method_name(method: str | Callable | None, bounds: Any, constraints: Any) -> str | Callable:
+def _method_name(method: str | Callable[..., Any] | None, bounds: Any, constraints: Any) -> str | Callable[..., Any]:
     """SciPy's spelling of ``method`` (any case), or SciPy's default for these bounds and constraints."""
     if method is None:
         has_constraints = bool(constraints) if not isinstance(constraints, dict) else True
@@ -160,12 +160,12 @@ class _Objective:
     symbolic = True
 
     @staticmethod
-    def build(fun: Any, args: tuple, backend: str) -> _Objective:
+    def build(fun: Any, args: tuple[Any, ...], backend: str) -> _Objective:
         if callable(fun) and not isinstance(fun, (Function, sympy.Basic)):
             return _CallableObjective(fun, args)
         return _Objective(as_function(fun), tuple(args), backend)
 
-    def __init__(self, function: Function, args: tuple, backend: str):
+    def __init__(self, function: Function, args: tuple[Any, ...], backend: str):
         if not function.is_scalar:
             raise InputError("minimize needs a scalar function, but this one is vector-valued")
         self.function = function
@@ -189,14 +189,14 @@ class _Objective:
         return np.array([float(v) for v in self.function.vector(x0)], dtype=float)
 
     @property
-    def fun(self) -> Callable:
+    def fun(self) -> Callable[..., Any]:
         return self._bound.fun if self._bound else self.compiled.fun
 
     @property
-    def value_and_gradient(self) -> Callable:
+    def value_and_gradient(self) -> Callable[..., Any]:
         return self._bound.fun_and_jac if self._bound else _FunAndJac(self.compiled)
 
-    def derivatives(self, names: Sequence[str]) -> dict[str, Callable]:
+    def derivatives(self, names: Sequence[str]) -> dict[str, Callable[..., Any]]:
         source = self._bound or self.compiled
         return {name: getattr(source, name) for name in names}  # no-eval: ok -- names from the SCIPY_METHODS table
 
@@ -229,7 +229,7 @@ class _CallableObjective:
 
     symbolic = False
 
-    def __init__(self, fun: Callable, args: tuple):
+    def __init__(self, fun: Callable, args: tuple[Any, ...]):
         self.fun = fun
         self.scipy_args = tuple(args)
         self.n: int | None = None
@@ -239,7 +239,7 @@ class _CallableObjective:
         self.n = x.size
         return x
 
-    def derivatives(self, names: Sequence[str]) -> dict[str, Callable]:
+    def derivatives(self, names: Sequence[str]) -> dict[str, Callable[..., Any]]:
         return {}
 
     def constraints(self, constraints: Any) -> Any:
@@ -275,7 +275,7 @@ class _Bound:
         self.compiled = compiled
         self.n = n
 
-    def _full(self, x: Any, args: tuple) -> np.ndarray:
+    def _full(self, x: Any, args: tuple[Any, ...]) -> np.ndarray:
         return np.concatenate([np.asarray(x, dtype=float).reshape(self.n), np.asarray(args, dtype=float)])
 
     def fun(self, x: Any, *args: Any) -> float:
@@ -326,7 +326,7 @@ class _Recorder:
 
     _UNWRAPPED = ("TNC", "COBYLA", "COBYQA")
 
-    def __init__(self, points: list[np.ndarray], callback: Callable | None, method: Any):
+    def __init__(self, points: list[np.ndarray], callback: Callable[..., Any] | None, method: Any):
         self.points = points
         self.callback = callback
         self.new_style = callback is not None and _takes_intermediate_result(callback)
@@ -346,7 +346,7 @@ class _Recorder:
         return self.callback(np.copy(x))
 
 
-def _takes_intermediate_result(callback: Callable) -> bool:
+def _takes_intermediate_result(callback: Callable[..., Any]) -> bool:
     try:
         return set(inspect.signature(callback).parameters) == {"intermediate_result"}
     except (TypeError, ValueError):

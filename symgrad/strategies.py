@@ -27,12 +27,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy
 from hypothesis import strategies as st
+from hypothesis.strategies import data  # re-exported for convenience in the example above
 
 from .function import Function
 
 __all__ = ["symbols", "expressions", "functions", "points", "batches", "data", "SMOOTH_WRAPPERS"]
-
-data = st.data  # re-exported for convenience in the example above
 
 
 def symbols(n: int, prefix: str = "w") -> tuple[sympy.Symbol, ...]:

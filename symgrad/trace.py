@@ -14,20 +14,18 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .display import Display, display_markdown, display_repr, short_number
+from .display import Display, Displayed, short_number
 
 __all__ = ["Trace", "STOP_REASONS", "jsonable"]
 
 STOP_REASONS = ("loss_threshold", "gradient_tolerance", "max_steps", "diverged", "oscillating", "failed", "converged")
 """Why a run stopped; ``"oscillating"``: the iterates settled into a bounded 2-cycle; ``"failed"``: SciPy gave
 up without success (its message is in ``Trace.advice``); ``"converged"``: a derivative-free SciPy method succeeded."""
-"""Why a run stopped; ``"failed"``: SciPy gave up without success (its message is in ``Trace.advice``);
-``"converged"``: a derivative-free SciPy method met its own tolerance."""
 
 
 # -- the result ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Trace:
+@dataclass(frozen=True, repr=False)
+class Trace(Displayed):
     """The run of an optimizer: every point, loss and gradient norm, and why it stopped.
 
     Attributes:
@@ -54,8 +52,8 @@ class Trace:
     """
 
     function: Any
-    variables: tuple
-    points: list
+    variables: tuple[Any, ...]
+    points: list[Any]
     losses: np.ndarray
     gradient_norms: np.ndarray
     steps: int
@@ -65,8 +63,8 @@ class Trace:
     method: str
     lr: Any
     exact: bool
-    exact_losses: list | None = None
-    options: dict = field(default_factory=dict)
+    exact_losses: list[sympy.Expr] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def path(self) -> np.ndarray:
@@ -74,7 +72,7 @@ class Trace:
         return np.array([[float(c) for c in p] for p in self.points], dtype=float)
 
     @property
-    def final(self):
+    def final(self) -> Any:
         """The last point."""
         return self.points[-1]
 
@@ -119,8 +117,6 @@ class Trace:
         if self.advice:
             rows.append(("advice", self.advice))
         return Display("Trace", headline, rows)
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
 
 
 def _short_point(point: Any) -> str:

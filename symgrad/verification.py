@@ -27,14 +27,14 @@ from typing import Any
 import numpy as np
 
 from .backends import import_torch
-from .display import Display, display_markdown, display_repr
+from .display import Display, Displayed
 from .function import Function, as_function
 
 __all__ = ["verify", "VerifyReport"]
 
 
-@dataclass(frozen=True)
-class VerifyReport:
+@dataclass(frozen=True, repr=False)
+class VerifyReport(Displayed):
     """What :func:`verify` found.
 
     ``max_abs_error_*`` and ``max_rel_error_*`` are over the points used;
@@ -68,8 +68,6 @@ class VerifyReport:
                 ("Hessian error", f"abs {self.max_abs_error_hessian:.3g}, rel {self.max_rel_error_hessian:.3g}"),
                 ("tolerance", f"atol {self.atol:g} + rtol {self.rtol:g}"), *(("note", n) for n in self.notes)]
         return Display("VerifyReport", f"{verdict} {self.expression} against {self.backend} autograd", rows)
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -274,7 +274,7 @@ def _taylor_first(key, answer, ctx):
     return [Value("expression", _taylor(ctx.expr, ctx.variables, ctx.point, 1))]
 
 
-def _map(value: Value, fn: Callable) -> Value:
+def _map(value: Value, fn: Callable[..., Any]) -> Value:
     if value.kind == "matrix":
         return Value("matrix", value.data.applyfunc(fn))
     if value.kind in ("vector", "set"):

@@ -146,11 +146,11 @@ def _sample_value(rng: random.Random, low: float, high: float) -> sympy.Rational
     return sympy.Rational(lo + hi, 2 * q) if lo + hi else sympy.Rational(1, q)
 
 
-def sample_points(symbols: list[sympy.Symbol], settings: Settings, count: int, salt: int = 0) -> list[dict]:
+def sample_points(symbols: list[sympy.Symbol], settings: Settings, count: int, salt: int = 0) -> list[dict[sympy.Symbol, sympy.Rational]]:
     """``count`` points ``{Symbol: Rational}`` inside the domain, reproducible from the seed."""
     ranges = {name: (low, high) for name, low, high, _ in settings.domain}
     rng = random.Random(settings.seed * 1_000_003 + salt)
-    points = []
+    points: list[dict[sympy.Symbol, sympy.Rational]] = []
     for _ in range(count):
         points.append({s: _sample_value(rng, *ranges.get(s.name, settings.default_range)) for s in symbols})
     return points
@@ -542,7 +542,7 @@ def _rewrites(difference: sympy.Expr) -> tuple:
 
 
 def prove_pairs(pairs: list[tuple[sympy.Expr, sympy.Expr]], settings: Settings,
-                found: list[tuple] | None = None) -> list[bool]:
+                found: list[tuple[tuple[str, str], ...]] | None = None) -> list[bool]:
     """For each pair, True when ``answer - expected`` rewrites to 0 under the domain's assumptions.
 
     ``found[i]`` adds assumptions for pair ``i`` (``(("a", "positive"),)``): the signs a variable had at every

@@ -109,7 +109,7 @@ class GradeSummary:
 
 
 # ------------------------------------------------------------------------------------------ reading files
-def read_rows(source: str | os.PathLike | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def read_rows(source: str | os.PathLike[str] | Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Submissions as dicts with ``row``, ``id``, ``student``, ``question``, ``answer``.
 
     ``source`` is a CSV or JSONL file or an iterable of dicts. ``row`` is the input
@@ -343,10 +343,10 @@ def _error_row(base: dict[str, Any], reason: str, message: str, started: float |
 
 # ------------------------------------------------------------------------------------------ grade
 def grade(
-    submissions: str | os.PathLike | Iterable[Mapping[str, Any]],
+    submissions: str | os.PathLike[str] | Iterable[Mapping[str, Any]],
     key: Any,
     *,
-    out: str | os.PathLike | None = None,
+    out: str | os.PathLike[str] | None = None,
     executor: Executor | None = None,
     workers: int | None = None,
     chunk_size: int = 20,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..display import Display, display_markdown, display_repr
+from ..display import Display, Displayed
 
 __all__ = ["CheckResult", "Evidence", "Interpretation", "DIAGNOSES", "STATUSES", "METHODS", "INVALID_REASONS"]
 
@@ -127,8 +127,8 @@ class Evidence:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class CheckResult:
+@dataclass(frozen=True, repr=False)
+class CheckResult(Displayed):
     """The verdict on one answer.
 
     Attributes:
@@ -207,8 +207,6 @@ class CheckResult:
                 ("evidence", evidence + (f": {self.evidence.detail}" if self.evidence.detail else "")),
                 ("note", self.note)]
         return Display("CheckResult", f"{self.status}: {self.feedback}", rows)
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     def __str__(self) -> str:
         return f"{self.status} ({self.score:g}): {self.feedback}"

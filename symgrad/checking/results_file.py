@@ -103,7 +103,7 @@ class Recovery:
     """
 
     done: set[tuple[str, str, str]] = field(default_factory=set)
-    retried: Counter = field(default_factory=Counter)
+    retried: Counter[str] = field(default_factory=Counter)
     repaired: int = 0
 
 
@@ -118,10 +118,10 @@ class ResultsFile:
 
     def __init__(self, path: str):
         self.path = path
-        self.jsonl = is_jsonl(path)
+        self.jsonl: bool = is_jsonl(path)
         self.fd: int | None = None
-        self.sync = True  # fsync after each write (a pipe or /dev/null cannot be synced, and need not be)
-        self.written = 0
+        self.sync: bool = True  # fsync after each write (a pipe or /dev/null cannot be synced, and need not be)
+        self.written: int = 0
 
     # -------------------------------------------------------------------------------- opening
     @classmethod

@@ -22,7 +22,8 @@ EXAMPLES = """examples:
 """
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``symgrad check``."""
     parser = subparsers.add_parser(
         "check",
         help="check one answer against the expected one (exit 0 correct, 1 not)",

@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
 
 REPORT_TITLE = "Chapter 3 workouts, worked by symgrad"
 
 
-def add_parser(subparsers: Any) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Declare ``symgrad demo``."""
     parser = subparsers.add_parser(
         "demo",

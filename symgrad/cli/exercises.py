@@ -21,7 +21,8 @@ import re
 _EXTENSIONS = {"md": "md", "latex": "tex", "json": "json"}
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``symgrad exercises``."""
     parser = subparsers.add_parser(
         "exercises",
         help="generate verified exercise sheets, answer keys and a grading key",

@@ -58,7 +58,8 @@ def _positive(kind):
     return convert
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``symgrad grade``."""
     parser = subparsers.add_parser(
         "grade",
         help="grade a file of submissions against a key (CSV or JSON Lines)",

@@ -12,7 +12,8 @@ from ._io import FAILED, OK, json_document, read_argument
 NEEDS = {"torch": "symgrad[torch]", "hypothesis": "symgrad[torch]"}
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``symgrad verify``."""
     parser = subparsers.add_parser(
         "verify",
         help="check the symbolic gradient and Hessian against torch autograd",

@@ -37,16 +37,16 @@ import sympy
 from scipy.special import logsumexp
 
 from ..errors import VerificationError
-from ..matexpr import Elementwise, Softmax, matrix_symbols
+from ..matexpr import Elementwise, Shape, Softmax, matrix_symbols
 from ..matrix import evaluate
 from ..steps.matrix import matrix_gradient_derivation, read_shaped
 from .core import Draft, Family, Mistake, Prompt
 
 __all__ = ["MATRIX_FAMILY", "TEMPLATES", "build_matrix_gradient"]
 
-LSQ = {"X": ("N", "d"), "w": "d", "y": "N"}
-QUAD = {"A": ("d", "d"), "x": "d", "b": "d"}
-SOFTMAX = {"W": ("K", "d"), "x": "d", "y": "K"}
+LSQ: dict[str, Shape] = {"X": ("N", "d"), "w": "d", "y": "N"}
+QUAD: dict[str, Shape] = {"A": ("d", "d"), "x": "d", "b": "d"}
+SOFTMAX: dict[str, Shape] = {"W": ("K", "d"), "x": "d", "y": "K"}
 
 #: concrete sizes of the independent numeric check
 SIZES = {"N": 6, "d": 3, "K": 4}
@@ -59,7 +59,7 @@ class Template:
 
     name: str
     terms: tuple[tuple[str, str], ...]
-    shapes: Mapping[str, Any]
+    shapes: Mapping[str, Shape]
     wrt: str
     loss: Callable[..., float]  # NumPy, by keyword: the oracle of the finite differences
     mistakes: Callable[[sympy.Basic, Mapping[str, sympy.Basic], Mapping[str, int]], list[Mistake]]

@@ -16,6 +16,7 @@ returns the result.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -66,7 +67,8 @@ def _draw(rng, shape: tuple[int, int], positive: bool) -> np.ndarray:
     return rng.uniform(0.3, 1.2, shape) if positive else rng.standard_normal(shape)
 
 
-def random_values(rng, exprs, positive: bool, sizes: dict[sympy.Symbol, int]):
+def random_values(rng: np.random.Generator, exprs: Iterable[sympy.Basic], positive: bool,
+                  sizes: dict[sympy.Symbol, int]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for e in exprs:
         for name, m in matrix_symbols(e).items():
@@ -165,7 +167,7 @@ def _softmax(v):
     return e / sum(e)
 
 
-EXPLICIT: dict[type, Callable] = {
+EXPLICIT: dict[type[Any], Callable[..., Any]] = {
     MatMul: lambda n, a: _prod(list(a)),
     MatAdd: lambda n, a: sum(a[1:], a[0]),
     Transpose: lambda n, a: a[0].T,

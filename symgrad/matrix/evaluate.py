@@ -37,7 +37,7 @@ def _torch():
     return torch
 
 
-def _numpy_ops() -> dict[str, Callable]:
+def _numpy_ops() -> dict[str, Callable[..., Any]]:
     from scipy import special
 
     return {
@@ -54,7 +54,7 @@ def _numpy_ops() -> dict[str, Callable]:
     }
 
 
-def _torch_ops() -> dict[str, Callable]:
+def _torch_ops() -> dict[str, Callable[..., Any]]:
     torch = _torch()
 
     def array(v, like):
@@ -83,7 +83,7 @@ def _tensors(torch, *args):
             for a in args]
 
 
-BACKENDS: dict[str, Callable[[], dict[str, Callable]]] = {"numpy": _numpy_ops, "torch": _torch_ops}
+BACKENDS: dict[str, Callable[[], dict[str, Callable[..., Any]]]] = {"numpy": _numpy_ops, "torch": _torch_ops}
 
 
 # -- binding values and dimensions ---------------------------------------------------------------------------
@@ -147,7 +147,7 @@ class _Walk:
 
 
 @lru_cache(maxsize=8192)
-def _rule(node: sympy.Basic) -> Callable:
+def _rule(node: sympy.Basic) -> Callable[..., Any]:
     """The evaluation rule of one node, found once per node (kernels are called many times)."""
     if not isinstance(node, sympy.MatrixExpr) and node.is_number:
         value = float(node)
@@ -205,7 +205,7 @@ def _matmul(walk: _Walk, node: MatMul):
     return value if coeff is None else walk(coeff) * value
 
 
-def _fold(combine: Callable[[Any, Any], Any]) -> Callable:
+def _fold(combine: Callable[[Any, Any], Any]) -> Callable[..., Any]:
     """A rule that evaluates every argument and combines them left to right (sums, products)."""
     def rule(walk, node):
         out = walk(node.args[0])
@@ -218,7 +218,7 @@ def _fold(combine: Callable[[Any, Any], Any]) -> Callable:
 _sum, _product = _fold(lambda a, b: a + b), _fold(lambda a, b: a * b)
 
 
-MATRIX_OPS: dict[type, Callable] = {
+MATRIX_OPS: dict[type[Any], Callable[..., Any]] = {
     sympy.MatrixSymbol: lambda w, n: w.arrays[n.name],
     MatMul: _matmul,
     MatAdd: _sum,
@@ -244,7 +244,7 @@ def _symbol(walk, node):
     return walk.scalars[node.name]
 
 
-SCALAR_OPS: dict[type, Callable] = {
+SCALAR_OPS: dict[type[Any], Callable[..., Any]] = {
     sympy.Number: lambda w, n: float(n),
     sympy.NumberSymbol: lambda w, n: float(n),
     sympy.Symbol: _symbol,
@@ -295,7 +295,13 @@ class Kernel:
     its own (a derived ``2*I`` needs the ``x`` of the function it came from).
     """
 
-    def __init__(self, expr: sympy.Basic, backend: str = "numpy", context: tuple = ()):
+    expr: sympy.Basic
+    backend: str
+    ops: dict[str, Callable[..., Any]]
+    needed: set[str]
+    symbols: dict[str, sympy.MatrixSymbol]
+
+    def __init__(self, expr: sympy.Basic, backend: str = "numpy", context: tuple[sympy.Basic, ...] = ()):
         if backend not in BACKENDS:
             raise InputError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         self.expr, self.backend = expr, backend
@@ -306,7 +312,7 @@ class Kernel:
     def __call__(self, values: Mapping[str, Any]) -> Any:
         return self.together(values)[0]
 
-    def together(self, values: Mapping[str, Any], *more: sympy.Basic) -> tuple:
+    def together(self, values: Mapping[str, Any], *more: sympy.Basic) -> tuple[Any, ...]:
         """``expr`` and ``more`` expressions at the same values in one walk: shared parts (``Xw + b``) computed once."""
         like = _template(values, self.backend)
         symbols = {k: v for e in more for k, v in matrix_symbols(e).items()} | self.symbols

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import sympy
 from sympy import HadamardPower, HadamardProduct, Identity, MatAdd, MatMul, Transpose, ZeroMatrix
@@ -118,7 +118,7 @@ def _softmax(fw, node):
     return _times(DiagMatrix(node) - node * node.T, fw(node.arg))
 
 
-FORWARD_RULES: dict[type, Callable] = {
+FORWARD_RULES: dict[type[Any], Callable[..., Any]] = {
     MatMul: _matmul, MatAdd: _matadd, Transpose: _transpose, Elementwise: _elementwise,
     HadamardProduct: _hadamard, HadamardPower: _hadamard_power, Softmax: _softmax,
 }

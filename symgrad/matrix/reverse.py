@@ -15,7 +15,7 @@ are the ones a course writes:
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import sympy
 from sympy import (Determinant, HadamardPower, HadamardProduct, Identity, Inverse, MatAdd, MatMul, MatPow,
@@ -215,13 +215,13 @@ def _sum_of(bp, node, adj):
     return bp(node.arg, adj * OneMatrix(*node.arg.shape))
 
 
-MATRIX_RULES: dict[type, Callable] = {
+MATRIX_RULES: dict[type[Any], Callable[..., Any]] = {
     MatMul: _matmul, MatAdd: _matadd, Transpose: _transpose, Inverse: _inverse, MatPow: _matpow,
     HadamardProduct: _hadamard, HadamardPower: _hadamard_power, Elementwise: _elementwise, Softmax: _softmax,
     DiagMatrix: _diag_matrix, DiagonalOf: _diagonal_of,
     ScalarOf: _scalar_of, Trace: _trace, Determinant: _determinant, LogSumExp: _logsumexp, SumOf: _sum_of,
 }
-SCALAR_LEAVES = (ScalarOf, Trace, Determinant, LogSumExp, SumOf)
+SCALAR_LEAVES: tuple[type[sympy.Basic], ...] = (ScalarOf, Trace, Determinant, LogSumExp, SumOf)
 
 
 def as_scalar(expr: sympy.Basic) -> sympy.Expr:

@@ -156,7 +156,7 @@ class CompiledMatrixFunction:
         return self._kernel("gradient", variables)({**(values or {}), **named})
 
     @renamed(wrt="variables")
-    def gradients(self, values: Mapping[str, Any] | None = None, *, variables: Any = None, **named: Any) -> tuple:
+    def gradients(self, values: Mapping[str, Any] | None = None, *, variables: Any = None, **named: Any) -> tuple[Any, ...]:
         """The gradients with respect to several variables (default: all, in order) from one evaluation.
 
         Shared parts (``Xw + b``, ``σ(Xw + b) − y``) are computed once, as in one backward pass:

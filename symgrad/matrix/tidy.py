@@ -11,7 +11,7 @@ derived gradient reads as a course prints it:
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import sympy
 from sympy import HadamardProduct, MatAdd, MatMul, OneMatrix
@@ -133,7 +133,7 @@ def _sum_of(node: SumOf) -> sympy.Expr:
     return coeff * SumOf(m)
 
 
-TIDY_RULES: dict[type, Callable] = {
+TIDY_RULES: dict[type[Any], Callable[..., Any]] = {
     ScalarOf: _scalar_of,
     SumOf: _sum_of,
     HadamardProduct: _hadamard,

@@ -24,13 +24,20 @@ which never forms the ``d × d`` Hessian (``d = 50176`` for 224×224 images).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..function import Function
+    from ..matexpr import Shape
+    from ..matrix import Kernel
+    from ..trace import Trace
 
 __all__ = ["softplus", "sigmoid", "MatrixLoss", "least_squares_loss", "logistic_loss", "LinearClassifier", "rasterize",
            "FORMULAS", "derived"]
@@ -40,7 +47,7 @@ __all__ = ["softplus", "sigmoid", "MatrixLoss", "least_squares_loss", "logistic_
 class sigmoid(sympy.Function):
     """``σ(z) = 1 / (1 + e^{−z})``; ``σ' = σ (1 − σ)``. Evaluated with ``scipy.special.expit``."""
 
-    def fdiff(self, argindex: int = 1):
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
@@ -48,11 +55,11 @@ class sigmoid(sympy.Function):
 class softplus(sympy.Function):
     """``softplus(z) = log(1 + e^z)``; ``softplus' = σ``. Evaluated with ``numpy.logaddexp(0, z)``."""
 
-    def fdiff(self, argindex: int = 1):
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
         return sigmoid(self.args[0])
 
 
-def _stable_modules() -> list:
+def _stable_modules() -> list[Any]:
     from scipy.special import expit
 
     return [{"sigmoid": expit, "softplus": lambda z: np.logaddexp(0, z)}, "numpy"]
@@ -65,7 +72,7 @@ FORMULAS: dict[str, str] = {
     "least_squares": "||X w + b - y||^2",
     "logistic": "sum(softplus(X w + b)) - y^T (X w + b)",  # y in {0, 1}: binary cross-entropy of σ(Xw + b)
 }
-SHAPES = {"X": ("N", "d"), "w": "d", "y": "N"}
+SHAPES: dict[str, Shape] = {"X": ("N", "d"), "w": "d", "y": "N"}
 
 # per-sample losses ℓ(z, t): z is the model's score, t the target (Hessian-vector products only)
 PER_SAMPLE_LOSSES: dict[str, sympy.Expr] = {
@@ -76,6 +83,16 @@ PER_SAMPLE_LOSSES: dict[str, sympy.Expr] = {
 
 class Derived:
     """One formula of :data:`FORMULAS`, differentiated and certified by the matrix engine, with NumPy kernels."""
+
+    function: Function
+    expr: sympy.Basic
+    gradient_w: sympy.Basic
+    gradient_b: sympy.Basic
+    hessian_ww: sympy.Basic
+    hessian_wb: sympy.Basic
+    hessian_bb: sympy.Basic
+    kernels: dict[str, Kernel]
+    constant_hessian: bool
 
     def __init__(self, name: str):
         from ..function import Function
@@ -94,7 +111,7 @@ class Derived:
         self.constant_hessian = not any({w, b} & _symbols_of(e) for k, e in parts.items() if k.startswith("hessian"))
 
 
-def _symbols_of(expr: sympy.Basic) -> set:
+def _symbols_of(expr: sympy.Basic) -> set[sympy.Basic]:
     return set(expr.free_symbols) | set(expr.atoms(sympy.MatrixSymbol))
 
 
@@ -123,6 +140,20 @@ class MatrixLoss:
         >>> L.value_and_gradient(np.array([2.0, 1.0]))[0]
         0.0
     """
+
+    X: np.ndarray
+    y: np.ndarray
+    name: str
+    reduction: str
+    per_sample: sympy.Expr
+    derived: Derived
+    second: sympy.Expr
+    N: int
+    d: int
+    n: int
+    dtype: np.dtype[Any]
+    constant_curvature: bool
+    _second: Callable[..., Any]
 
     def __init__(self, per_sample: sympy.Expr | str, X: Any, y: Any, reduction: str = "sum", name: str | None = None):
         key = _loss_name(per_sample)
@@ -175,7 +206,7 @@ class MatrixLoss:
         return f"<MatrixLoss {self.name}: N={self.N}, d={self.d}, {self.reduction}>"
 
     # -- numbers -------------------------------------------------------------------------------------
-    def _split(self, theta: Any):
+    def _split(self, theta: Any) -> tuple[np.ndarray, Any]:
         theta = np.asarray(theta).reshape(-1)
         if theta.shape[0] != self.n:
             raise InputError(f"θ must have d + 1 = {self.n} entries (w then b), got {theta.shape[0]}")
@@ -197,7 +228,7 @@ class MatrixLoss:
         """``L(θ)`` from the typed formula's kernel."""
         return float(self._run("value", self._data(theta)) * self._scale)
 
-    def value_and_gradient(self, theta: Any):
+    def value_and_gradient(self, theta: Any) -> tuple[float, np.ndarray]:
         """``(L, ∇L)`` from the derived ``∇_w L`` and ``∂L/∂b`` in one pass: ``z = Xw + b`` once, ``Xᵀ(·)`` once."""
         d = self.derived
         value, gradient_w, gradient_b = d.kernels["value"].together(self._data(theta), d.gradient_w, d.gradient_b)
@@ -328,6 +359,20 @@ class LinearClassifier:
         >>> float(clf.score(X, [0] * 20 + [1] * 20))
         1.0
     """
+
+    loss: str
+    lr: float | str
+    max_steps: int
+    tol: float
+    standardize: bool
+    # set by fit()
+    classes_: np.ndarray
+    mean_: np.ndarray
+    scale_: float
+    loss_: MatrixLoss
+    trace_: Trace
+    coef_: np.ndarray
+    intercept_: float
 
     def __init__(self, loss: str = "logistic", lr: float | str = "auto", max_steps: int = 100, tol: float = 1e-6,
                  standardize: bool = True):

@@ -17,17 +17,22 @@ Models that are not linear in their parameters get the explicit sum over samples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Integral
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
 
 from ..errors import InputError
 from ..function import Function, to_sympy_number
+
+if TYPE_CHECKING:
+    from scipy.optimize import OptimizeResult
+
+    from ..trace import Trace
 
 __all__ = ["Model", "LinearModel", "PolynomialModel", "HypersphereModel", "squared_error", "least_squares", "fit"]
 
@@ -62,7 +67,7 @@ class Model:
         rest = sympy.expand(self.expr - sum(p * d for p, d in zip(self.parameters, partials)))
         return partials if rest == 0 else None
 
-    def design_matrix(self, X: Any, exact: bool = False):
+    def design_matrix(self, X: Any, exact: bool = False) -> sympy.Matrix | np.ndarray:
         """``Ψ``: one row ``ψ(x_i)`` per sample (an exact SymPy matrix when ``exact``)."""
         features = self.features
         if features is None:
@@ -164,7 +169,7 @@ def _targets(y: Any, n: int, exact: bool):
     return [to_sympy_number(v) for v in array] if exact else array
 
 
-REDUCTIONS = {"sum": lambda n: 1, "mean": lambda n: n}
+REDUCTIONS: dict[str, Callable[[int], int]] = {"sum": lambda n: 1, "mean": lambda n: n}
 
 
 def _reduction(reduction: str, n: int, exact: bool):
@@ -259,7 +264,7 @@ def least_squares(model: Model, X: Any, y: Any) -> dict[str, Any]:
 
 
 def fit(model: Model, X: Any, y: Any, method: str = "gradient_descent", *, start: Any = None, lr: Any = None,
-        reduction: str = "mean", **options: Any):
+        reduction: str = "mean", **options: Any) -> Trace | OptimizeResult:
     """Fit ``model`` to data with any optimizer of :mod:`symgrad.optimize`.
 
     Arguments:

@@ -11,13 +11,16 @@ trains it from symgrad's derivatives rather than from a recorded tape.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
 from ..backends import import_torch, prepare_for_numerics
 from ..errors import InputError
 from ..function import Function
+
+if TYPE_CHECKING:
+    from torch.nn import Module
 
 __all__ = ["to_torch_module"]
 
@@ -34,7 +37,7 @@ def _symbols(given: Sequence[Any] | None, expr: sympy.Expr, what: str) -> tuple[
 
 
 def to_torch_module(expr: Any, parameters: Sequence[Any] | None = None, inputs: Sequence[Any] | None = None,
-                    init: Mapping[str, float] | None = None, dtype: Any = None):
+                    init: Mapping[str, float] | None = None, dtype: Any = None) -> Module:
     """``φ(x; θ)`` as a ``torch.nn.Module`` with one scalar ``nn.Parameter`` per parameter.
 
     Arguments:

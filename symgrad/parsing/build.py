@@ -101,11 +101,11 @@ class Builder(MatrixRules):
     """
 
     def __init__(self, text: str, limits: Limits, matrices: dict[str, sympy.MatrixSymbol] | None = None):
-        self.matrices = dict(matrices or {})
+        self.matrices: dict[str, sympy.MatrixSymbol] = dict(matrices or {})
         self.text = text
         self.limits = limits
         self.symbols: dict[str, sympy.Symbol] = {}
-        self.rules: dict[type, Callable[[Any], Any]] = {
+        self.rules: dict[type[Any], Callable[[Any], Any]] = {
             g.Num: self.num, g.Sym: self.sym, g.Const: self.const, g.Add: self.add, g.Mul: self.mul,
             g.Neg: self.neg, g.Pow: self.pow, g.Call: self.call, g.Factorial: self.factorial,
             g.AbsValue: self.abs, g.Root: self.root, g.Matrix: self.matrix, g.Relation: self.relation,
@@ -114,7 +114,7 @@ class Builder(MatrixRules):
             g.Membership: self.membership,
         }
         self.sign = 1  # the branch of ± being built (+1, then -1)
-        self.saw_plus_minus = False
+        self.saw_plus_minus: bool = False
 
     def build(self, node: g.Node) -> Any:
         return (self.rules.get(type(node)) or self.notation_rules()[type(node)])(node)

@@ -205,11 +205,11 @@ class Parser(NotationRules):
         self.text = text
         self.limits = limits
         self.answer = answer
-        self.i = 0
-        self.depth = 0
-        self.towers = 0  # how many exponents enclose the current position
-        self.abs_open = 0  # '|' bars opened in the current bracket level
-        self.row_mode = False  # inside "[a b; c d]": whitespace separates cells
+        self.i: int = 0
+        self.depth: int = 0
+        self.towers: int = 0  # how many exponents enclose the current position
+        self.abs_open: int = 0  # '|' bars opened in the current bracket level
+        self.row_mode: bool = False  # inside "[a b; c d]": whitespace separates cells
 
     # ----------------------------------------------------------------- helpers
     @property

@@ -305,13 +305,13 @@ class Lexer:
 
     def __init__(self, text: str, limits: Limits, symbols: frozenset[str], latex: bool):
         self.text = text
-        self.src = "".join(map(_narrow, strip_delimiters(text)))  # same length: columns stay right
+        self.src: str = "".join(map(_narrow, strip_delimiters(text)))  # same length: columns stay right
         self.limits = limits
         self.symbols = symbols
         self.latex = latex
         self.tokens: list[Token] = []
-        self.depth = 0
-        self.space = False
+        self.depth: int = 0
+        self.space: bool = False
 
     def emit(self, token: Token) -> None:
         token.space_before = self.space

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
 from ..errors import BackendUnavailable, InputError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Colour map for values: viridis gets lighter monotonically, so it reads in greyscale
 #: (dark = low loss, bright = high loss, as in the chapter's heat maps).
@@ -31,7 +35,7 @@ SAVE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 PIP_COMMAND = "pip install 'symgrad[plot]'"
 
 
-def import_matplotlib():
+def import_matplotlib() -> ModuleType:
     """Import matplotlib, or raise :class:`BackendUnavailable` with the install command."""
     try:
         import matplotlib
@@ -42,7 +46,7 @@ def import_matplotlib():
     return matplotlib
 
 
-def new_figure(width: float = 6.4, height: float = 4.8, dpi: float = 100):
+def new_figure(width: float = 6.4, height: float = 4.8, dpi: float = 100) -> Figure:
     """A headless Figure on an Agg canvas (no pyplot, no display needed)."""
     import_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -78,7 +82,7 @@ def __getattr__(name: str) -> Any:  # pickle finds NotebookFigure here
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def save_figure(figure, path: str | os.PathLike | None, dpi: float | None = None) -> None:
+def save_figure(figure: Figure, path: str | os.PathLike[str] | None, dpi: float | None = None) -> None:
     """Write ``figure`` to ``path`` as PNG, SVG or PDF (chosen by the extension); ``None`` does nothing."""
     if path is None:
         return

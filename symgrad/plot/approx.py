@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
@@ -15,6 +15,9 @@ from ..function import Function
 import symgrad.plot._base as _base
 import symgrad.plot._grid as _grid
 from .landscape import axis_label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["taylor", "taylor_polynomial"]
 
@@ -56,9 +59,9 @@ def taylor(
     radius: float | None = None,
     fix: Mapping[Any, Any] | None = None,
     name: str = "L",
-    save: str | os.PathLike | None = None,
+    save: str | os.PathLike[str] | None = None,
     dpi: float = 100,
-) -> Any:
+) -> Figure:
     """``f`` and its Taylor approximations around ``at``, in one or two variables.
 
     In 1D the curve and the tangent line / parabola are drawn together. In 2D

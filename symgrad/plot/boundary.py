@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
@@ -21,6 +21,9 @@ from ..errors import InputError
 from ..function import Function, to_sympy_number
 import symgrad.plot._base as _base
 import symgrad.plot._grid as _grid
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["decision_boundary", "decision_values"]
 
@@ -98,9 +101,9 @@ def decision_boundary(
     class_names: dict[Any, str] | None = None,
     features: Sequence[str] = ("x0", "x1"),
     resolution: int = 300,
-    save: str | os.PathLike | None = None,
+    save: str | os.PathLike[str] | None = None,
     dpi: float = 100,
-) -> Any:
+) -> Figure:
     """The classifier's boundary ``φ(x) = 0``, the two half-spaces it makes, and the labelled clusters.
 
     Arguments:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,10 @@ from ..function import Function, as_function
 import symgrad.plot._base as _base
 import symgrad.plot._grid as _grid
 from .landscape import axis_label, draw_contour_map, new_curve_figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["descent", "loss_curve", "animate_descent", "read_trace", "frame_steps"]
 
@@ -73,7 +77,7 @@ def frame_steps(steps: int, max_frames: int = GIF_MAX_FRAMES) -> np.ndarray:
 
 
 # -- the loss curve ----------------------------------------------------------------------
-def loss_curve(trace: Any, *, f: Any = None, name: str = "L", save: str | os.PathLike | None = None, dpi: float = 100) -> Any:
+def loss_curve(trace: Any, *, f: Any = None, name: str = "L", save: str | os.PathLike[str] | None = None, dpi: float = 100) -> Figure:
     """The loss after each step; a log scale when the losses are positive and span two decades.
 
     Returns:
@@ -90,7 +94,7 @@ def loss_curve(trace: Any, *, f: Any = None, name: str = "L", save: str | os.Pat
     return figure
 
 
-def draw_loss_curve(ax, losses: np.ndarray, name: str = "L", upto: int | None = None) -> None:
+def draw_loss_curve(ax: Axes, losses: np.ndarray, name: str = "L", upto: int | None = None) -> None:
     """Plot ``losses[0..upto]`` against the step number on ``ax``."""
     steps = np.arange(len(losses))
     shown = slice(None) if upto is None else slice(0, upto + 1)
@@ -117,9 +121,9 @@ def descent(
     arrows: bool = False,
     show_loss: bool = True,
     name: str = "L",
-    save: str | os.PathLike | None = None,
+    save: str | os.PathLike[str] | None = None,
     dpi: float = 100,
-) -> Any:
+) -> Figure:
     """The descent path over the contour map (or the curve, in 1D), with step numbers, and the loss curve beside it.
 
     The start is a red circle, the end an orange star (different shapes, so
@@ -169,7 +173,9 @@ def _descent_figure(run: DescentRun, bounds, arrows, show_loss, name, dpi, width
         draw_contour_map(map_ax, function, window, arrows=arrows, name=name, colorbar=False)
     map_ax.set_title(_base.function_title(function.expr, name) + "\n" + run.caption(), fontsize=10)
     if show_loss:
-        figure.add_subplot(figure.axes[0].get_subplotspec().get_gridspec()[1])
+        spec = figure.axes[0].get_subplotspec()
+        assert spec is not None  # the map was placed on a grid just above
+        figure.add_subplot(spec.get_gridspec()[1])
     return figure, map_ax
 
 
@@ -213,7 +219,7 @@ def _steps_to_label(xy: np.ndarray, ax) -> list[int]:
 # -- the animation ------------------------------------------------------------------------
 def animate_descent(
     trace: Any,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     f: Any = None,
     bounds: Any = None,
@@ -222,7 +228,7 @@ def animate_descent(
     show_loss: bool = True,
     name: str = "L",
     dpi: float = 60,
-) -> Any:
+) -> Figure:
     """Write an animated GIF of the descent: one frame per step, at most ``max_frames`` (spread evenly).
 
     Frames are written with matplotlib's Pillow writer (pillow is part of the

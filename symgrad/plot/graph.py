@@ -11,7 +11,7 @@ the adjoint below it (red, the backward pass), and each edge its local derivativ
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -19,6 +19,9 @@ from .._deprecation import renamed
 from ..analysis._text import approx_text, text
 from ..steps.graph import ComputationalGraph, computational_graph
 from ._base import new_figure, save_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["graph", "graph_layout"]
 
@@ -30,7 +33,7 @@ OPERATION_FACE = "#fff8e1"
 
 @renamed(wrt="variables")
 def graph(f: Any, at: Any = None, *, variables: Any = None, name: str = "L", save: str | None = None,
-          title: str | None = None, dpi: float | None = None):
+          title: str | None = None, dpi: float | None = None) -> Figure:
     """Draw the computational graph of ``f`` at ``at``: forward values in black, gradients ``∂L/∂·`` in red.
 
     Arguments:

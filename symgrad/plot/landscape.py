@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,10 +12,14 @@ from ..function import Function
 import symgrad.plot._base as _base
 import symgrad.plot._grid as _grid
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 __all__ = ["surface", "contours", "draw_contour_map", "axis_label"]
 
 
-def axis_label(variable) -> str:
+def axis_label(variable: Any) -> str:
     """The variable's name in LaTeX: ``w0`` -> ``$w_{0}$``."""
     return _base.math_text(variable)
 
@@ -29,9 +33,9 @@ def surface(
     name: str = "L",
     resolution: int = 80,
     view: tuple[float, float] = (30, -60),
-    save: str | os.PathLike | None = None,
+    save: str | os.PathLike[str] | None = None,
     dpi: float = 100,
-) -> Any:
+) -> Figure:
     """The graph of ``f``: a 3D surface for two variables, a curve for one.
 
     Arguments:
@@ -66,7 +70,7 @@ def surface(
     return figure
 
 
-def new_curve_figure(function: Function, window: _grid.Bounds, name: str, resolution: int = 400, dpi: float = 100):
+def new_curve_figure(function: Function, window: _grid.Bounds, name: str, resolution: int = 400, dpi: float = 100) -> Figure:
     """A figure with the curve ``y = f(x)``; gaps where ``f`` is not finite."""
     figure = _base.new_figure(6.4, 4.2, dpi)
     ax = figure.add_subplot()
@@ -126,9 +130,9 @@ def contours(
     name: str = "L",
     resolution: int = 200,
     arrow_grid: int = 13,
-    save: str | os.PathLike | None = None,
+    save: str | os.PathLike[str] | None = None,
     dpi: float = 100,
-) -> Any:
+) -> Figure:
     """Heat map of ``f`` with level contours and, optionally, the gradient field.
 
     Dark is low and bright is high (viridis, which also reads in greyscale);
@@ -168,7 +172,7 @@ def contours(
 
 
 def draw_contour_map(
-    ax,
+    ax: Axes,
     function: Function,
     window: _grid.Bounds,
     *,
