@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy
 
-from .. import analysis
+import symgrad.analysis as analysis
 from ..analysis._text import text
 from ..analysis.nonsmooth import (NAME, CriticalSet, PiecewiseAnalysis, describe_region, piecewise_analysis,
                                   separable_parts)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ... import analysis
+import symgrad.analysis as analysis
 from ...analysis._common import bounded
 from ...function import Function, as_function
 from .._support import _eigen_steps, _latex_text, _plain, _set_text, _tuple_text

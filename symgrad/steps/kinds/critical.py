@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ... import analysis
+import symgrad.analysis as analysis
 from ...analysis._common import bounded
 from ...errors import VerificationError
 from ...function import Function, as_function

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ... import analysis
+import symgrad.analysis as analysis
 from ...analysis._common import bounded
 from ...function import Function, as_function
 from .._support import _factored, _plain, _shape, _sub, _tuple_text

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ... import analysis
+import symgrad.analysis as analysis
 from ..._deprecation import renamed
 from ...analysis._common import bounded
 from ...errors import InputError

@@ -12,7 +12,7 @@ import operator
 
 import sympy
 
-from ... import analysis
+import symgrad.analysis as analysis
 from ..._deprecation import renamed
 from ...analysis._common import bounded
 from ...analysis.taylor import in_powers_of_shift
