@@ -250,7 +250,7 @@ class TorchTape:
         bound = []
         for name, args, kwargs, result in self.program:
             operands = tuple(rows[value] if kind == "b" else value for kind, value in args)
-            bound.append((getattr(torch, name), operands, {**kwargs, "out": rows[result]}))
+            bound.append((getattr(torch, name), operands, {**kwargs, "out": rows[result]}))  # no-eval: ok -- names come from UNARY and literals in _Compiler, never from text
         return bound
 
     def __call__(self, X: np.ndarray, out: np.ndarray) -> None:
