@@ -356,6 +356,33 @@ class SymEngineEvaluator:
             offset += size
         return tuple(outputs)
 
+    def point_value_and_gradient(self):
+        """``x -> (value, gradient)`` with the least work per call, for an optimizer's steps.
+
+        ``x`` is one float64 point ``(n,)`` or a stack of points ``(k, n)``
+        (an optimizer's chunk of steps); both run the same CSE'd kernel of
+        SymEngine's ``lambda`` backend, so a point's numbers do not depend on
+        how it was batched. Other input is first made a contiguous float64 array.
+        """
+        if any(self._parts[p].constant is not None for p in "vg"):
+            return self.value_and_gradient
+        lam, size, n = self._kernel("vg").kernel("lambda"), 1 + self.n, self.n
+
+        def call(x: np.ndarray):
+            if x.dtype != np.float64 or not x.flags.c_contiguous:
+                x = np.ascontiguousarray(x, dtype=np.float64)
+            if x.shape[-1:] != (n,) or x.ndim > 2:
+                return self.value_and_gradient(x)
+            if x.ndim == 1:
+                out = np.empty(size)
+                lam.unsafe_real(x, out)
+                return out[0], out[1:]
+            out = np.empty((len(x), size))
+            lam.unsafe_eval(x.reshape(-1), out.reshape(-1), len(x))
+            return out[:, 0], out[:, 1:]
+
+        return call
+
     def value(self, X: np.ndarray):
         return self._one("v", X)
 
