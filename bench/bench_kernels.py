@@ -349,7 +349,7 @@ def cold_pipelines(smoke: bool, repeats: int) -> list[Row]:
     point = np.random.default_rng(0).uniform(-1, 1, n)
     pipelines = {"symgrad (+ SymPy matrices)": lambda: run_symgrad_sympy(f, xs, point),
                  "SymEngine (diff + Lambdify)": lambda: run_symengine(f, xs, point),
-                 "SymEngine (+ SymPy matrices)": lambda: symengine_with_sympy_matrices(f, xs, point)}
+                 "SymEngine (+ SymPy matrices)": lambda: run_symengine(f, xs, point, sympy_matrices=True)}
     value, g, H = hand_rosenbrock(point)
     results = {k: [np.ravel(np.asarray(v, dtype=float)) for v in p()] for k, p in pipelines.items()}
     assert_same_numbers({"hand NumPy": [np.ravel(value), g, H.ravel()], **results}, rtol=1e-9, atol=1e-8,
@@ -357,22 +357,6 @@ def cold_pipelines(smoke: bool, repeats: int) -> list[Row]:
     for name, timing in _interleaved_cold(pipelines, repeats).items():
         rows.append(Row(f"Rosenbrock n={n}: ∇ + H + compile + evaluate (cold)", "1 point", name, timing))
     return rows
-
-
-def symengine_with_sympy_matrices(f, xs, point):
-    """SymEngine's pipeline doing symgrad's whole job: its gradient and Hessian also handed back as SymPy matrices."""
-    import symengine as se
-
-    F = se.sympify(f)
-    X = [se.Symbol(x.name) for x in xs]
-    g = [F.diff(x) for x in X]
-    H = [gi.diff(x) for gi in g for x in X]
-    fn = se.Lambdify(X, [F, *g, *H], cse=True, backend="lambda")
-    out = np.asarray(fn(np.asarray(point, dtype=float)))
-    n = len(xs)
-    originals = {sympy.Symbol(x.name): x for x in xs}
-    se.DenseMatrix(n, 1, g)._sympy_().xreplace(originals), se.DenseMatrix(n, n, H)._sympy_().xreplace(originals)
-    return out[0], out[1 : 1 + n], out[1 + n :].reshape(n, n)
 
 
 def descent_pipelines(smoke: bool, repeats: int) -> list[Row]:
