@@ -108,8 +108,8 @@ class _Compiler:
     def _add(self, args) -> int | float:
         """A sum as a chain of ``add(acc, x, alpha=c)`` and ``addcmul(acc, x, y, value=c)`` (fused ``acc + c·x·y``)."""
         terms = [_split_coefficient(term) for term in args]
-        constant = sum(c for c, rest in terms if rest is None)
-        terms = sorted((t for t in terms if t[1] is not None), key=lambda t: t[0] != 1)  # start from a term of coefficient 1
+        constant = sum(c * (1.0 if rest is None else self(rest)) for c, rest in terms if rest is None or not rest.free_symbols)
+        terms = sorted((t for t in terms if t[1] is not None and t[1].free_symbols), key=lambda t: t[0] != 1)  # coefficient 1 first
         acc = None
         for coefficient, rest in terms:
             if acc is None:
@@ -223,9 +223,14 @@ class TorchTape:
 
         replacements, reduced = symengine.cse(list(exprs))
         compiler = _Compiler(list(symbols))
+        constants: dict[Any, Any] = {}  # CSE names of constants (sqrt(2)) go back in: the compiler sees numbers
         for name, value in replacements:
-            compiler.memo[name] = compiler(value)
-        outputs = [compiler(e) for e in reduced]
+            value = value.subs(constants) if constants else value
+            if value.free_symbols:
+                compiler.memo[name] = compiler(value)
+            else:
+                constants[name] = value
+        outputs = [compiler(e.subs(constants) if constants else e) for e in reduced]
         self.n = len(symbols)
         self.size = len(exprs)
         self.program, self.targets, self.buffers = _assign_buffers(compiler.code, self.n, outputs)

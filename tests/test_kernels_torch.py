@@ -72,6 +72,9 @@ TABLE = {
                          lambda w: torch.tanh(w[0] * w[1]) * torch.cosh(w[1]) + torch.sqrt(1 + w[0] ** 2), 1.5),
     "powers": ((2 + w0**2) ** sympy.Rational(3, 2) / (1 + w1**2) ** 2 + (3 + w1) ** w0 - sympy.pi * w1**3,
                lambda w: (2 + w[0] ** 2) ** 1.5 / (1 + w[1] ** 2) ** 2 + (3 + w[1]) ** w[0] - torch.pi * w[1] ** 3, 1.5),
+    "constants that are not numbers": (sympy.pi + sympy.E * w0 + sympy.exp(w1 + 2 * sympy.pi) - sympy.sqrt(2) * w0 * w1,
+                                       lambda w: torch.pi + torch.e * w[0] + torch.exp(w[1] + 2 * torch.pi)
+                                       - 2**0.5 * w[0] * w[1], 1.0),
     "exp of multiples": (sympy.exp(3 * w0) - sympy.exp(2 * w0 * w1) / (1 + sympy.exp(w0 * w1)) ** 3 + sympy.tan(w1 / 3),
                          lambda w: torch.exp(3 * w[0]) - torch.exp(2 * w[0] * w[1]) / (1 + torch.exp(w[0] * w[1])) ** 3
                          + torch.tan(w[1] / 3), 1.5),
