@@ -208,3 +208,16 @@ def test_torch_engine_matches_llvm_on_drawn_batches(X):
     llvm = Function(SOFTPLUS, (w0, w1)).compile("numpy", engine="symengine").hessian(X)
     np.testing.assert_allclose(ours, _hand_softplus(X)[2], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(ours, llvm, rtol=1e-12, atol=1e-12)
+
+
+def test_engine_torch_without_torch_says_what_to_install(monkeypatch):
+    from symgrad import backends
+    from symgrad.errors import BackendUnavailable
+
+    def missing():
+        raise BackendUnavailable("this needs PyTorch, which is not installed; install it with pip install 'symgrad[torch]'")
+
+    monkeypatch.setattr(backends, "import_torch", missing)
+    with pytest.raises(BackendUnavailable, match=r"symgrad\[torch\]"):
+        Function(SOFTPLUS, (w0, w1)).compile("numpy", engine="torch")
+    assert Function(SOFTPLUS, (w0, w1)).compile("numpy")._fast is not None  # "auto" does not need torch
