@@ -10,7 +10,14 @@ user would, ``Function(text).compile("numpy")``):
 * ``H swell``: the Hessian of ``f_{k+1} = sin(f_k)·f_k``, ``f_0 = w0 w1 + w0``, depth 4, at 10⁴ points:
   evaluation of the compiled Hessian, and the whole cold pipeline (derive + compile + evaluate);
 * ``Rosenbrock n=100``: gradient + Hessian + compile + one evaluation, with the SymPy matrices
-  materialised (``gradient()``, ``hessian()``), cold (SymPy cache cleared).
+  materialised (``gradient()``, ``hessian()``), cold (SymPy cache cleared); beside SymEngine's
+  diff + Lambdify (numbers only, the issue's target) and the same SymEngine pipeline also handing back
+  SymPy matrices (the same work as symgrad's);
+* ``GD Rosenbrock n=10``: 1000 gradient-descent steps from the expression, cold: the compiled kernels
+  (default) vs the lambdified SymPy gradient (``engine="sympy"``) vs a torch autograd loop.
+
+Beside the default ``symgrad`` rows, ``symgrad engine='symengine' (LLVM)`` pins the SymEngine LLVM
+kernels, so the gain of the torch tape (``engine="auto"``, docs/performance.md) shows in the same run.
 
 Every system's output is checked against hand-written NumPy (closed forms; second-order forward
 mode by hand for the swell) before anything is timed. Repeats are interleaved across systems
@@ -32,9 +39,9 @@ import sympy
 from sympy.core.cache import clear_cache
 
 try:
-    from bench.common import Row, assert_same_numbers, measure_once, measure_side_by_side, parse_args, table, write_json
+    from bench.common import Row, assert_same_numbers, measure_side_by_side, parse_args, table, write_json
 except ImportError:  # run as a script from bench/
-    from common import Row, assert_same_numbers, measure_once, measure_side_by_side, parse_args, table, write_json
+    from common import Row, assert_same_numbers, measure_side_by_side, parse_args, table, write_json
 
 TOPIC = "kernels"
 SOFTPLUS = "log(1 + exp(w0*w1)) + sin(w0)*w1^2"
@@ -212,10 +219,11 @@ def numexpr_softplus_gradient(X):
 
 
 # -- workloads ------------------------------------------------------------------------------------
-def _symgrad(text, method):
+def _symgrad(text, method, **options):
     import symgrad as sg
 
-    return getattr(sg.Function(text).compile("numpy"), method)
+    compiled = sg.Function(text).compile("numpy", **options)
+    return {"gradient": compiled.gradient, "hessian": compiled.hessian}[method]
 
 
 def gradient_workload(text, N, seed=0) -> tuple[str, np.ndarray, Any, dict[str, Callable[[], Any]]]:
@@ -225,6 +233,9 @@ def gradient_workload(text, N, seed=0) -> tuple[str, np.ndarray, Any, dict[str, 
     calls: dict[str, Callable[[], Any]] = {}
     gradient = _symgrad(text, "gradient")
     calls["symgrad"] = lambda: gradient(X)
+    if not quadratic:
+        llvm = _symgrad(text, "gradient", engine="symengine")
+        calls["symgrad engine='symengine' (LLVM)"] = lambda: llvm(X)
     import symgrad as sg
 
     f = sg.Function(text)
@@ -266,6 +277,8 @@ def hessian_workload(N, seed=0):
     calls: dict[str, Callable[[], Any]] = {}
     hessian = _symgrad(SOFTPLUS, "hessian")
     calls["symgrad"] = lambda: hessian(X)
+    llvm = _symgrad(SOFTPLUS, "hessian", engine="symengine")
+    calls["symgrad engine='symengine' (LLVM)"] = lambda: llvm(X)
     jx = jax_functions()
     if jx is not None:
         jax, softplus, _, _ = jx
@@ -329,22 +342,64 @@ def cold_pipelines(smoke: bool, repeats: int) -> list[Row]:
     expected = hand_swell_hessian(X, depth)
     assert_same_numbers({"hand NumPy": expected, **{k: p() for k, p in pipelines.items()}}, rtol=1e-8, atol=1e-8,
                         what="swell pipeline")
-    for name, pipeline in pipelines.items():
-        rows.append(Row(f"H swell depth {depth}, derive+compile+evaluate (cold)", f"N={N:.0e}", name,
-                        measure_once(_cold(pipeline), repeats=repeats)))
+    for name, timing in _interleaved_cold(pipelines, repeats).items():
+        rows.append(Row(f"H swell depth {depth}, derive+compile+evaluate (cold)", f"N={N:.0e}", name, timing))
     n = 3 if smoke else 100
     f, xs = rosenbrock(n)
     point = np.random.default_rng(0).uniform(-1, 1, n)
     pipelines = {"symgrad (+ SymPy matrices)": lambda: run_symgrad_sympy(f, xs, point),
-                 "SymEngine (diff + Lambdify)": lambda: run_symengine(f, xs, point)}
+                 "SymEngine (diff + Lambdify)": lambda: run_symengine(f, xs, point),
+                 "SymEngine (+ SymPy matrices)": lambda: run_symengine(f, xs, point, sympy_matrices=True)}
     value, g, H = hand_rosenbrock(point)
     results = {k: [np.ravel(np.asarray(v, dtype=float)) for v in p()] for k, p in pipelines.items()}
     assert_same_numbers({"hand NumPy": [np.ravel(value), g, H.ravel()], **results}, rtol=1e-9, atol=1e-8,
                         what="Rosenbrock pipeline")
-    for name, pipeline in pipelines.items():
-        rows.append(Row(f"Rosenbrock n={n}: ∇ + H + compile + evaluate (cold)", "1 point", name,
-                        measure_once(_cold(pipeline), repeats=repeats)))
+    for name, timing in _interleaved_cold(pipelines, repeats).items():
+        rows.append(Row(f"Rosenbrock n={n}: ∇ + H + compile + evaluate (cold)", "1 point", name, timing))
     return rows
+
+
+def descent_pipelines(smoke: bool, repeats: int) -> list[Row]:
+    """Gradient descent from text, cold: symgrad's compiled kernels vs its lambdified SymPy gradient vs torch autograd."""
+    import symgrad as sg
+    from bench.bench_symbolic import rosenbrock
+
+    n, steps, lr = (3, 20, 1e-4) if smoke else (10, 1000, 1e-4)
+    f, xs = rosenbrock(n)
+    start = [0.5] * n
+    torch = _torch()
+
+    def torch_loop():
+        w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        for _ in range(steps):
+            loss = torch.sum(100 * (w[1:] - w[:-1] ** 2) ** 2 + (1 - w[:-1]) ** 2)
+            (g,) = torch.autograd.grad(loss, w)
+            with torch.no_grad():
+                w -= lr * g
+        return w.detach().numpy()
+
+    from symgrad import optimize
+
+    def descend(**options):
+        optimize._FLOAT_KERNELS.clear()  # symgrad's kernel cache (keyed by expression): every repeat is cold
+        optimize._QUADRATIC_COEFFICIENTS.clear()
+        return sg.gradient_descent(sg.Function(f, xs, **options), start, lr, steps, tol=0).final
+
+    pipelines = {
+        "symgrad (compiled kernels)": descend,
+        "symgrad engine='sympy' (lambdified SymPy gradient)": lambda: descend(engine="sympy"),
+    }
+    if torch is not None:
+        pipelines["torch autograd loop"] = torch_loop
+    assert_same_numbers({k: np.asarray(p(), dtype=float) for k, p in pipelines.items()}, rtol=1e-9, atol=1e-12,
+                        what="descent pipeline")
+    return [Row(f"GD Rosenbrock n={n}, {steps} steps, from the expression (cold)", "1 point", name, timing)
+            for name, timing in _interleaved_cold(pipelines, repeats).items()]
+
+
+def _interleaved_cold(pipelines, repeats):
+    """One cold call per system per repeat, the systems' repeats interleaved (ratios hold as the load drifts)."""
+    return measure_side_by_side({k: _cold(p) for k, p in pipelines.items()}, repeats=repeats, warmup=0, min_time_s=0)
 
 
 def _cold(fn):
@@ -367,6 +422,8 @@ TARGETS = [
     ("H swell depth 4", "N=1e+04", "symgrad", "torch autograd (double backward)", 1.0),
     ("Rosenbrock n=100: ∇ + H + compile + evaluate (cold)", "1 point", "symgrad (+ SymPy matrices)",
      "SymEngine (diff + Lambdify)", 1.0),
+    ("Rosenbrock n=100: ∇ + H + compile + evaluate (cold)", "1 point", "symgrad (+ SymPy matrices)",
+     "SymEngine (+ SymPy matrices)", 1.0),
 ]
 
 
@@ -387,6 +444,8 @@ def targets(rows: list[Row]) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv, __doc__.splitlines()[0])
     small = args.smoke
+    if not small and "--repeats" not in (argv or []):
+        args.repeats = 11  # a shared 2-core machine: medians of 11 interleaved repeats, not 5
     global USE_JAX
     USE_JAX = not small
     workloads = [
@@ -405,6 +464,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for system, timing in timings.items():
             rows.append(Row(name, f"N={len(X):.0e}", system, timing, note=f"{len(X) / timing.median_s / 1e6:.3g} M points/s"))
     rows += cold_pipelines(small, args.repeats)
+    rows += descent_pipelines(small, args.repeats)
     summary = {"targets": targets(rows)}
     path = write_json(TOPIC, rows, smoke=args.smoke, summary=summary)
     if not args.quiet:

@@ -93,7 +93,8 @@ def run_sympy_hessian(f, xs, point):
     return fn(*point)
 
 
-def run_symengine(f, xs, point):
+def run_symengine(f, xs, point, sympy_matrices=False):
+    """SymEngine's diff + Lambdify; with ``sympy_matrices`` also its gradient and Hessian handed back as SymPy matrices."""
     import symengine as se
 
     F = se.sympify(f)
@@ -103,6 +104,9 @@ def run_symengine(f, xs, point):
     fn = se.Lambdify(X, [F, *g, *H], cse=True, backend="lambda")
     out = np.asarray(fn(np.asarray(point, dtype=float)))
     n = len(xs)
+    if sympy_matrices:
+        originals = {sympy.Symbol(x.name): x for x in xs}
+        se.DenseMatrix(n, 1, g)._sympy_().xreplace(originals), se.DenseMatrix(n, n, H)._sympy_().xreplace(originals)
     return out[0], out[1 : 1 + n], out[1 + n :].reshape(n, n)
 
 

@@ -446,7 +446,7 @@ def _fast_evaluator(source: Any, expr: sympy.Expr, variables: tuple[sympy.Symbol
         if not source.expr.free_symbols <= set(source.symbols):
             return None  # parameters that are not variables: the SymPy route explains the error
         try:
-            return SymEngineEvaluator(source)
+            return SymEngineEvaluator(source, engine)
         except _FastPathUnavailable:  # e.g. a complex constant entry
             return None
     return None
@@ -470,8 +470,11 @@ class CompiledFunction:
         engine: who builds the float64 NumPy kernels. ``"auto"`` (default):
             SymEngine's compiled kernels (:mod:`symgrad.kernels`: LLVM on
             batches, all cores) when SymEngine is installed and represents the
-            function, SymPy's ``lambdify`` otherwise; ``"symengine"``: the
-            same, but an error when SymEngine is not installed; ``"sympy"``:
+            function, SymPy's ``lambdify`` otherwise; float64 batches of
+            transcendental functions from 65,536 points run on a torch tape
+            (:mod:`symgrad.kernels_torch`) when torch is installed;
+            ``"symengine"``: LLVM only, and an error when SymEngine is not
+            installed; ``"torch"``: the torch tape for every batch; ``"sympy"``:
             always ``lambdify``. float32, complex and torch input always take
             ``lambdify`` (their precision and device are kept).
 
@@ -747,15 +750,17 @@ def compile_function(
 
 
 #: the ``engine=`` values of :meth:`symgrad.Function.compile`
-KERNEL_ENGINES = ("auto", "sympy", "symengine")
+KERNEL_ENGINES = ("auto", "sympy", "symengine", "torch")
 
 
 def _kernel_engine(engine: str) -> str:
     if engine not in KERNEL_ENGINES:
         raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(KERNEL_ENGINES)}")
-    if engine == "symengine" and _default_cse() != "symengine":
+    if engine in ("symengine", "torch") and _default_cse() != "symengine":
         raise BackendUnavailable(
-            "engine='symengine' needs SymEngine, which is not installed; install it with "
+            f"engine={engine!r} needs SymEngine, which is not installed; install it with "
             "pip install 'symgrad[fast]', or use engine='auto'"
         )
+    if engine == "torch":
+        import_torch()
     return engine

@@ -173,6 +173,23 @@ def quadratic_source(expr: sympy.Expr, variables: Sequence[sympy.Symbol], engine
     return quadratic_form(expr, variables)
 
 
+def _termwise_gradient(se, f, xs: list) -> list:
+    """``[df/dx for x in xs]``; a sum is differentiated term by term, each term only by the variables it contains.
+
+    ``f.diff(x)`` visits every term of a sum for every variable (n² work for
+    Rosenbrock's n - 1 terms); a term holds a few variables, so indexing the
+    terms by variable first makes the gradient linear in the size of ``f``.
+    """
+    if type(f).__name__ != "Add":
+        return [f.diff(x) for x in xs]
+    containing: dict = {x: [] for x in xs}
+    for term in f.args:
+        for x in term.free_symbols:
+            if x in containing:
+                containing[x].append(term)
+    return [se.Add(*[t.diff(x) for t in containing[x]]) if containing[x] else se.Integer(0) for x in xs]
+
+
 def symengine_source(expr: sympy.Expr, variables: Sequence[sympy.Symbol], engine: str) -> SymEngineDerivatives | None:
     """Gradient and upper-triangle Hessian kept as SymEngine objects when ``engine`` wants them, else None."""
     if not _wants_symengine(expr, len(variables), engine):
@@ -260,7 +277,11 @@ class SymEngineDerivatives:
         self._originals = originals
 
     def _back(self, e) -> sympy.Expr:
-        return e._sympy_().xreplace(self._originals)
+        if "_to_sympy" not in self.__dict__:  # one converter (and memo) for every entry: shared subexpressions once
+            from .from_symengine import SymPyConverter
+
+            self._to_sympy = SymPyConverter({s.name: s for s in self._originals.values()})
+        return self._to_sympy(e)
 
     @cached_property
     def gradient(self) -> list[sympy.Expr]:
@@ -283,7 +304,7 @@ def _symengine_derivatives(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) 
     try:
         f = _to_symengine(expr)
         xs = [se.Symbol(v.name) for v in variables]
-        gradient = [f.diff(x) for x in xs]
+        gradient = _termwise_gradient(se, f, xs)
         upper = {}
         for i, g in enumerate(gradient):
             present = g.free_symbols

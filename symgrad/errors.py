@@ -78,3 +78,8 @@ def _with_caret(message: str, text: str, position: int | None, hint: str) -> str
     if hint:
         lines.append(hint)
     return "\n".join(lines)
+
+
+class FastPathUnavailable(Exception):
+    """Internal, never raised to users: a fast kernel (``kernels``, ``kernels_torch``) cannot take this
+    function after all, and the caller falls back to the SymPy route."""

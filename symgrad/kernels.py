@@ -49,19 +49,29 @@ from typing import Any
 
 import numpy as np
 
+from .errors import FastPathUnavailable
+
 __all__ = [
-    "FastPathUnavailable", "SymEngineEvaluator", "LLVM_MIN_POINTS", "PARALLEL_MIN_POINTS", "idle_cores", "run_in_chunks",
-    "usable_cores",
+    "ENGINES", "FastPathUnavailable", "SymEngineEvaluator", "LLVM_MIN_POINTS", "PARALLEL_MIN_POINTS", "TORCH_MIN_POINTS",
+    "TORCH_MIN_SHARE", "idle_cores", "run_in_chunks", "usable_cores",
 ]
 
 #: batches of at least this many points use the LLVM kernel (built once, on the first such batch)
 LLVM_MIN_POINTS = 64
 #: batches of at least this many points are cut into one chunk per usable core
 PARALLEL_MIN_POINTS = 32_768
+#: ``engine="auto"``: batches of at least this many points may run on the torch tape ...
+TORCH_MIN_POINTS = 65_536
+#: ... when at least this share of the tape's operations are exp/log/sin/cos/... (SIMD in torch, scalar libm in LLVM)
+TORCH_MIN_SHARE = 1 / 16
 
-
-class FastPathUnavailable(Exception):
-    """A fast evaluator cannot handle this function after all; the SymPy route takes over."""
+#: the engines of the float64 batch kernels, and what each runs a batch of at least LLVM_MIN_POINTS points on
+ENGINES = {
+    "auto": "the torch tape from TORCH_MIN_POINTS points when torch is installed and TORCH_MIN_SHARE of the "
+            "tape's operations are transcendental; SymEngine LLVM otherwise",
+    "symengine": "SymEngine LLVM",
+    "torch": "the torch tape (symgrad.kernels_torch)",
+}
 
 
 @lru_cache(maxsize=1)
@@ -154,28 +164,51 @@ def _as_float(expr: Any) -> float:
 
 
 class _Slots:
-    """One ``symengine.Lambdify`` over a list of output slots, built per backend on first use.
+    """The compiled kernels of one list of output slots, built per backend on first use.
 
-    Picklable: only the SymEngine expressions are kept; compiled code is rebuilt after unpickling.
+    Backends: ``"lambda"`` (SymEngine, tiny batches and single points),
+    ``"llvm"`` (SymEngine LLVM code) and ``"torch"``
+    (:class:`symgrad.kernels_torch.TorchTape`); :meth:`backend_for` picks one
+    per call by the rules of :data:`ENGINES`. Picklable: only the SymEngine
+    expressions are kept; compiled code is rebuilt after unpickling.
     """
 
-    def __init__(self, symbols: list[Any], exprs: list[Any]):
+    def __init__(self, symbols: list[Any], exprs: list[Any], engine: str = "auto"):
         self.symbols = symbols
         self.exprs = exprs
+        self.engine = engine
         self._built: dict[str, Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"symbols": self.symbols, "exprs": self.exprs, "_built": {}}
+        return {"symbols": self.symbols, "exprs": self.exprs, "engine": self.engine, "_built": {}}
 
     def kernel(self, backend: str) -> Any:
         if backend not in self._built:
-            import symengine
-
             try:
-                self._built[backend] = symengine.Lambdify(self.symbols, self.exprs, cse=True, backend=backend)
+                self._built[backend] = _BUILDERS[backend](self.symbols, self.exprs)
             except (TypeError, ValueError, RuntimeError, NotImplementedError) as error:
                 raise FastPathUnavailable(str(error)) from error
         return self._built[backend]
+
+    def backend_for(self, points: int) -> str:
+        """The backend for a batch of ``points`` points (see :data:`ENGINES` and docs/performance.md)."""
+        if points < LLVM_MIN_POINTS:
+            return "lambda"
+        if self.engine == "torch" or (self.engine == "auto" and points >= TORCH_MIN_POINTS and self._torch_pays()):
+            return "torch"
+        return "llvm" if _have_llvm() else "lambda"
+
+    def _torch_pays(self) -> bool:
+        """``auto``: torch is installed, and the tape of these slots is transcendental enough to gain from SIMD."""
+        from .kernels_torch import have_torch
+
+        if not have_torch():
+            return False
+        try:
+            tape = self.kernel("torch")
+        except FastPathUnavailable:  # an operation the tape has no torch rule for
+            return False
+        return tape.transcendental_share >= TORCH_MIN_SHARE
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """``batch + (len(exprs),)`` for float64 ``X`` of shape ``batch + (n,)``."""
@@ -187,9 +220,29 @@ class _Slots:
         batch = X.shape[:-1]
         flat = np.ascontiguousarray(X).reshape(-1, X.shape[-1])
         out = np.empty((len(flat), size))
-        backend = "lambda" if len(flat) < LLVM_MIN_POINTS or not _have_llvm() else "llvm"
-        run_in_chunks(_RowKernel(self.kernel(backend)), flat, out)
+        backend = self.backend_for(len(flat))
+        kernel = self.kernel(backend)
+        run_in_chunks(kernel if backend == "torch" else _RowKernel(kernel), flat, out)
         return out.reshape(batch + (size,))
+
+
+def _symengine_lambdify(backend: str):
+    def build(symbols: list[Any], exprs: list[Any]) -> Any:
+        import symengine
+
+        return symengine.Lambdify(symbols, exprs, cse=True, backend=backend)
+
+    return build
+
+
+def _torch_tape(symbols: list[Any], exprs: list[Any]) -> Any:
+    from .kernels_torch import TorchTape
+
+    return TorchTape(symbols, exprs)
+
+
+#: how each backend's kernel is built from (symbols, expressions)
+_BUILDERS = {"lambda": _symengine_lambdify("lambda"), "llvm": _symengine_lambdify("llvm"), "torch": _torch_tape}
 
 
 class _RowKernel:
@@ -267,8 +320,9 @@ class SymEngineEvaluator:
     broadcast, never compiled.
     """
 
-    def __init__(self, source: Any):
+    def __init__(self, source: Any, engine: str = "auto"):
         n = len(source.symbols)
+        self.engine = engine
         self.n = n
         self._symbols = list(source.symbols)
         self._parts = {"v": _Part((), [source.expr]), "g": _Part((n,), list(source.se_gradient)), "h": _hessian_part(source, n)}
@@ -277,7 +331,7 @@ class SymEngineEvaluator:
     def _kernel(self, parts: str) -> _Slots | None:
         if parts not in self._kernels:
             varying = [e for part in parts if self._parts[part].constant is None for e in self._parts[part].exprs]
-            self._kernels[parts] = _Slots(self._symbols, varying) if varying else None
+            self._kernels[parts] = _Slots(self._symbols, varying, self.engine) if varying else None
         return self._kernels[parts]
 
     def _one(self, name: str, X: np.ndarray):
@@ -299,6 +353,33 @@ class SymEngineEvaluator:
             outputs.append(part.output(values[..., offset : offset + size] if size else None, batch))
             offset += size
         return tuple(outputs)
+
+    def point_value_and_gradient(self):
+        """``x -> (value, gradient)`` with the least work per call, for an optimizer's steps.
+
+        ``x`` is one float64 point ``(n,)`` or a stack of points ``(k, n)``
+        (an optimizer's chunk of steps); both run the same CSE'd kernel of
+        SymEngine's ``lambda`` backend, so a point's numbers do not depend on
+        how it was batched. Other input is first made a contiguous float64 array.
+        """
+        if any(self._parts[p].constant is not None for p in "vg"):
+            return self.value_and_gradient
+        lam, size, n = self._kernel("vg").kernel("lambda"), 1 + self.n, self.n
+
+        def call(x: np.ndarray):
+            if x.dtype != np.float64 or not x.flags.c_contiguous:
+                x = np.ascontiguousarray(x, dtype=np.float64)
+            if x.shape[-1:] != (n,) or x.ndim > 2:
+                return self.value_and_gradient(x)
+            if x.ndim == 1:
+                out = np.empty(size)
+                lam.unsafe_real(x, out)
+                return out[0], out[1:]
+            out = np.empty((len(x), size))
+            lam.unsafe_eval(x.reshape(-1), out.reshape(-1), len(x))
+            return out[:, 0], out[:, 1:]
+
+        return call
 
     def value(self, X: np.ndarray):
         return self._one("v", X)

@@ -148,6 +148,10 @@ class _FloatObjective:
         self.f = f
         self.n = f.n
         self.variables = f.variables
+        self._compiled = None
+        self._point = self._compiled_kernel()
+        if self._point is not None:
+            return
         key = (f.expr, f.variables)
         if key not in _FLOAT_KERNELS:
             if len(_FLOAT_KERNELS) >= 128:
@@ -155,7 +159,22 @@ class _FloatObjective:
             exprs = [prepare_for_numerics(e) for e in (f.expr, *f.gradient())]
             _FLOAT_KERNELS[key] = sympy.lambdify(list(f.variables), exprs, modules=["math", "numpy"], cse=True)
         self._kernel = _FLOAT_KERNELS[key]
-        self._compiled = None
+
+    def _compiled_kernel(self):
+        """The compiled NumPy kernels' one-point value and gradient (:mod:`symgrad.kernels`), or None.
+
+        Built in about a millisecond from SymEngine's derivatives, where
+        lambdifying the SymPy gradient takes 0.1–1 s for a Rosenbrock of 10–100
+        variables; a step then costs a few microseconds either way. A quadratic
+        keeps the lambdified kernel: gradient descent on it runs the affine
+        path in chunks (:func:`_quadratic_descent`), whose steps must round
+        exactly like the step-by-step loop's.
+        """
+        if _cached_quadratic(self.f) is not None:
+            return None
+        self._compiled = self.f.compile("numpy")
+        fast = self._compiled._fast
+        return fast.point_value_and_gradient() if hasattr(fast, "point_value_and_gradient") else None
 
     def start(self, point) -> np.ndarray:
         if _plain_numbers(point, self.n):  # floats and ints as they are (what f.vector would give, without SymPy)
@@ -163,6 +182,9 @@ class _FloatObjective:
         return np.array([float(v) for v in self.f.vector(point)], dtype=float)
 
     def value_and_gradient(self, x: np.ndarray):
+        if self._point is not None:
+            value, grad = self._point(x)
+            return float(value), grad
         try:
             out = self._kernel(*x.tolist())
         except (OverflowError, ValueError, ZeroDivisionError):
@@ -515,11 +537,15 @@ def _quadratic_coefficients(objective) -> tuple[np.ndarray, np.ndarray] | None:
     """``(H, g)`` with ``∇f(x) = Hx + g`` when a float objective is a polynomial of degree <= 2, else None."""
     if type(objective) is not _FloatObjective:
         return None
-    key = (objective.f.expr, objective.f.variables)
+    return _cached_quadratic(objective.f)
+
+
+def _cached_quadratic(f: Function) -> tuple[np.ndarray, np.ndarray] | None:
+    key = (f.expr, f.variables)
     if key not in _QUADRATIC_COEFFICIENTS:
         if len(_QUADRATIC_COEFFICIENTS) >= 128:
             _QUADRATIC_COEFFICIENTS.pop(next(iter(_QUADRATIC_COEFFICIENTS)))
-        _QUADRATIC_COEFFICIENTS[key] = _read_quadratic(objective.f)
+        _QUADRATIC_COEFFICIENTS[key] = _read_quadratic(f)
     return _QUADRATIC_COEFFICIENTS[key]
 
 
@@ -657,9 +683,14 @@ def _quadratic_descent(objective, start, quadratic, *, lr: float, max_steps: int
 def _losses_and_norms(objective, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The loss and gradient norm at each row of ``points`` from the objective's own (value, gradient) kernel."""
     count = len(points)
-    out = objective._kernel(*points.T)
-    values = np.broadcast_to(np.asarray(out[0], dtype=float), (count,)).copy()
-    gradient = np.column_stack([np.broadcast_to(np.asarray(c, dtype=float), (count,)) for c in out[1:]])
+    if objective._point is not None:  # the compiled kernel of the step-by-step loop, on the whole chunk
+        value, gradient = objective._point(np.ascontiguousarray(points, dtype=float))
+        values = np.broadcast_to(np.asarray(value, dtype=float), (count,)).copy()
+        gradient = np.asarray(gradient, dtype=float)
+    else:
+        out = objective._kernel(*points.T)
+        values = np.broadcast_to(np.asarray(out[0], dtype=float), (count,)).copy()
+        gradient = np.column_stack([np.broadcast_to(np.asarray(c, dtype=float), (count,)) for c in out[1:]])
     norms = np.sqrt(np.einsum("ij,ij->i", gradient, gradient))
     norms[~np.isfinite(gradient).all(axis=1)] = np.nan
     return values, norms

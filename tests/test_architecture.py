@@ -26,9 +26,9 @@ STAGES: dict[str, int] = {
     # parse: text -> SymPy (and the matrix-expression nodes the parser builds)
     "symgrad.matexpr": 1, "symgrad.parsing": 1,
     # derivatives of SymPy expressions (scalar rules, the matrix engine)
-    "symgrad.derivatives": 2, "symgrad.matrix": 2,
+    "symgrad.derivatives": 2, "symgrad.from_symengine": 2, "symgrad.matrix": 2,
     # compile backends: SymPy expressions -> NumPy / torch kernels
-    "symgrad.kernels": 3, "symgrad.backends": 3,
+    "symgrad.kernels": 3, "symgrad.kernels_torch": 3, "symgrad.backends": 3,
     # Function: expression + ordered variables, derivatives, evaluation, compile()
     "symgrad.function": 4,
     "symgrad.analysis": 5,
