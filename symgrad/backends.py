@@ -41,12 +41,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import sympy
 
-from .display import Display, display_markdown, display_repr
+from .display import Display, Displayed
 from .errors import BackendUnavailable, InputError
 from .kernels import FastPathUnavailable as _FastPathUnavailable
 from .kernels import SymEngineEvaluator
@@ -54,7 +55,7 @@ from .kernels import SymEngineEvaluator
 __all__ = ["BACKENDS", "CompiledFunction", "compile_function", "import_torch", "prepare_for_numerics"]
 
 
-def import_torch():
+def import_torch() -> ModuleType:
     """Import torch, or raise :class:`BackendUnavailable` with the install command."""
     try:
         import torch
@@ -220,20 +221,20 @@ class NumpyBackend:
 
         return sympy.lambdify(list(variables), exprs, modules="numpy", cse=cse, printer=_printer(NumPyPrinter))
 
-    def asarray(self, X: Any):
+    def asarray(self, X: Any) -> Any:
         X = np.asarray(X)
         if X.dtype.kind not in "fc":  # floating or complex: kept as it is
             X = X.astype(np.float64)
         return X
 
-    def scalar(self, entry: Any, batch_shape: tuple[int, ...], like) -> Any:
+    def scalar(self, entry: Any, batch_shape: tuple[int, ...], like: Any) -> Any:
         if not batch_shape:
             return like.dtype.type(entry)
         out = np.empty(batch_shape, dtype=np.result_type(like.dtype, entry))
         out[...] = entry
         return out
 
-    def fill(self, layout: "_Layout", values: list[Any], batch_shape: tuple[int, ...], like) -> Any:
+    def fill(self, layout: "_Layout", values: list[Any], batch_shape: tuple[int, ...], like: Any) -> Any:
         """An array ``batch_shape + layout.shape``: the constant template, then the varying entries.
 
         A batch is written entry-major (each entry one contiguous row of an
@@ -278,7 +279,7 @@ class TorchBackend:
         printer = _printer(type("SymgradTorchPrinter", (TorchPrinter,), _TORCH_PRINT_METHODS))
         return sympy.lambdify(list(variables), exprs, modules=[_TORCH_HELPERS, "torch"], cse=cse, printer=printer)
 
-    def asarray(self, X: Any):
+    def asarray(self, X: Any) -> Any:
         torch = import_torch()
         if not isinstance(X, torch.Tensor):
             X = torch.as_tensor(np.asarray(X, dtype=np.float64))
@@ -286,16 +287,16 @@ class TorchBackend:
             X = X.to(torch.get_default_dtype())
         return X
 
-    def _full(self, entry: Any, batch_shape: tuple[int, ...], like):
+    def _full(self, entry: Any, batch_shape: tuple[int, ...], like: Any) -> Any:
         torch = import_torch()
         if isinstance(entry, torch.Tensor):
             return torch.broadcast_to(entry.to(like.dtype), batch_shape)
         return torch.full(batch_shape, float(entry), dtype=like.dtype, device=like.device)
 
-    def scalar(self, entry: Any, batch_shape: tuple[int, ...], like) -> Any:
+    def scalar(self, entry: Any, batch_shape: tuple[int, ...], like: Any) -> Any:
         return self._full(entry, batch_shape, like)
 
-    def fill(self, layout: "_Layout", values: list[Any], batch_shape: tuple[int, ...], like) -> Any:
+    def fill(self, layout: "_Layout", values: list[Any], batch_shape: tuple[int, ...], like: Any) -> Any:
         torch = import_torch()
         template = torch.as_tensor(layout.template.real, dtype=like.dtype, device=like.device)
         out = template.expand(batch_shape + (layout.size,))
@@ -314,7 +315,7 @@ class TorchBackend:
 BACKENDS: dict[str, Any] = {"numpy": NumpyBackend(), "torch": TorchBackend()}
 
 
-def _backend(name: str):
+def _backend(name: str) -> NumpyBackend | TorchBackend:
     try:
         return BACKENDS[name]
     except KeyError:
@@ -332,15 +333,15 @@ class _Kernel:
 
     def __init__(self, exprs: list[sympy.Expr], variables: tuple[sympy.Symbol, ...], backend: Any, cse: Any):
         folded = [_fold(e) for e in exprs]
-        self.size = len(exprs)
-        self.constants = {i: _as_number(e) for i, (e, constant) in enumerate(folded) if constant}
-        self.varying = [i for i, (_, constant) in enumerate(folded) if not constant]
+        self.size: int = len(exprs)
+        self.constants: dict[int, float | complex] = {i: _as_number(e) for i, (e, constant) in enumerate(folded) if constant}
+        self.varying: list[int] = [i for i, (_, constant) in enumerate(folded) if not constant]
         varying = [folded[i][0] for i in self.varying]
         foreign = sympy.Tuple(*varying).free_symbols - set(variables) if varying else set()
         if foreign:
             names = ", ".join(sorted(s.name for s in foreign))
             raise InputError(f"cannot compile: the expression contains {names}, which are not variables")
-        self.fn = backend.lambdify(variables, varying, cse=cse) if varying else None
+        self.fn: Callable[..., Any] | None = backend.lambdify(variables, varying, cse=cse) if varying else None
 
     def __call__(self, columns: list[Any]) -> list[Any]:
         return list(self.fn(*columns)) if self.fn is not None else []
@@ -453,7 +454,7 @@ def _fast_evaluator(source: Any, expr: sympy.Expr, variables: tuple[sympy.Symbol
 
 
 # -- the compiled function ------------------------------------------------------------------
-class CompiledFunction:
+class CompiledFunction(Displayed):
     """Vectorized value, gradient and Hessian of a scalar function.
 
     Build it with :meth:`symgrad.Function.compile`. Inputs are one point ``(n,)``
@@ -500,9 +501,9 @@ class CompiledFunction:
         engine: str = "auto",
     ):
         self.expr = expr
-        self.variables = tuple(variables)
-        self.n = len(self.variables)
-        self.backend = _backend(backend)
+        self.variables: tuple[sympy.Symbol, ...] = tuple(variables)
+        self.n: int = len(self.variables)
+        self.backend: NumpyBackend | TorchBackend = _backend(backend)
         if cse not in (*CSE_METHODS, "auto"):
             raise InputError(f"unknown cse {cse!r}; choose one of auto, {', '.join(CSE_METHODS)}")
         self._cse = CSE_METHODS[_default_cse() if cse == "auto" else cse]
@@ -534,8 +535,6 @@ class CompiledFunction:
                 ("backend", self.backend.name), ("kernels built", ", ".join(kernels) or "none yet (built on first call)"),
                 ("call", "value(X), gradient(X), hessian(X), evaluate(X) on (n,) or (..., n); fun/jac/hess for SciPy")]
         return Display("CompiledFunction", f"{self.expr} ({self.backend.name})", rows)
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     @cached_property
     def _fast(self):
@@ -635,7 +634,7 @@ class CompiledFunction:
         entry = kernel.constants[0] if 0 in kernel.constants else values[0]
         return self.backend.scalar(entry, batch, X)
 
-    def value(self, X: Any):
+    def value(self, X: Any) -> Any:
         """``f(X)`` for one point or a batch."""
         done, X = self._fast_call(lambda fast, X: fast.value(X), X)
         if done:
@@ -644,7 +643,7 @@ class CompiledFunction:
         kernel = self._value_kernel
         return self._value_from(kernel, kernel(columns), X, batch)
 
-    def gradient(self, X: Any):
+    def gradient(self, X: Any) -> Any:
         """``∇f(X)`` with shape ``(..., n)``; the value is not computed."""
         done, X = self._fast_call(lambda fast, X: fast.gradient(X), X)
         if done:
@@ -654,7 +653,7 @@ class CompiledFunction:
         layout = self._layout("g", lambda: self._gradient_layout(kernel, 0))
         return self.backend.fill(layout, kernel(columns), batch, X)
 
-    def value_and_gradient(self, X: Any):
+    def value_and_gradient(self, X: Any) -> tuple[Any, Any]:
         """``(f(X), ∇f(X))`` from one shared-CSE kernel."""
         done, X = self._fast_call(lambda fast, X: fast.value_and_gradient(X), X)
         if done:
@@ -665,7 +664,7 @@ class CompiledFunction:
         layout = self._layout("vg", lambda: self._gradient_layout(kernel, 1))
         return self._value_from(kernel, values, X, batch), self._fill_shifted(layout, values, kernel, batch, X)
 
-    def hessian(self, X: Any):
+    def hessian(self, X: Any) -> Any:
         """The Hessian with shape ``(..., n, n)``; value and gradient are not computed."""
         done, X = self._fast_call(lambda fast, X: fast.hessian(X), X)
         if done:
@@ -675,7 +674,7 @@ class CompiledFunction:
         layout = self._layout("h", lambda: self._hessian_layout(kernel, 0))
         return self.backend.fill(layout, kernel(columns), batch, X)
 
-    def evaluate(self, X: Any):
+    def evaluate(self, X: Any) -> tuple[Any, Any, Any]:
         """``(f(X), ∇f(X), H(X))`` from one shared-CSE kernel."""
         done, X = self._fast_call(lambda fast, X: fast.evaluate(X), X)
         if done:

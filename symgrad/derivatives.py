@@ -22,8 +22,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import sympy
@@ -269,11 +270,12 @@ class SymEngineDerivatives:
         se_upper: ``{(i, j): d²f/dx_i dx_j}`` for ``j >= i`` where nonzero (SymEngine).
     """
 
-    def __init__(self, expr, symbols, se_gradient, se_upper, originals: dict[sympy.Symbol, sympy.Symbol]):
-        self.expr = expr
-        self.symbols = symbols
-        self.se_gradient = se_gradient
-        self.se_upper = se_upper
+    def __init__(self, expr: Any, symbols: Sequence[Any], se_gradient: Sequence[Any],
+                 se_upper: dict[tuple[int, int], Any], originals: dict[sympy.Symbol, sympy.Symbol]):
+        self.expr: Any = expr
+        self.symbols: Sequence[Any] = symbols
+        self.se_gradient: Sequence[Any] = se_gradient
+        self.se_upper: dict[tuple[int, int], Any] = se_upper
         self._originals = originals
 
     def _back(self, e) -> sympy.Expr:
@@ -345,9 +347,9 @@ class QuadraticForm:
         constant: ``c``.
     """
 
-    def __init__(self, variables, quadratic: dict[tuple[int, int], list[sympy.Expr]],
+    def __init__(self, variables: Iterable[sympy.Symbol], quadratic: dict[tuple[int, int], list[sympy.Expr]],
                  linear: dict[int, list[sympy.Expr]], constant: sympy.Expr):
-        self.variables = tuple(variables)
+        self.variables: tuple[sympy.Symbol, ...] = tuple(variables)
         self.quadratic = quadratic
         self.linear = linear
         self.constant = constant

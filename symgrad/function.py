@@ -49,6 +49,8 @@ from .derivatives import (ENGINES, QuadraticForm, SymEngineDerivatives, gradient
 from .errors import InputError
 from .matexpr import is_matrix, latex, matrix_symbols, text
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
 if TYPE_CHECKING:  # imported when compile() is first called (a lower stage, but numerical machinery)
     from .backends import CompiledFunction
 
@@ -82,7 +84,7 @@ class Function:
     """
 
     def __new__(cls, expr: Any = None, variables: Any = None, *, shapes: Mapping[str, Any] | None = None,
-                engine: str = "auto"):
+                engine: str = "auto") -> Self:
         # vectors and matrices (shapes=, or a SymPy matrix expression) go to the matrix engine
         if cls is Function and (shapes is not None or _is_shaped(expr)):
             return super().__new__(MatrixFunction)

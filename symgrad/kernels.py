@@ -43,6 +43,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -334,12 +335,12 @@ class SymEngineEvaluator:
             self._kernels[parts] = _Slots(self._symbols, varying, self.engine) if varying else None
         return self._kernels[parts]
 
-    def _one(self, name: str, X: np.ndarray):
+    def _one(self, name: str, X: np.ndarray) -> Any:
         """One output, straight from its own kernel."""
         part = self._parts[name]
         return part.output(None if part.constant is not None else self._kernel(name)(X), X.shape[:-1])
 
-    def _outputs(self, names: str, X: np.ndarray) -> tuple:
+    def _outputs(self, names: str, X: np.ndarray) -> tuple[Any, ...]:
         """Several outputs from one kernel (one CSE across them): views of its ``batch + (slots,)`` result."""
         kernel = self._kernel(names)
         values = kernel(X) if kernel is not None else None
@@ -354,7 +355,7 @@ class SymEngineEvaluator:
             offset += size
         return tuple(outputs)
 
-    def point_value_and_gradient(self):
+    def point_value_and_gradient(self) -> Callable[[np.ndarray], tuple[Any, Any]]:
         """``x -> (value, gradient)`` with the least work per call, for an optimizer's steps.
 
         ``x`` is one float64 point ``(n,)`` or a stack of points ``(k, n)``
@@ -366,7 +367,7 @@ class SymEngineEvaluator:
             return self.value_and_gradient
         lam, size, n = self._kernel("vg").kernel("lambda"), 1 + self.n, self.n
 
-        def call(x: np.ndarray):
+        def call(x: np.ndarray) -> tuple[Any, Any]:
             if x.dtype != np.float64 or not x.flags.c_contiguous:
                 x = np.ascontiguousarray(x, dtype=np.float64)
             if x.shape[-1:] != (n,) or x.ndim > 2:
@@ -381,17 +382,17 @@ class SymEngineEvaluator:
 
         return call
 
-    def value(self, X: np.ndarray):
+    def value(self, X: np.ndarray) -> Any:
         return self._one("v", X)
 
-    def gradient(self, X: np.ndarray):
+    def gradient(self, X: np.ndarray) -> Any:
         return self._one("g", X)
 
-    def value_and_gradient(self, X: np.ndarray):
+    def value_and_gradient(self, X: np.ndarray) -> tuple[Any, ...]:
         return self._outputs("vg", X)
 
-    def hessian(self, X: np.ndarray):
+    def hessian(self, X: np.ndarray) -> Any:
         return self._one("h", X)
 
-    def evaluate(self, X: np.ndarray):
+    def evaluate(self, X: np.ndarray) -> tuple[Any, ...]:
         return self._outputs("vgh", X)

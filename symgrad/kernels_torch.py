@@ -182,7 +182,13 @@ def _factors(e: Any) -> tuple:
     return tuple(e.args) if type(e).__name__ == "Mul" else (e,)
 
 
-def _assign_buffers(code: list[tuple[str, tuple, dict, int]], n: int, outputs: list[int | float]):
+#: an operand: ``("b", buffer)`` or ``("c", constant)``; an instruction: ``(op, operands, kwargs, buffer)``
+_Operand = tuple[str, Any]
+_Instruction = tuple[str, tuple[_Operand, ...], dict[str, Any], int]
+
+
+def _assign_buffers(code: list[tuple[str, tuple[Any, ...], dict[str, Any], int]], n: int, outputs: list[int | float]
+                    ) -> tuple[list[_Instruction], list[_Operand], int]:
     """Give each instruction's result a buffer, reusing those whose value is dead (linear scan)."""
     last_use: dict[int, int] = {}
     for k, (_, operands, _, _) in enumerate(code):
@@ -195,7 +201,7 @@ def _assign_buffers(code: list[tuple[str, tuple, dict, int]], n: int, outputs: l
     free: list[int] = []
     where: dict[int, int] = {k: k for k in range(n)}  # input columns: buffers 0..n-1
     count = n
-    program = []
+    program: list[_Instruction] = []
     for k, (name, operands, kwargs, slot) in enumerate(code):
         args = tuple(("b", where[o]) if isinstance(o, int) else ("c", o) for o in operands)
         for o in set(o for o in operands if isinstance(o, int)):
@@ -206,7 +212,7 @@ def _assign_buffers(code: list[tuple[str, tuple, dict, int]], n: int, outputs: l
         else:
             where[slot], count = count, count + 1
         program.append((name, args, kwargs, where[slot]))
-    targets = [("b", where[o]) if isinstance(o, int) else ("c", o) for o in outputs]
+    targets: list[_Operand] = [("b", where[o]) if isinstance(o, int) else ("c", o) for o in outputs]
     return program, targets, count
 
 
@@ -231,8 +237,11 @@ class TorchTape:
             else:
                 constants[name] = value
         outputs = [compiler(e.subs(constants) if constants else e) for e in reduced]
-        self.n = len(symbols)
-        self.size = len(exprs)
+        self.n: int = len(symbols)
+        self.size: int = len(exprs)
+        self.program: list[_Instruction]
+        self.targets: list[_Operand]
+        self.buffers: int
         self.program, self.targets, self.buffers = _assign_buffers(compiler.code, self.n, outputs)
         self._local = threading.local()
 

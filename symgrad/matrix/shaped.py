@@ -20,7 +20,7 @@ Every derivative is certified (:func:`~symgrad.matrix.certify`) before it is ret
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sympy
@@ -95,7 +95,7 @@ def _jacobian(expr: sympy.Basic, v: Variable) -> sympy.Basic:
     return matrix_jacobian(expr, v)
 
 
-def _scalar_only(what: str, rule: Any) -> Any:
+def _scalar_only(what: str, rule: Any) -> Callable[[sympy.Basic, Variable], sympy.Basic]:
     def derive_scalar(expr: sympy.Basic, v: Variable) -> sympy.Basic:
         if is_matrix(expr):
             raise InputError(f"{what} needs a scalar function, but this one is vector-valued; "
@@ -112,7 +112,7 @@ def _hessian(expr: sympy.Basic, v: Variable) -> sympy.Basic:
 
 
 #: derivative kind -> the engine's rule (each result is certified by the engine)
-DERIVATIVES = {"gradient": _scalar_only("gradient", matrix_gradient), "hessian": _scalar_only("hessian", _hessian),
+DERIVATIVES: dict[str, Callable[[sympy.Basic, Variable], sympy.Basic]] = {"gradient": _scalar_only("gradient", matrix_gradient), "hessian": _scalar_only("hessian", _hessian),
                "jacobian": _jacobian}
 
 
@@ -121,7 +121,7 @@ def derive(expr: sympy.Basic, kind: str, v: Variable) -> sympy.Basic:
     return DERIVATIVES[kind](expr, v)
 
 
-def named_values(args: tuple, values: Mapping[str, Any]) -> dict[str, Any]:
+def named_values(args: tuple[Any, ...], values: Mapping[str, Any]) -> dict[str, Any]:
     if len(args) == 1 and isinstance(args[0], Mapping):
         return {**{str(k): v for k, v in args[0].items()}, **values}
     if args:
@@ -137,7 +137,8 @@ class CompiledMatrixFunction:
     """
 
     def __init__(self, f: Any, backend: str):  # f: a symgrad.function.MatrixFunction
-        self.function, self.backend = f, backend
+        self.function: Any = f
+        self.backend: str = backend
         self._kernels: dict[tuple[str, str], Kernel] = {}
 
     def _kernel(self, kind: str, variable: Any) -> Kernel:
