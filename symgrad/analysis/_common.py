@@ -209,7 +209,7 @@ class Domain:
                 result[variable] = expr
         return result
 
-    def sample(self, variable: sympy.Symbol, candidates: tuple) -> list[sympy.Expr]:
+    def sample(self, variable: sympy.Symbol, candidates: tuple[Any, ...]) -> list[sympy.Expr]:
         """The candidate values that lie in this variable's interval, mapped inside when none do."""
         interval = self.interval(variable)
         inside = [c for c in candidates if interval.contains(c) is sympy.true]

@@ -20,6 +20,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy
 from sympy import MatAdd, MatMul
 
@@ -74,7 +76,7 @@ class _MatrixRules:
         r = squared_norm_of(expr)  # ScalarOf prints itself; a squared norm is caught before that
         return self._norm_squared(super()._print(r, **kwargs)) if r is not None else super()._print(expr, **kwargs)
 
-    def parenthesize(self, item, level, *args, **kwargs) -> str:
+    def parenthesize(self, item: Any, level: int, *args: Any, **kwargs: Any) -> str:
         if squared_norm_of(item) is not None:  # ‖r‖² binds like an atom
             return self._print(item)
         return super().parenthesize(item, level, *args, **kwargs)

@@ -20,7 +20,9 @@ Signs needed by the rules (``u >= 0`` for ``u**p``) are proven on the domain wit
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
@@ -68,7 +70,7 @@ class _Context:
         return self.sign(expr) == "positive"
 
 
-def curvature(expr: sympy.Expr, variables, domain: Domain) -> Shape:
+def curvature(expr: sympy.Expr, variables: Sequence[sympy.Symbol], domain: Domain) -> Shape:
     """The proven shape of ``expr`` on ``domain`` by composition rules.
 
     Example:
@@ -259,7 +261,7 @@ def _norm_shape(expr, base, ctx) -> Shape:
                                "(by the triangle inequality, ‖θa + (1 − θ)b‖ ≤ θ‖a‖ + (1 − θ)‖b‖ for 0 ≤ θ ≤ 1)",))
 
 
-RULES = {
+RULES: dict[type[Any], Callable[..., Shape]] = {
     sympy.Add: _add,
     sympy.Mul: _mul,
     sympy.Pow: _pow,

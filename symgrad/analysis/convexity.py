@@ -38,7 +38,7 @@ import numpy as np
 import sympy
 
 from .._deprecation import keyword_only
-from ..display import Display, display_markdown, display_repr
+from ..display import Display, Displayed
 from ..errors import Timeout
 from ..function import Function
 from ..limits import Limits, run_bounded
@@ -103,8 +103,8 @@ class Counterexample:
                 "direction": None if self.direction is None else [str(d) for d in self.direction]}
 
 
-@dataclass(frozen=True)
-class ConvexityVerdict:
+@dataclass(frozen=True, repr=False)
+class ConvexityVerdict(Displayed):
     """The answer of :func:`convexity`.
 
     Attributes:
@@ -166,8 +166,6 @@ class ConvexityVerdict:
         if self.counterexample is not None:
             rows.append(("counterexample", self.counterexample.describe()))
         return Display("ConvexityVerdict", f"{self.verdict} on {self.domain.describe()}", rows)
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
 
     def __str__(self) -> str:
         return f"{self.verdict} on {self.domain.describe()} ({self.method}): {self.reason}"

@@ -43,7 +43,7 @@ from typing import Any
 import sympy
 
 from .._deprecation import renamed
-from ..display import Display, display_markdown, display_repr
+from ..display import Display, Displayed
 from ..errors import InputError
 from ..function import Function, as_function
 from ._common import bounded, Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
@@ -61,8 +61,8 @@ KINDS = ("minimum", "maximum", "saddle", "degenerate", "non-differentiable", "un
 MAX_DERIVATIVE_ORDER = 12
 
 
-@dataclass(frozen=True)
-class CriticalPoint:
+@dataclass(frozen=True, repr=False)
+class CriticalPoint(Displayed):
     """A point where ``∇f = 0`` or where the gradient does not exist.
 
     Attributes:
@@ -112,8 +112,6 @@ class CriticalPoint:
                 ("value", "-" if self.value is None else str(self.value)),
                 ("Hessian eigenvalues", ", ".join(str(e) for e in self.eigenvalues) or "-"), ("reason", self.reason)]
         return Display("CriticalPoint", f"{self.kind} at {_fmt(self.point)}", rows)
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
 
 
 def _fmt(point: dict) -> str:
@@ -202,7 +200,7 @@ def classify_point(f: Any, at: Any, *, timeout: float | None = None) -> Critical
 
 
 # --------------------------------------------------------------------------- non-smooth losses, piece by piece
-def piecewise_critical_points(fn: Function, timeout) -> list[CriticalPoint] | None:
+def piecewise_critical_points(fn: Function, timeout: float | None) -> list[CriticalPoint] | None:
     """Critical points of a loss with kinks (``|x|``, relu, ``max``, hinge, sums of them), from :mod:`.nonsmooth`:
     one variable, or a sum of functions of one variable each. None when it does not split into pieces."""
     if not any(isinstance(node, _PIECEWISE) for node in sympy.preorder_traversal(fn.expr)):

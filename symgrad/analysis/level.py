@@ -18,6 +18,7 @@ gradient formula: along each tangent ``t`` the difference quotient
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +78,7 @@ def _unwrap_exp(node, c):
     return node, c
 
 
-UNWRAP = {sympy.Pow: _unwrap_sqrt, sympy.Abs: _unwrap_abs, sympy.exp: _unwrap_exp}
+UNWRAP: dict[type[Any], Callable[..., Any]] = {sympy.Pow: _unwrap_sqrt, sympy.Abs: _unwrap_abs, sympy.exp: _unwrap_exp}
 """Outer function -> rule turning ``outer(u) = c`` into an equivalent equation (or ``None`` for an empty set)."""
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..display import Display, display_markdown, display_repr
+from ..display import Display, Displayed
 from ..errors import InputError
 from ..function import to_sympy_number
 from ._common import assumed_sign, attempt, number_sign
@@ -36,8 +36,8 @@ NUMERIC_TOLERANCE = 1e-10
 """Relative size below which a numeric eigenvalue counts as zero."""
 
 
-@dataclass(frozen=True)
-class EigenResult:
+@dataclass(frozen=True, repr=False)
+class EigenResult(Displayed):
     """Eigenvalues of a square matrix.
 
     Attributes:
@@ -71,8 +71,6 @@ class EigenResult:
         if self.charpoly is not None:
             rows.append(("characteristic polynomial", f"{self.charpoly} = 0"))
         return Display("EigenResult", ", ".join(str(v) for v in self.values), rows)
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
 
 
 def _floats(values) -> tuple[sympy.Expr, ...]:

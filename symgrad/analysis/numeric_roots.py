@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from itertools import combinations, product
+from typing import Any
 
 import numpy as np
 import sympy
@@ -35,7 +36,7 @@ MAX_FAMILY_VARIABLES = 4
 PROBE_STEPS = (0.05, 0.01)  # distances at which looks_non_isolated looks for more roots
 
 
-def numeric_stationary(fn: Function, dom: Domain) -> list[dict]:
+def numeric_stationary(fn: Function, dom: Domain) -> list[dict[sympy.Symbol, sympy.Expr]]:
     """Proven sets of critical points (exact, with free coordinates) first, then the numeric roots off them."""
     roots = _numeric_roots(fn, dom)
     families = _proven_families(fn, roots)
@@ -65,7 +66,7 @@ def _solve(compiled, start: np.ndarray) -> np.ndarray | None:
     return solution.x if residual < 1e-8 else None
 
 
-def looks_non_isolated(fn: Function, point: dict) -> bool:
+def looks_non_isolated(fn: Function, point: dict[sympy.Symbol, Any]) -> bool:
     """Do roots of ∇f = 0 sit at every distance tried from ``point`` along the Hessian's null directions?
 
     From an isolated root, a start a step ``h`` away along a null direction converges back to it; on a
@@ -88,7 +89,7 @@ def _root_at_distance(compiled, x: np.ndarray, step: np.ndarray, h: float) -> bo
     return found is not None and h / 2 < float(np.linalg.norm(found - x)) < 2 * h
 
 
-def _proven_families(fn: Function, roots: list[np.ndarray]) -> list[dict]:
+def _proven_families(fn: Function, roots: list[np.ndarray]) -> list[dict[sympy.Symbol, sympy.Expr]]:
     """Sets ``{some variables = constants}`` on which SymPy proves ``∇f ≡ 0``, guessed from the roots.
 
     Many roots with ``x ≈ 0`` but different ``y`` hint at the line ``x = 0``; the hint counts only once
@@ -97,7 +98,7 @@ def _proven_families(fn: Function, roots: list[np.ndarray]) -> list[dict]:
     if fn.n < 2 or fn.n > MAX_FAMILY_VARIABLES:
         return []
     gradient = list(fn.gradient())
-    families: list[dict] = []
+    families: list[dict[sympy.Symbol, sympy.Expr]] = []
     for size in range(1, fn.n):
         for fixed in combinations(range(fn.n), size):
             for constants, members in _shared_constants(roots, fixed).items():
@@ -108,9 +109,9 @@ def _proven_families(fn: Function, roots: list[np.ndarray]) -> list[dict]:
     return families
 
 
-def _shared_constants(roots: list[np.ndarray], fixed: tuple[int, ...]) -> dict[tuple, list[np.ndarray]]:
+def _shared_constants(roots: list[np.ndarray], fixed: tuple[int, ...]) -> dict[tuple[Any, ...], list[np.ndarray]]:
     """Roots grouped by the simple exact values their ``fixed`` coordinates round to."""
-    groups: dict[tuple, list[np.ndarray]] = {}
+    groups: dict[tuple[Any, ...], list[np.ndarray]] = {}
     for x in roots:
         guess = tuple(_simple_constant(x[i]) for i in fixed)
         if None not in guess:
@@ -127,11 +128,11 @@ def _simple_constant(value: float) -> sympy.Expr | None:
     return None
 
 
-def _lies_on(x: np.ndarray, variables, family: dict) -> bool:
+def _lies_on(x: np.ndarray, variables, family: dict[sympy.Symbol, Any]) -> bool:
     return all(abs(c - float(family[v])) < ON_SET for v, c in zip(variables, x) if family[v] != v)
 
 
-def gradient_vanishes(gradient: list[sympy.Expr], point: dict) -> bool:
+def gradient_vanishes(gradient: list[sympy.Expr], point: dict[sympy.Symbol, Any]) -> bool:
     """True when every component of ``gradient`` is proven 0 at ``point`` (which may keep free variables)."""
     values = [g.xreplace(point) for g in gradient]
     if any(v.has(sympy.nan, sympy.zoo) for v in values):

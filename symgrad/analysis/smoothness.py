@@ -21,6 +21,7 @@ symbols.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,23 +33,23 @@ from ._text import text
 __all__ = ["NonDifferentiability", "non_differentiable_points", "kink_expressions", "smooth_at"]
 
 
-def _abs_kink(node):
+def _abs_kink(node: Any) -> list[sympy.Expr]:
     return [node.args[0]]
 
 
-def _extremum_kinks(node):
+def _extremum_kinks(node: Any) -> list[sympy.Expr]:
     args = node.args
     return [args[i] - args[j] for i in range(len(args)) for j in range(i + 1, len(args))]
 
 
-def _root_kink(node):
+def _root_kink(node: Any) -> list[sympy.Expr]:
     exponent = node.exp
     if exponent.is_number and not exponent.is_integer and (exponent < 1) is sympy.true:
         return [node.base]
     return []
 
 
-KINKS = {
+KINKS: dict[type[Any], Callable[[Any], list[sympy.Expr]]] = {
     sympy.Abs: _abs_kink,
     sympy.sign: _abs_kink,
     sympy.Heaviside: _abs_kink,

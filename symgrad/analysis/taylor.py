@@ -141,7 +141,7 @@ def taylor(f: Any, at: Any, order: int = 2, *, in_displacement: bool = False) ->
     return in_powers_of_shift(taylor_terms(fn, at, order, in_displacement=True), fn, _expansion_point(fn, at))
 
 
-def in_powers_of_shift(terms: list[sympy.Expr], fn: Function, point: dict) -> sympy.Expr:
+def in_powers_of_shift(terms: list[sympy.Expr], fn: Function, point: dict[sympy.Symbol, Any]) -> sympy.Expr:
     """The Taylor polynomial written as a course does, in powers of ``(x − a)`` (and ``(y − b)``), lowest order first.
 
     ``terms`` are the terms in the displacements (:func:`taylor_terms`). SymPy would multiply

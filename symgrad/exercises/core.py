@@ -37,7 +37,7 @@ from typing import Any
 
 import sympy
 
-from ..display import Display, display_markdown, display_repr
+from ..display import Display, Displayed
 from ..errors import InputError, VerificationError
 
 __all__ = ["Exercise", "Prompt", "Mistake", "Draft", "Family", "Degenerate", "Ambiguous", "seed_material", "student_seed",
@@ -109,8 +109,8 @@ class Draft:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Exercise:
+@dataclass(frozen=True, repr=False)
+class Exercise(Displayed):
     """One verified exercise.
 
     Attributes:
@@ -172,8 +172,6 @@ class Exercise:
         solution = f"**Answer:** ${_latex(self.answer)}$\n\n{self.solution._repr_markdown_()}"
         return Display("Exercise", f"{self.prompt.title} ({self.id})", intro=f"{given}\n\n{self.prompt.question}",
                        details=("Solution", solution))
-
-    __repr__, _repr_markdown_ = display_repr, display_markdown
 
 
 @dataclass(frozen=True)
