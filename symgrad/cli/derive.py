@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._io import read_argument, write_output
+
+if TYPE_CHECKING:
+    from ..steps import Derivation
 
 #: derive KIND -> (explain method, one-line help)
 KINDS: dict[str, tuple[str, str]] = {
@@ -125,7 +128,7 @@ def kind_name(text: str) -> str:
     return text.strip().lower().replace("_", "-")
 
 
-def build(args: argparse.Namespace):
+def build(args: argparse.Namespace) -> Derivation:
     """The :class:`~symgrad.steps.Derivation` the arguments ask for: the kind's entry of the table
     :data:`symgrad.steps.explain.KINDS`, called with the arguments :data:`CALLS` makes of the options."""
     from ..errors import InputError
@@ -179,7 +182,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 #: derive KIND -> the entry's (positional, keyword) arguments made of the options
-CALLS: dict[str, Callable[[argparse.Namespace], tuple[tuple, dict[str, Any]]]] = {
+CALLS: dict[str, Callable[[argparse.Namespace], tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "gradient": lambda a: ((a.expr, _point_or(a.at)), {}),
     "hessian": lambda a: ((a.expr, _point_or(a.at)), {}),
     "jacobian": lambda a: ((a.expr, _point_or(a.at)), {}),

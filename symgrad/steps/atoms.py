@@ -40,7 +40,7 @@ class Apply:
     """``name(arg, ...)``, e.g. ``L(3, 4)``; ``keywords`` gives ``L(w = 1.5, b = 1)``."""
 
     name: str
-    args: tuple = ()
+    args: tuple[Any, ...] = ()
     keywords: tuple[tuple[sympy.Symbol, Any], ...] = ()
 
 
@@ -59,7 +59,7 @@ class Grad:
     """``∇L`` or ``∇L(3, 4)``."""
 
     of: str
-    args: tuple = ()
+    args: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Ascending:
 class Row:
     """Parts side by side with operators between them (``""`` = juxtaposition)."""
 
-    items: tuple
+    items: tuple[Any, ...]
     ops: tuple[str, ...]
 
 
@@ -81,7 +81,7 @@ class Row:
 class Math:
     """One displayed line: ``label: part₀ rel₀ part₁ rel₁ part₂ ...``."""
 
-    parts: tuple
+    parts: tuple[Any, ...]
     relations: tuple[str, ...] = ()
     label: str = ""
     suffix: str = ""

@@ -168,7 +168,8 @@ class Checker:
 
     def __init__(self, function: Function | None = None, *, rtol: float = 1e-9, atol: float = 1e-9):
         self.function = function
-        self.rtol, self.atol = rtol, atol
+        self.rtol: float = rtol
+        self.atol: float = atol
         self.log: list[Check] = []
 
     # generic comparison

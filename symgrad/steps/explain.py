@@ -100,4 +100,4 @@ class Explain:
         return sorted({*super().__dir__(), *KINDS})
 
 
-explain = Explain()
+explain: Explain = Explain()

@@ -51,7 +51,7 @@ class ChapterLatexPrinter(MatrixLatexRules, NumberRules, LatexPrinter):
 
     _default_settings = {**LatexPrinter._default_settings, "ascending": False}
 
-    def __init__(self, settings: dict | None = None):
+    def __init__(self, settings: dict[str, Any] | None = None):
         super().__init__({"mul_symbol": None, "order": "grlex", **(settings or {})})
 
     def _paren(self, s: str) -> str:
