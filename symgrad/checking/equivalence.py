@@ -455,7 +455,7 @@ def _term_digits(value: sympy.Expr) -> int:
         if isinstance(node, sympy.Add):
             for term in node.args:
                 try:
-                    largest = max(largest, _digits_of(abs(term).evalf(5)))
+                    largest = max(largest, _digits_of(abs(term.evalf(5))))  # |numeric value|: no symbolic Abs
                 except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError):
                     continue
     return largest
