@@ -16,7 +16,8 @@ training loop (5 full-batch GD epochs; ``nn.Linear`` + ``BCEWithLogitsLoss`` + `
 interleaved, paired ratios symgrad ÷ torch on the wall and CPU clocks; and, cold: parse + derive + certify + compile of the two losses and of Cookbook identities
 (targets: ≤ 1.25× hand NumPy, ≥ 20× faster than torch.func.hessian, a Cookbook identity under 1 s).
 
-Run: ``PYTHONPATH=. python bench/bench_matrix.py [--smoke]``.
+Run: ``PYTHONPATH=. python bench/bench_matrix.py [--smoke]`` (``SYMGRAD_BENCH_MATRIX_ONLY=classifier``: that
+workload alone).
 """
 
 from __future__ import annotations
