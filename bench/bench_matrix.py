@@ -10,23 +10,29 @@ Systems, all checked to compute the same numbers first:
   ``Xᵀ(σ − y)``, ``(Xᵀ ⊙ s) X``);
 * ``torch.func.hessian`` (+ ``torch.func.grad``) of the loss written in torch.
 
-Also: one full-batch gradient step of the chapter's classifier on rasterized 224×224 images (50,176
-features, N = 500, float32) from the derived torch kernels vs torch autograd; and, cold: parse + derive + certify + compile of the two losses and of Cookbook identities
+Also: the chapter's classifier on rasterized 224×224 images (50,176 features, N = 500, float32) from the
+derived torch kernels vs torch autograd -- one full-batch gradient step, and an epoch run of the chapter's
+training loop (5 full-batch GD epochs; ``nn.Linear`` + ``BCEWithLogitsLoss`` + ``optim.SGD``), repeats
+interleaved, paired ratios symgrad ÷ torch on the wall and CPU clocks; and, cold: parse + derive + certify + compile of the two losses and of Cookbook identities
 (targets: ≤ 1.25× hand NumPy, ≥ 20× faster than torch.func.hessian, a Cookbook identity under 1 s).
 
-Run: ``PYTHONPATH=. python bench/bench_matrix.py [--smoke]``.
+Run: ``PYTHONPATH=. python bench/bench_matrix.py [--smoke]`` (``SYMGRAD_BENCH_MATRIX_ONLY=classifier``: that
+workload alone).
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import sys
+import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from bench.common import Row, assert_same_numbers, measure, measure_once, parse_args, table, write_json  # noqa: E402
+from bench.common import (Row, Timing, assert_same_numbers, format_seconds, interleaved_samples,  # noqa: E402
+                          measure, measure_once, paired_ratio, parse_args, table, write_json)
 
 SHAPES = {"X": ("N", "d"), "w": "d", "y": "N"}
 LOSSES = {
@@ -97,8 +103,16 @@ def matrix_losses(rows, repeats, N, d):
                         "parse, gradient + Hessian, certificates, kernels"))
 
 
-def classifier_epoch(rows, repeats, N, side):
-    """One full-batch gradient step of the chapter's classifier on rasterized images, float32, derived vs torch."""
+EPOCHS = 5  # full-batch GD epochs timed as one run of the chapter's training loop
+
+
+def classifier_epoch(rows, repeats, N, side, epochs=EPOCHS):
+    """The chapter's classifier on rasterized images, float32: one full-batch gradient step, and ``epochs`` epochs
+    of the chapter's training loop (GD over the whole dataset: one step per epoch), derived vs torch autograd.
+
+    Repeats are interleaved (symgrad, torch, symgrad, torch, ...) and timed on the wall clock and the CPU clock;
+    the rows carry the median and quartiles of the per-repeat ratios symgrad ÷ torch.
+    """
     import torch
 
     import symgrad as sg
@@ -125,13 +139,53 @@ def classifier_epoch(rows, repeats, N, side):
         with torch.no_grad():
             return w - lr * w.grad, b - lr * b.grad
 
+    def symgrad_epochs():
+        w, b = w0.clone(), b0.clone()
+        for _ in range(epochs):
+            gw, gb = c.gradients(X=Xt, w=w, b=b, y=yt)
+            w.sub_(gw, alpha=lr)
+            b.sub_(gb, alpha=lr)
+        return w, b
+
+    model = torch.nn.Linear(d, 1)
+    criterion = torch.nn.BCEWithLogitsLoss(reduction="sum")
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    labels = yt.reshape(-1, 1)
+
+    def chapter_loop():  # the chapter's nn.Module / SGD loop (section 12.7), from the same start
+        with torch.no_grad():
+            model.weight.zero_()
+            model.bias.zero_()
+        for _ in range(epochs):
+            loss = criterion(model(Xt), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return model.weight.detach().reshape(-1), model.bias.detach().reshape(())
+
     assert_same_numbers({"symgrad": [t.numpy() for t in symgrad_step()], "torch": [t.detach().numpy() for t in torch_step()]},
                         rtol=1e-4, atol=1e-6, what="classifier step")
+    assert_same_numbers({"symgrad": [t.numpy() for t in symgrad_epochs()],
+                         "torch": [t.clone().numpy() for t in chapter_loop()]},
+                        rtol=1e-3, atol=1e-6, what=f"classifier, {epochs} epochs")
     size = f"N={N}, {side}×{side} pixels"
-    rows.append(Row("classifier step (float32)", size, "symgrad (derived)", measure(symgrad_step, repeats=repeats),
-                    "∇w and ∂b from the typed loss, torch kernels"))
-    rows.append(Row("classifier step (float32)", size, "torch autograd", measure(torch_step, repeats=repeats),
-                    "loss.backward()"))
+    pairs = [("classifier step (float32)", symgrad_step, torch_step, "torch autograd",
+              "∇w and ∂b from the typed loss, torch kernels", "loss.backward()"),
+             (f"classifier epochs ×{epochs} (float32)", symgrad_epochs, chapter_loop, "torch nn.Linear + SGD",
+              "full-batch GD, in-place updates", "the chapter's training loop")]
+    for workload, ours, peer, peer_name, our_note, peer_note in pairs:
+        timings = {}
+        for clock_name, clock in (("wall", time.perf_counter), ("cpu", time.process_time)):
+            numbers, samples = interleaved_samples({"ours": ours, "peer": peer}, repeats=max(1, 6 * repeats),
+                                                   warmup=1, clock=clock)
+            timings[clock_name] = (numbers, samples, paired_ratio(samples["ours"], samples["peer"]))
+        numbers, samples, _ = timings["wall"]
+        extra = {f"symgrad ÷ torch ({k})": v[2] for k, v in timings.items()}
+        for key, name, note in (("ours", "symgrad (derived)", our_note), ("peer", peer_name, peer_note)):
+            s_ = samples[key]
+            cpu = statistics.median(timings["cpu"][1][key])
+            rows.append(Row(workload, size, name, Timing(statistics.median(s_), min(s_), max(s_), len(s_), numbers[key]),
+                            f"{note}; CPU {format_seconds(cpu)}", extra if key == "ours" else {}))
 
 
 def cookbook(rows, repeats):
@@ -147,11 +201,18 @@ def main(argv=None) -> int:
 
     torch.set_num_threads(os.cpu_count() or 1)
     rows: list[Row] = []
-    matrix_losses(rows, args.repeats, *((60, 12) if args.smoke else (2000, 1000)))
+    only = os.environ.get("SYMGRAD_BENCH_MATRIX_ONLY", "")  # "classifier": that workload alone
+    if only != "classifier":
+        matrix_losses(rows, args.repeats, *((60, 12) if args.smoke else (2000, 1000)))
     classifier_epoch(rows, args.repeats, *((20, 16) if args.smoke else (500, 224)))
-    cookbook(rows, args.repeats)
+    if only != "classifier":
+        cookbook(rows, args.repeats)
     if not args.quiet:
         print(table(rows, reference="symgrad (derived)"))
+        for row in rows:
+            for clock, r in row.extra.items():
+                print(f"{row.workload}: {clock} per-repeat ratio median {r['median']} "
+                      f"(quartiles {r['q1']}-{r['q3']}, range {r['min']}-{r['max']}, {r['repeats']} repeats)")
     path = write_json("matrix", rows, smoke=args.smoke)
     if not args.quiet:
         print(f"wrote {path}")

@@ -124,6 +124,20 @@ def measure_side_by_side(calls: dict[str, Callable[[], Any]], *, repeats: int = 
     the same drift, so the *ratios* between them stay meaningful even when the
     absolute times do not.
     """
+    numbers, samples = interleaved_samples(calls, repeats=repeats, warmup=warmup, min_time_s=min_time_s)
+    return {
+        name: Timing(statistics.median(s), min(s), max(s), len(s), numbers[name]) for name, s in samples.items()
+    }
+
+
+def interleaved_samples(calls: dict[str, Callable[[], Any]], *, repeats: int = 5, warmup: int = 1,
+                        min_time_s: float = 0.02, clock: Callable[[], float] = time.perf_counter
+                        ) -> tuple[dict[str, int], dict[str, list[float]]]:
+    """Calls per repeat and seconds per call of every repeat, systems interleaved (A B C, A B C, ...).
+
+    Repeat ``i`` of every system ran under the same load, so ``samples[a][i] / samples[b][i]`` is a
+    paired ratio (see :func:`paired_ratio`). ``clock`` may be ``time.process_time`` (CPU time).
+    """
     for fn in calls.values():
         for _ in range(warmup):
             fn()
@@ -131,13 +145,19 @@ def measure_side_by_side(calls: dict[str, Callable[[], Any]], *, repeats: int = 
     samples: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(max(1, repeats)):
         for name, fn in calls.items():
-            start = time.perf_counter()
+            start = clock()
             for _ in range(numbers[name]):
                 fn()
-            samples[name].append((time.perf_counter() - start) / numbers[name])
-    return {
-        name: Timing(statistics.median(s), min(s), max(s), len(s), numbers[name]) for name, s in samples.items()
-    }
+            samples[name].append((clock() - start) / numbers[name])
+    return numbers, samples
+
+
+def paired_ratio(ours: Sequence[float], peer: Sequence[float]) -> dict[str, float]:
+    """Median, quartiles and extremes of the per-repeat ratios ``ours[i] / peer[i]`` (≤ 1: ours no slower)."""
+    ratios = sorted(a / b for a, b in zip(ours, peer))
+    q1, med, q3 = (float(np.percentile(ratios, q)) for q in (25, 50, 75))
+    return {"median": round(med, 3), "q1": round(q1, 3), "q3": round(q3, 3), "min": round(ratios[0], 3),
+            "max": round(ratios[-1], 3), "repeats": len(ratios)}
 
 
 def _calls_per_repeat(fn: Callable[[], Any], min_time_s: float) -> int:

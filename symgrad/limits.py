@@ -27,6 +27,14 @@ late or be swallowed. Killing the process always works. The mechanism:
 * on time-out the worker is killed (``SIGKILL``), reaped, and
   :class:`~symgrad.errors.Timeout` is raised; the next call starts a fresh
   worker, so a time-out never poisons later calls;
+* with ``clock="cpu"`` the worker also stops the job itself when its CPU
+  budget is spent (a ``SIGPROF`` interval timer, ``ITIMER_PROF``, raises an
+  exception no ``except Exception`` swallows) and stays alive, keeping its
+  imports and SymPy's caches; the kill remains the guarantee, a little later
+  (:data:`CPU_KILL_GRACE`), for work that does not stop;
+* a replacement worker is forked only after the parent imported the modules
+  registered with :func:`preload_in_workers` (SymPy imports some of its own
+  modules on first use, ≈ 0.7 s that every fresh worker would pay again);
 * a lock serialises callers from several threads, and an ``atexit`` hook stops
   the worker when the interpreter exits.
 
@@ -61,7 +69,7 @@ from typing import Any, Callable
 from symgrad.errors import InputTooLarge, SymgradError, Timeout
 
 __all__ = ["Limits", "DEFAULT_LIMITS", "run_with_timeout", "run_bounded", "shutdown_worker", "exit_with_parent",
-           "worker_cpu_time"]
+           "worker_cpu_time", "preload_in_workers"]
 
 
 @dataclass(frozen=True)
@@ -202,15 +210,73 @@ def _worker_main(conn: Any, inherited: Any = None, parent_pid: int | None = None
             return
         if job is None:
             return
-        fn, args, kwargs = job
+        fn, args, kwargs, cpu_limit = job
         try:
-            outcome = ("ok", fn(*args, **kwargs))
+            outcome = ("ok", _call_within_cpu(fn, args, kwargs, cpu_limit))
+        except _CpuBudgetSpent:
+            outcome = ("cpu", None)
         except BaseException as exc:  # noqa: BLE001 - shipped to the caller, re-raised there
             outcome = ("err", exc)
         try:
             conn.send(outcome)
         except Exception as exc:  # the value or exception would not pickle
             conn.send(("err", SymgradError(f"the result could not be sent back from the worker: {exc!r}")))
+
+
+class _CpuBudgetSpent(BaseException):
+    """Raised in the worker by ``SIGPROF`` when a job's CPU budget is spent (a ``BaseException``: SymPy's broad
+    ``except Exception`` clauses do not swallow it)."""
+
+
+def _cpu_budget_spent(signum: int, frame: Any) -> None:
+    raise _CpuBudgetSpent()
+
+
+def _call_within_cpu(fn: Callable[..., Any], args: tuple, kwargs: dict, cpu_limit: float | None) -> Any:
+    """``fn(*args, **kwargs)``, stopped by :class:`_CpuBudgetSpent` after ``cpu_limit`` CPU seconds of this process."""
+    if cpu_limit is None or not hasattr(signal, "ITIMER_PROF"):
+        return fn(*args, **kwargs)
+    previous = signal.signal(signal.SIGPROF, _cpu_budget_spent)
+    signal.setitimer(signal.ITIMER_PROF, cpu_limit)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+_preloads: list[str] = []
+
+
+def preload_in_workers(*modules: str) -> None:
+    """Modules the parent imports before it forks a replacement worker, so the new one starts with them.
+
+    A stage registers the modules its worker jobs import lazily, e.g. answer checking registers those
+    ``sympy.simplify`` imports on first use; the first worker imports them as it needs them.
+    """
+    _preloads.extend(m for m in modules if m not in _preloads)
+
+
+def _import_preloads() -> None:
+    import importlib
+
+    for name in _preloads:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+
+
+_workers_started = 0
+
+
+def _new_worker() -> "_Worker":
+    """A fresh worker; a replacement (after a time-out or a crash) first gets the preloaded modules."""
+    global _workers_started
+    if _workers_started and _context().get_start_method() == "fork":
+        _import_preloads()
+    _workers_started += 1
+    return _Worker()
 
 
 class _Worker:
@@ -279,6 +345,9 @@ if hasattr(os, "register_at_fork"):
 
 #: with ``clock="cpu"``, a job is also stopped after this many times its CPU budget in wall time (a job that waits)
 CPU_WALL_FACTOR = 15.0
+#: with ``clock="cpu"``, the worker stops the job itself at its budget; it is killed only past budget + this grace
+#: (seconds of CPU, plus 10 % of the budget) -- the time the job needs to unwind and answer
+CPU_KILL_GRACE = 0.05
 _POLL_SLICE = 0.02
 
 
@@ -310,9 +379,10 @@ def _finished_in_time(worker: "_Worker", timeout: float, clock: str) -> bool:
     if start_cpu is None:
         return worker.conn.poll(timeout)
     wall_cap = time.monotonic() + timeout * CPU_WALL_FACTOR
+    hard = timeout * 1.1 + CPU_KILL_GRACE  # the worker's own SIGPROF stop comes first (see _call_within_cpu)
     while not worker.conn.poll(_POLL_SLICE):
         used = (_process_cpu(worker.process.pid) or start_cpu) - start_cpu
-        if used > timeout or time.monotonic() > wall_cap:
+        if used > hard or time.monotonic() > wall_cap:
             return False
     return True
 
@@ -323,7 +393,8 @@ def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None =
 
     ``clock="cpu"`` counts the worker's CPU seconds instead of wall seconds, so the same work gets the
     same budget on an idle and on a busy machine (a wall-time cap of ``CPU_WALL_FACTOR * timeout``
-    still stops a job that waits instead of computing).
+    still stops a job that waits instead of computing). The worker stops such a job itself when the
+    budget is spent and stays alive (caches kept); it is killed when the job does not stop.
 
     Arguments:
         fn: a picklable callable (a module-level function, a SymPy function...).
@@ -357,35 +428,40 @@ def run_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float | None =
         return fn(*args, **kwargs)
     if _in_worker:
         return _run_with_alarm(fn, args, kwargs, timeout)
+    job = (fn, args, kwargs, timeout if clock == "cpu" else None)
     with _lock:
         if _worker is None or not _worker.alive():
             if _worker is not None:
                 _worker.stop(kill=True)
-            _worker = _Worker()
+            _worker = _new_worker()
         worker = _worker
         try:
-            worker.conn.send((fn, args, kwargs))
+            worker.conn.send(job)
         except (BrokenPipeError, EOFError, ConnectionError):
             worker.stop(kill=True)
-            _worker = worker = _Worker()
-            worker.conn.send((fn, args, kwargs))
+            _worker = worker = _new_worker()
+            worker.conn.send(job)
         if not _finished_in_time(worker, timeout, clock):
             worker.stop(kill=True)
             _worker = None
-            name = getattr(fn, "__name__", type(fn).__name__)
-            raise Timeout(
-                f"{name} ran longer than {timeout:g} s and was stopped; "
-                f"simplify the input or pass a larger timeout (the limit is timeout={timeout:g})."
-            )
+            raise _stopped(fn, timeout)
         try:
             status, value = worker.conn.recv()
         except (EOFError, OSError):
             worker.stop(kill=True)
             _worker = None
             raise InputTooLarge("the worker process died while working on the input (probably out of memory)") from None
+    if status == "cpu":  # the worker stopped the job at its CPU budget and lives on
+        raise _stopped(fn, timeout)
     if status == "err":
         raise value
     return value
+
+
+def _stopped(fn: Callable[..., Any], timeout: float) -> Timeout:
+    name = getattr(fn, "__name__", type(fn).__name__)
+    return Timeout(f"{name} ran longer than {timeout:g} s and was stopped; "
+                   f"simplify the input or pass a larger timeout (the limit is timeout={timeout:g}).")
 
 
 # --------------------------------------------------------------------------- nested limits and whole analyses

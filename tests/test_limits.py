@@ -240,3 +240,53 @@ def test_cpu_clock_stops_cpu_bound_work_and_lets_waiting_work_finish():
     with pytest.raises(Timeout):
         run_with_timeout(_busy, 5.0, timeout=0.3, clock="cpu")
     assert run_with_timeout(_time.sleep, 0.4, timeout=0.2, clock="cpu") is None  # sleeping uses no CPU
+
+
+def test_cpu_clock_stops_the_job_inside_the_worker_which_lives_on():
+    """The worker stops a job at its CPU budget (SIGPROF) and stays up: no fork, no lost imports or caches."""
+    before = run_with_timeout(process_id, timeout=5)
+    started = time.process_time()
+    with pytest.raises(Timeout, match="timeout=0.3"):
+        run_with_timeout(_busy, 5.0, timeout=0.3, clock="cpu")
+    assert run_with_timeout(process_id, timeout=5) == before
+    x = sympy.Symbol("x", real=True)
+    assert run_with_timeout(sympy.simplify, sympy.sin(x) ** 2 + sympy.cos(x) ** 2, timeout=10, clock="cpu") == 1
+    assert time.process_time() - started < 5.0  # the caller only waited
+
+
+def _swallow_every_stop(seconds: float) -> str:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        try:
+            while time.process_time() < end:
+                pass
+        except BaseException:  # noqa: BLE001 - a job that ignores the worker's own stop
+            continue
+    return "finished"
+
+
+def test_a_job_that_ignores_the_cpu_stop_is_still_killed():
+    before = run_with_timeout(process_id, timeout=5)
+    with pytest.raises(Timeout):
+        run_with_timeout(_swallow_every_stop, 5.0, timeout=0.3, clock="cpu")
+    assert run_with_timeout(process_id, timeout=5) != before, "the stubborn worker was killed and replaced"
+
+
+def module_loaded(name: str) -> bool:
+    import sys
+
+    return name in sys.modules
+
+
+def test_a_replacement_worker_starts_with_the_preloaded_modules(monkeypatch):
+    import sys
+
+    from symgrad import limits
+
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    monkeypatch.setattr(limits, "_preloads", ["colorsys"])
+    run_with_timeout(add, 1, 1, timeout=5)  # a worker is up (the first one imports nothing extra)
+    with pytest.raises(Timeout):
+        run_with_timeout(spin_forever, timeout=0.3)  # killed: the next call forks a replacement
+    assert run_with_timeout(module_loaded, "colorsys", timeout=5)
+    assert "colorsys" in sys.modules

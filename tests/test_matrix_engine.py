@@ -268,3 +268,27 @@ def test_gradients_of_several_variables_from_one_evaluation_equal_torch_autograd
     assert torch.allclose(gw, w.grad) and torch.allclose(gb, b.grad)
     (only_b,) = c.gradients(X=X, w=w.detach(), b=b.detach(), y=y, variables=["b"])
     assert torch.allclose(only_b, b.grad)
+
+
+def test_classifier_gradients_stay_float32_on_both_backends_and_match_torch_autograd():
+    """Matrix × column products run as gemv (``Xᵀr`` on the transposed view); float32 in gives float32 out,
+    and the values equal loss.backward() on the same float32 data (the oracle)."""
+    import torch
+
+    f = sg.Function("sum(softplus(X w + b)) - y^T (X w + b)", shapes={"X": ("N", "d"), "w": "d", "y": "N"},
+                    variables=["w", "b"])
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((9, 6), dtype=np.float32)
+    y = (rng.random(9) > 0.5).astype(np.float32)
+    w = rng.standard_normal(6).astype(np.float32)
+    wt = torch.tensor(w, requires_grad=True)
+    bt = torch.tensor(0.25, dtype=torch.float32, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy_with_logits(torch.from_numpy(X) @ wt + bt, torch.from_numpy(y),
+                                                         reduction="sum").backward()
+    gw, gb = f.compile("torch").gradients(X=torch.from_numpy(X), w=torch.from_numpy(w), b=torch.tensor(0.25), y=torch.from_numpy(y))
+    assert gw.dtype == torch.float32 and gw.shape == (6,)
+    assert torch.allclose(gw, wt.grad, atol=1e-5) and torch.allclose(gb, bt.grad, atol=1e-5)
+    nw, nb = f.compile("numpy").gradients(X=X, w=w, b=np.float32(0.25), y=y)
+    assert nw.dtype == np.float32 and nw.shape == (6,)
+    np.testing.assert_allclose(nw, wt.grad.numpy(), atol=1e-5)
+    np.testing.assert_allclose(nb, bt.grad.numpy(), atol=1e-5)

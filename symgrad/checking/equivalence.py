@@ -48,8 +48,14 @@ from typing import Any
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
+from ..limits import preload_in_workers
+
 __all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs",
            "same_region", "real_solutions"]
+
+# what sympy.simplify / trigsimp import on first use (≈ 0.7 s): a worker forked after a time-out starts with them
+preload_in_workers("sympy.physics.units", "sympy.combinatorics", "sympy.tensor.tensor", "sympy.sets.setexpr",
+                   "sympy.assumptions.wrapper")
 
 _DENOMINATORS = (7, 11, 13, 17, 19, 23, 29)
 _EXACT_POINTS = 5
@@ -449,7 +455,7 @@ def _term_digits(value: sympy.Expr) -> int:
         if isinstance(node, sympy.Add):
             for term in node.args:
                 try:
-                    largest = max(largest, _digits_of(abs(term).evalf(5)))
+                    largest = max(largest, _digits_of(abs(term.evalf(5))))  # |numeric value|: no symbolic Abs
                 except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError):
                     continue
     return largest

@@ -173,10 +173,17 @@ def _factor(walk: _Walk, node):
     return ("dense", walk(node))
 
 
+def _dense_product(a, b):
+    """``a @ b``; a matrix times a column runs as a BLAS matrix-vector product (gemv), transposes as views."""
+    if b.shape[1] == 1 and a.shape[0] > 1 and a.shape[1] > 1:
+        return (a @ b.reshape(-1)).reshape(-1, 1)
+    return a @ b
+
+
 def _combine(a, b):
     (ka, va), (kb, vb) = a, b
     if ka == "dense" and kb == "dense":
-        return ("dense", va @ vb)
+        return ("dense", _dense_product(va, vb))
     if ka == "diag" and kb == "diag":
         return ("diag", va * vb)
     return ("dense", va * vb) if ka == "diag" else ("dense", va * vb.reshape(1, -1))
@@ -308,6 +315,16 @@ class Kernel:
         self.ops = BACKENDS[backend]()
         self.needed = set(matrix_symbols(expr))
         self.symbols = {k: v for e in (*context, expr) for k, v in matrix_symbols(e).items()}
+        self._plans: dict[tuple, tuple[dict, set]] = {(): (self.symbols, self.needed)}
+
+    def _symbols_for(self, more: tuple) -> tuple[dict, set]:
+        """The matrix symbols and the needed names of ``expr`` with ``more``, found once per combination."""
+        plan = self._plans.get(more)
+        if plan is None:
+            found = [matrix_symbols(e) for e in more]
+            symbols = {k: v for f in found for k, v in f.items()} | self.symbols
+            plan = self._plans[more] = (symbols, self.needed.union(*found))
+        return plan
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
         return self.together(values)[0]
@@ -315,8 +332,8 @@ class Kernel:
     def together(self, values: Mapping[str, Any], *more: sympy.Basic) -> tuple[Any, ...]:
         """``expr`` and ``more`` expressions at the same values in one walk: shared parts (``Xw + b``) computed once."""
         like = _template(values, self.backend)
-        symbols = {k: v for e in more for k, v in matrix_symbols(e).items()} | self.symbols
-        arrays = _arrays(symbols, self.needed.union(*(matrix_symbols(e) for e in more)), values, self.ops, like)
+        symbols, needed = self._symbols_for(more)
+        arrays = _arrays(symbols, needed, values, self.ops, like)
         scalars = {k: v for k, v in values.items() if k not in symbols}
         walk = _Walk(self.ops, arrays, scalars, bind_dimensions(symbols, arrays), like)
         return tuple(_shaped_output(walk(e), e, self.ops) for e in (self.expr, *more))
