@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .errors import FastPathUnavailable
+from .kernels_fuse import FUSED, fuse
 
 __all__ = ["BLOCK", "TorchTape", "TRANSCENDENTAL", "UNARY", "have_torch"]
 
@@ -50,7 +51,7 @@ UNARY = {
     "tanh": "tanh", "asin": "asin", "acos": "acos", "atan": "atan",
 }
 #: the torch functions whose vectorized evaluation is why this engine exists (:attr:`TorchTape.transcendental_share`)
-TRANSCENDENTAL = frozenset(UNARY.values())
+TRANSCENDENTAL = frozenset(UNARY.values()) | frozenset(FUSED.values())
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +104,8 @@ class _Compiler:
             return self._pow(*e.args)
         if kind in UNARY and len(e.args) == 1:
             return self.emit(UNARY[kind], self(e.args[0]))
+        if kind == "FunctionSymbol" and e.get_name() in FUSED:
+            return self._fused(e.get_name(), self(e.args[0]))
         raise FastPathUnavailable(f"no torch rule for {kind}")
 
     def _add(self, args) -> int | float:
@@ -123,6 +126,12 @@ class _Compiler:
             else:
                 acc = self.emit("add", acc, self(rest), alpha=coefficient)
         return acc if constant == 0 else self.emit("add", acc, constant)
+
+    def _fused(self, name: str, x: int) -> int:
+        """``sigmoid(x)``, or ``softplus(x)`` as ``logaddexp(x, 0)`` (the 0 a 0-d tensor, bound in :meth:`TorchTape._bind`)."""
+        if name == "softplus":
+            return self.emit("logaddexp", x, _ZERO)
+        return self.emit(FUSED[name], x)
 
     def emit_once_exp(self, u: Any) -> int:
         """``exp(u)``, compiled once whoever asks for it first."""
@@ -168,6 +177,10 @@ class _Compiler:
         return self.emit("pow", x, p)
 
 
+#: marks the 0-d zero tensor operand of ``logaddexp`` in a program (torch takes no Python number there)
+_ZERO = "zero"
+
+
 def _split_coefficient(term: Any) -> tuple[float, Any]:
     """``(c, rest)`` with ``term = c * rest``; ``rest`` None for a number."""
     if term.is_Number:
@@ -197,7 +210,7 @@ def _assign_buffers(code: list[tuple[str, tuple, dict, int]], n: int, outputs: l
     count = n
     program = []
     for k, (name, operands, kwargs, slot) in enumerate(code):
-        args = tuple(("b", where[o]) if isinstance(o, int) else ("c", o) for o in operands)
+        args = tuple(("b", where[o]) if isinstance(o, int) else ("z", o) if o == _ZERO else ("c", o) for o in operands)
         for o in set(o for o in operands if isinstance(o, int)):
             if last_use.get(o) == k and o >= n:
                 free.append(where[o])
@@ -221,7 +234,7 @@ class TorchTape:
     def __init__(self, symbols: list[Any], exprs: list[Any]):
         import symengine
 
-        replacements, reduced = symengine.cse(list(exprs))
+        replacements, reduced = symengine.cse([fuse(e) for e in exprs])
         compiler = _Compiler(list(symbols))
         constants: dict[Any, Any] = {}  # CSE names of constants (sqrt(2)) go back in: the compiler sees numbers
         for name, value in replacements:
@@ -252,9 +265,10 @@ class TorchTape:
     def _bind(self, torch: Any, views: Any) -> list[tuple[Any, tuple, dict]]:
         """``(function, operands, keywords)`` per instruction, operands and ``out=`` as views of the buffers."""
         rows = list(views)
+        zero = torch.zeros((), dtype=torch.float64)
         bound = []
         for name, args, kwargs, result in self.program:
-            operands = tuple(rows[value] if kind == "b" else value for kind, value in args)
+            operands = tuple(rows[value] if kind == "b" else zero if kind == "z" else value for kind, value in args)
             bound.append((getattr(torch, name), operands, {**kwargs, "out": rows[result]}))  # no-eval: ok -- names come from UNARY and literals in _Compiler, never from text
         return bound
 
