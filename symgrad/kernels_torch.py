@@ -177,6 +177,9 @@ class _Compiler:
         return self.emit("pow", x, p)
 
 
+#: bound programs kept per thread for partial blocks (lengths of the last block of a chunk)
+_BOUND_LENGTHS = 8
+
 #: marks the 0-d zero tensor operand of ``logaddexp`` in a program (torch takes no Python number there)
 _ZERO = "zero"
 
@@ -254,13 +257,28 @@ class TorchTape:
         """The share of the program's operations that are exp, log, sin, ... (vectorized by torch): where it pays."""
         return sum(name in TRANSCENDENTAL for name, _, _, _ in self.program) / max(1, len(self.program))
 
-    def _workspace(self, torch: Any) -> tuple[Any, list]:
-        """This thread's buffers (``BLOCK`` points each) and its program bound to them for a full block."""
+    def _workspace(self, torch: Any) -> tuple[Any, dict[int, list]]:
+        """This thread's buffers (``BLOCK`` points each) and its programs bound to them, by block length.
+
+        Binding costs ~3 µs per instruction under the GIL, so a program bound for a
+        partial block (the last one of a chunk) is kept too: the same batch size
+        cuts the same chunks on every call. A few lengths are kept at most.
+        """
         space = getattr(self._local, "space", None)
         if space is None:
             memory = torch.empty((self.buffers, BLOCK), dtype=torch.float64)
-            space = self._local.space = (memory, self._bind(torch, memory))
+            space = self._local.space = (memory, {BLOCK: self._bind(torch, memory)})
         return space
+
+    def _program(self, torch: Any, memory: Any, programs: dict[int, list], m: int) -> list:
+        """The program bound to the first ``m`` points of each buffer (cached per length)."""
+        program = programs.get(m)
+        if program is None:
+            if len(programs) > _BOUND_LENGTHS:
+                for length in [length for length in programs if length != memory.shape[1]]:
+                    del programs[length]
+            program = programs[m] = self._bind(torch, memory[:, :m])
+        return program
 
     def _bind(self, torch: Any, views: Any) -> list[tuple[Any, tuple, dict]]:
         """``(function, operands, keywords)`` per instruction, operands and ``out=`` as views of the buffers."""
@@ -285,13 +303,13 @@ class TorchTape:
                 torch.set_num_threads(threads)
 
     def _run(self, torch: Any, X: np.ndarray, out: np.ndarray) -> None:
-        memory, full = self._workspace(torch)
+        memory, programs = self._workspace(torch)
         buffers = memory.numpy()  # the same memory: NumPy's strided copies are the fastest way in and out
         n, block = self.n, memory.shape[1]
         for start in range(0, len(X), block):
             stop = min(start + block, len(X))
             m = stop - start
-            program = full if m == block else self._bind(torch, memory[:, :m])
+            program = self._program(torch, memory, programs, m)
             np.copyto(buffers[:n, :m], X[start:stop].T)
             for fn, operands, kwargs in program:
                 fn(*operands, **kwargs)

@@ -302,3 +302,18 @@ def test_fusion_shortens_the_softplus_tapes():
     for part in ("g", "h"):
         names = [name for name, _, _, _ in c._kernel(part).kernel("torch").program]
         assert names.count("sigmoid") == 1 and "exp" not in names and "reciprocal" not in names, names
+
+
+def test_programs_bound_for_partial_blocks_are_kept_and_stay_correct():
+    """Batch sizes whose last block is partial (BLOCK is 37 here), repeated and varied past the cache's bound."""
+    import symengine as se
+
+    a, b = se.symbols("a b")
+    tape = _tape.TorchTape([a, b], [se.exp(a) * se.sin(b) + a * b])
+    rng = np.random.default_rng(4)
+    for size in [50, 45, 50, 12, 3, 40, 41, 42, 43, 44, 46, 47, 48, 49, 50, 37, 74]:
+        X = rng.uniform(-1, 1, (size, 2))
+        out = np.empty((size, 1))
+        tape(X, out)
+        np.testing.assert_allclose(out[:, 0], np.exp(X[:, 0]) * np.sin(X[:, 1]) + X[:, 0] * X[:, 1], rtol=1e-13, atol=1e-15)
+        assert len(tape._local.space[1]) <= _tape._BOUND_LENGTHS + 2
