@@ -114,7 +114,7 @@ def _fuse_factors(factors: list[Any]) -> Any:
             if ratio is not None and ratio.is_Integer and int(ratio) > 0:
                 k, partner = int(ratio), other
                 break
-        s, s_minus = _function("sigmoid", u), _function("sigmoid", -u)
+        s, s_minus = _function("sigmoid", u), _function("sigmoid", symengine.expand(-u))  # -(-a - b) as a + b
         factors[position] = s**k * s_minus ** (m - k) if k <= m else s**m * symengine.exp((k - m) * u)
         if partner is not None:
             factors[partner] = symengine.Integer(1)
