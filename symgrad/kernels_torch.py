@@ -17,6 +17,10 @@ threads gains little on an idle machine and is 3–4× slower on a busy one,
 where the blocks are already shared over the idle cores. Buffers are reused once a value is
 dead, so a kernel needs only as many buffers as values live at once.
 
+Before CSE, logistic quotients ``e^{ku}/(1 + e^u)^m`` and ``log(1 + e^u)`` are
+rewritten as ``torch.sigmoid`` / ``logaddexp`` (:mod:`symgrad.kernels_fuse`):
+fewer ops, and exact where ``e^u`` overflows.
+
 Input and output stay NumPy (``torch.from_numpy``, no copy of the batch).
 
 Example:
