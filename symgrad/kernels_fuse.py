@@ -55,15 +55,19 @@ class _Fuser:
         if kind == "log" and _exp_argument_of_one_plus(args[0]) is not None:
             return _function("softplus", _exp_argument_of_one_plus(args[0]))
         if kind in ("Mul", "Pow"):
-            factors = args if kind == "Mul" else [e.func(*args)]
+            factors = args if kind == "Mul" else [_rebuilt(e, args)]
             fused = _fuse_factors(factors)
             if fused is not None:
                 return fused
-        return e.func(*args)
-
+        return _rebuilt(e, args)
 
     def _unfused(self, power: Any) -> Any:
-        return power.func(*(self(a) for a in power.args))
+        return _rebuilt(power, [self(a) for a in power.args])
+
+
+def _rebuilt(e: Any, args: list[Any]) -> Any:
+    """``e`` with ``args``; ``e`` itself when nothing changed (the DAG CSE sees stays as it was)."""
+    return e if args == list(e.args) else e.func(*args)
 
 
 def _function(name: str, argument: Any) -> Any:

@@ -317,3 +317,13 @@ def test_programs_bound_for_partial_blocks_are_kept_and_stay_correct():
         tape(X, out)
         np.testing.assert_allclose(out[:, 0], np.exp(X[:, 0]) * np.sin(X[:, 1]) + X[:, 0] * X[:, 1], rtol=1e-13, atol=1e-15)
         assert len(tape._local.space[1]) <= _tape._BOUND_LENGTHS + 2
+
+
+def test_fusion_leaves_expressions_without_logistic_patterns_as_they_are():
+    import symengine as se
+
+    from symgrad.kernels_fuse import fuse
+
+    a, b = se.symbols("a b")
+    for e in (se.sin(a * b) * se.exp(a) + b**3 / (1 + a**2), se.exp(a) / (2 + se.exp(a)), se.log(1 + a) * se.cos(b)):
+        assert fuse(e) is e
