@@ -100,6 +100,18 @@ def _negative_integer_power(e: Any) -> tuple[Any, int] | None:
     return None if u is None else (u, -int(e.args[1]))
 
 
+def _positive_multiple(w: Any, u: Any, m: int) -> int | None:
+    """``k ≥ 1`` with ``w = k·u`` (sums compared expanded, ``k`` up to ``m + 2``), else None."""
+    import symengine
+
+    ratio = w / u
+    if ratio.is_Integer:
+        return int(ratio) if int(ratio) > 0 else None
+    if type(u).__name__ != "Add":
+        return None
+    return next((k for k in range(1, m + 3) if symengine.expand(w - k * u) == 0), None)
+
+
 def _fuse_factors(factors: list[Any]) -> Any:
     """The product of ``factors`` with each ``e^{ku} (1 + e^u)^{-m}`` as sigmoids; None when there is none."""
     import symengine
@@ -114,9 +126,9 @@ def _fuse_factors(factors: list[Any]) -> Any:
         k, partner = 0, None
         for other, candidate in enumerate(factors):
             w = _exp_argument(candidate)
-            ratio = None if w is None else w / u
-            if ratio is not None and ratio.is_Integer and int(ratio) > 0:
-                k, partner = int(ratio), other
+            multiple = None if w is None else _positive_multiple(w, u, m)
+            if multiple is not None:
+                k, partner = multiple, other
                 break
         s, s_minus = _function("sigmoid", u), _function("sigmoid", symengine.expand(-u))  # -(-a - b) as a + b
         factors[position] = s**k * s_minus ** (m - k) if k <= m else s**m * symengine.exp((k - m) * u)

@@ -327,3 +327,27 @@ def test_fusion_leaves_expressions_without_logistic_patterns_as_they_are():
     a, b = se.symbols("a b")
     for e in (se.sin(a * b) * se.exp(a) + b**3 / (1 + a**2), se.exp(a) / (2 + se.exp(a)), se.log(1 + a) * se.cos(b)):
         assert fuse(e) is e
+
+
+@settings(max_examples=10)
+@given(seed=st.integers(0, 2**32 - 1), box=st.sampled_from([2.0, 300.0]))
+def test_logistic_loss_with_a_sum_in_the_exponent_matches_its_closed_form(seed, box):
+    """``e^{2u}`` with ``u`` a sum is matched as ``(e^u)²`` (expanded comparison); ``|u|`` up to 1200 at box 300.
+
+    Oracle: the closed forms ``∇ = -σ(u) a + w/5``, ``H = σ(u) σ(-u) a aᵀ + I/5`` with SciPy's
+    ``expit`` (torch autograd's double backward of ``logaddexp`` itself gives nan past |u| ≈ 700).
+    """
+    from scipy.special import expit
+
+    v = sympy.symbols("v0:3", real=True)
+    loss = sympy.log(1 + sympy.exp(-(v[0] + 2 * v[1] - v[2]))) + sympy.Rational(1, 10) * (v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
+    a = np.array([1.0, 2.0, -1.0])
+    X = np.random.default_rng(seed).uniform(-box, box, (40, 3))
+    u = -X @ a
+    c = Function(loss, v).compile("numpy", engine="torch")
+    names = [name for name, _, _, _ in c._fast._kernel("h").kernel("torch").program]
+    assert "exp" not in names and "reciprocal" not in names, names
+    grad = -expit(u)[:, None] * a + X / 5
+    hess = (expit(u) * expit(-u))[:, None, None] * np.outer(a, a) + np.eye(3) / 5
+    np.testing.assert_allclose(c.gradient(X), grad, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.hessian(X), hess, rtol=1e-12, atol=1e-12)
