@@ -354,7 +354,7 @@ class SymEngineEvaluator:
             offset += size
         return tuple(outputs)
 
-    def point_value_and_gradient(self):
+    def point_value_and_gradient(self) -> Any:
         """``x -> (value, gradient)`` with the least work per call, for an optimizer's steps.
 
         ``x`` is one float64 point ``(n,)`` or a stack of points ``(k, n)``
@@ -381,17 +381,17 @@ class SymEngineEvaluator:
 
         return call
 
-    def value(self, X: np.ndarray):
+    def value(self, X: np.ndarray) -> Any:
         return self._one("v", X)
 
-    def gradient(self, X: np.ndarray):
+    def gradient(self, X: np.ndarray) -> Any:
         return self._one("g", X)
 
-    def value_and_gradient(self, X: np.ndarray):
+    def value_and_gradient(self, X: np.ndarray) -> tuple[Any, ...]:
         return self._outputs("vg", X)
 
-    def hessian(self, X: np.ndarray):
+    def hessian(self, X: np.ndarray) -> Any:
         return self._one("h", X)
 
-    def evaluate(self, X: np.ndarray):
+    def evaluate(self, X: np.ndarray) -> tuple[Any, ...]:
         return self._outputs("vgh", X)

@@ -251,9 +251,12 @@ class TorchTape:
             else:
                 constants[name] = value
         outputs = [compiler(e.subs(constants) if constants else e) for e in reduced]
-        self.n = len(symbols)
-        self.size = len(exprs)
-        self.program, self.targets, self.buffers = _assign_buffers(compiler.code, self.n, outputs)
+        self.n: int = len(symbols)
+        self.size: int = len(exprs)
+        program, targets, buffers = _assign_buffers(compiler.code, self.n, outputs)
+        self.program: list[tuple[str, tuple[tuple[str, Any], ...], dict[str, Any], int]] = program
+        self.targets: list[tuple[str, int | float]] = targets
+        self.buffers: int = buffers
         self._local = threading.local()
 
     @property
