@@ -17,6 +17,10 @@ threads gains little on an idle machine and is 3–4× slower on a busy one,
 where the blocks are already shared over the idle cores. Buffers are reused once a value is
 dead, so a kernel needs only as many buffers as values live at once.
 
+Before CSE, logistic quotients ``e^{ku}/(1 + e^u)^m`` and ``log(1 + e^u)`` are
+rewritten as ``torch.sigmoid`` / ``logaddexp`` (:mod:`symgrad.kernels_fuse`):
+fewer ops, and exact where ``e^u`` overflows.
+
 Input and output stay NumPy (``torch.from_numpy``, no copy of the batch).
 
 Example:
@@ -38,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from .errors import FastPathUnavailable
+from .kernels_fuse import FUSED, fuse
 
 __all__ = ["BLOCK", "TorchTape", "TRANSCENDENTAL", "UNARY", "have_torch"]
 
@@ -50,7 +55,7 @@ UNARY = {
     "tanh": "tanh", "asin": "asin", "acos": "acos", "atan": "atan",
 }
 #: the torch functions whose vectorized evaluation is why this engine exists (:attr:`TorchTape.transcendental_share`)
-TRANSCENDENTAL = frozenset(UNARY.values())
+TRANSCENDENTAL = frozenset(UNARY.values()) | frozenset(FUSED.values())
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +108,8 @@ class _Compiler:
             return self._pow(*e.args)
         if kind in UNARY and len(e.args) == 1:
             return self.emit(UNARY[kind], self(e.args[0]))
+        if kind == "FunctionSymbol" and e.get_name() in FUSED:
+            return self._fused(e.get_name(), self(e.args[0]))
         raise FastPathUnavailable(f"no torch rule for {kind}")
 
     def _add(self, args) -> int | float:
@@ -123,6 +130,12 @@ class _Compiler:
             else:
                 acc = self.emit("add", acc, self(rest), alpha=coefficient)
         return acc if constant == 0 else self.emit("add", acc, constant)
+
+    def _fused(self, name: str, x: int) -> int:
+        """``sigmoid(x)``, or ``softplus(x)`` as ``logaddexp(x, 0)`` (the 0 a 0-d tensor, bound in :meth:`TorchTape._bind`)."""
+        if name == "softplus":
+            return self.emit("logaddexp", x, _ZERO)
+        return self.emit(FUSED[name], x)
 
     def emit_once_exp(self, u: Any) -> int:
         """``exp(u)``, compiled once whoever asks for it first."""
@@ -168,6 +181,13 @@ class _Compiler:
         return self.emit("pow", x, p)
 
 
+#: bound programs kept per thread for partial blocks (lengths of the last block of a chunk)
+_BOUND_LENGTHS = 8
+
+#: marks the 0-d zero tensor operand of ``logaddexp`` in a program (torch takes no Python number there)
+_ZERO = "zero"
+
+
 def _split_coefficient(term: Any) -> tuple[float, Any]:
     """``(c, rest)`` with ``term = c * rest``; ``rest`` None for a number."""
     if term.is_Number:
@@ -203,7 +223,7 @@ def _assign_buffers(code: list[tuple[str, tuple[Any, ...], dict[str, Any], int]]
     count = n
     program: list[_Instruction] = []
     for k, (name, operands, kwargs, slot) in enumerate(code):
-        args = tuple(("b", where[o]) if isinstance(o, int) else ("c", o) for o in operands)
+        args = tuple(("b", where[o]) if isinstance(o, int) else ("z", o) if o == _ZERO else ("c", o) for o in operands)
         for o in set(o for o in operands if isinstance(o, int)):
             if last_use.get(o) == k and o >= n:
                 free.append(where[o])
@@ -227,7 +247,7 @@ class TorchTape:
     def __init__(self, symbols: list[Any], exprs: list[Any]):
         import symengine
 
-        replacements, reduced = symengine.cse(list(exprs))
+        replacements, reduced = symengine.cse([fuse(e) for e in exprs])
         compiler = _Compiler(list(symbols))
         constants: dict[Any, Any] = {}  # CSE names of constants (sqrt(2)) go back in: the compiler sees numbers
         for name, value in replacements:
@@ -250,20 +270,36 @@ class TorchTape:
         """The share of the program's operations that are exp, log, sin, ... (vectorized by torch): where it pays."""
         return sum(name in TRANSCENDENTAL for name, _, _, _ in self.program) / max(1, len(self.program))
 
-    def _workspace(self, torch: Any) -> tuple[Any, list]:
-        """This thread's buffers (``BLOCK`` points each) and its program bound to them for a full block."""
+    def _workspace(self, torch: Any) -> tuple[Any, dict[int, list]]:
+        """This thread's buffers (``BLOCK`` points each) and its programs bound to them, by block length.
+
+        Binding costs ~3 µs per instruction under the GIL, so a program bound for a
+        partial block (the last one of a chunk) is kept too: the same batch size
+        cuts the same chunks on every call. A few lengths are kept at most.
+        """
         space = getattr(self._local, "space", None)
         if space is None:
             memory = torch.empty((self.buffers, BLOCK), dtype=torch.float64)
-            space = self._local.space = (memory, self._bind(torch, memory))
+            space = self._local.space = (memory, {BLOCK: self._bind(torch, memory)})
         return space
+
+    def _program(self, torch: Any, memory: Any, programs: dict[int, list], m: int) -> list:
+        """The program bound to the first ``m`` points of each buffer (cached per length)."""
+        program = programs.get(m)
+        if program is None:
+            if len(programs) > _BOUND_LENGTHS:
+                for length in [length for length in programs if length != memory.shape[1]]:
+                    del programs[length]
+            program = programs[m] = self._bind(torch, memory[:, :m])
+        return program
 
     def _bind(self, torch: Any, views: Any) -> list[tuple[Any, tuple, dict]]:
         """``(function, operands, keywords)`` per instruction, operands and ``out=`` as views of the buffers."""
         rows = list(views)
+        zero = torch.zeros((), dtype=torch.float64)
         bound = []
         for name, args, kwargs, result in self.program:
-            operands = tuple(rows[value] if kind == "b" else value for kind, value in args)
+            operands = tuple(rows[value] if kind == "b" else zero if kind == "z" else value for kind, value in args)
             bound.append((getattr(torch, name), operands, {**kwargs, "out": rows[result]}))  # no-eval: ok -- names come from UNARY and literals in _Compiler, never from text
         return bound
 
@@ -280,13 +316,13 @@ class TorchTape:
                 torch.set_num_threads(threads)
 
     def _run(self, torch: Any, X: np.ndarray, out: np.ndarray) -> None:
-        memory, full = self._workspace(torch)
+        memory, programs = self._workspace(torch)
         buffers = memory.numpy()  # the same memory: NumPy's strided copies are the fastest way in and out
         n, block = self.n, memory.shape[1]
         for start in range(0, len(X), block):
             stop = min(start + block, len(X))
             m = stop - start
-            program = full if m == block else self._bind(torch, memory[:, :m])
+            program = self._program(torch, memory, programs, m)
             np.copyto(buffers[:n, :m], X[start:stop].T)
             for fn, operands, kwargs in program:
                 fn(*operands, **kwargs)

@@ -12,7 +12,7 @@ import pickle
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -221,3 +221,133 @@ def test_engine_torch_without_torch_says_what_to_install(monkeypatch):
     with pytest.raises(BackendUnavailable, match=r"symgrad\[torch\]"):
         Function(SOFTPLUS, (w0, w1)).compile("numpy", engine="torch")
     assert Function(SOFTPLUS, (w0, w1)).compile("numpy")._fast is not None  # "auto" does not need torch
+
+
+# -- logistic patterns fused before CSE (symgrad.kernels_fuse), against mpmath at 50 digits ----------------------
+mpmath = pytest.importorskip("mpmath")
+
+
+def _mp_sigmoid(u):
+    with mpmath.workdps(50):
+        return 1 / (1 + mpmath.exp(-mpmath.mpf(u)))
+
+
+def _tape_column(expr, u_symbol, values):
+    tape = _tape.TorchTape([u_symbol], [expr])
+    out = np.empty((len(values), 1))
+    tape(np.ascontiguousarray(np.reshape(values, (-1, 1))), out)
+    return out[:, 0], tape
+
+
+#: k, m of e^{ku} / (1 + e^u)^m: k ≤ m (sigmoids only), k > m (a sigmoid power times e^{(k-m)u}), k = 0
+QUOTIENTS = [(1, 1), (2, 2), (1, 2), (0, 1), (0, 3), (2, 3), (3, 1)]
+
+
+@pytest.mark.parametrize("k, m", QUOTIENTS)
+@settings(max_examples=10)
+@given(u=st.lists(st.floats(-740, 740), min_size=8, max_size=40))
+def test_fused_quotients_of_exponentials_are_exact_where_naive_exp_overflows(k, m, u):
+    import symengine as se
+
+    x = se.Symbol("x")
+    got, tape = _tape_column(se.exp(k * x) / (1 + se.exp(x)) ** m, x, u)
+    assert "sigmoid" in {name for name, _, _, _ in tape.program}
+    assert "reciprocal" not in {name for name, _, _, _ in tape.program}
+    with mpmath.workdps(50):
+        expected = [float(mpmath.exp(k * mpmath.mpf(v)) / (1 + mpmath.exp(mpmath.mpf(v))) ** m) for v in u]
+    finite = np.isfinite(expected)  # k > m grows as e^{(k-m)u}: past float64 where that overflows
+    tiny = np.finfo(np.float64).tiny  # below it float64 is subnormal (torch's SIMD exp returns 0 there)
+    np.testing.assert_allclose(got[finite], np.array(expected)[finite], rtol=1e-12, atol=tiny)
+    assert np.all(np.isinf(got[~finite]))
+
+
+@settings(max_examples=20)
+@given(u=st.lists(st.floats(-800, 800), min_size=8, max_size=40))
+def test_fused_sigmoid_of_minus_u_and_softplus_are_exact(u):
+    import symengine as se
+
+    x = se.Symbol("x")
+    sigmoid, _ = _tape_column(1 / (1 + se.exp(-x)), x, u)
+    softplus, tape = _tape_column(se.log(1 + se.exp(x)), x, u)
+    assert [name for name, _, _, _ in tape.program] == ["logaddexp"]
+    with mpmath.workdps(50):
+        np.testing.assert_allclose(sigmoid, [float(_mp_sigmoid(v)) for v in u], rtol=1e-12, atol=np.finfo(np.float64).tiny)
+        expected = [float(mpmath.log1p(mpmath.exp(mpmath.mpf(v)))) for v in u]  # log1p: 1 + e^{-90} needs 40 digits
+    np.testing.assert_allclose(softplus, expected, rtol=1e-12, atol=np.finfo(np.float64).tiny)  # subnormals: ulps
+
+
+@settings(max_examples=15)
+@given(X=arrays(np.float64, st.tuples(st.integers(8, 60), st.just(2)), elements=st.floats(-30, 30)))
+@example(X=np.array([[30.0, 30.0], [-30.0, 29.0], [27.0, -27.0], [-28.0, -28.0], [0.5, 1.5], [30.0, 0.0], [1e-3, 2.0], [26.7, 26.6]]))
+def test_softplus_derivatives_stay_exact_for_large_products(X):
+    """w0·w1 up to ±900: the unfused quotient e^u/(1+e^u) would be inf/inf = nan past u = 709."""
+    c = _compiled("softplus")
+    g, h = c.gradient(X), c.hessian(X)
+    with mpmath.workdps(50):
+        for (a, b), gk, hk in zip(X.tolist(), g, h):
+            a, b = mpmath.mpf(a), mpmath.mpf(b)
+            s = _mp_sigmoid(a * b)
+            ds = s * (1 - s)
+            grad = [b * s + mpmath.cos(a) * b**2, a * s + 2 * mpmath.sin(a) * b]
+            h01 = s + a * b * ds + 2 * mpmath.cos(a) * b
+            hess = [[b**2 * ds - mpmath.sin(a) * b**2, h01], [h01, a**2 * ds + 2 * mpmath.sin(a)]]
+            scale = float(1 + a**2 + b**2 + abs(a * b))  # s - s² is formed in float64: its error is ~1e-16 × these factors
+            np.testing.assert_allclose(gk, [float(v) for v in grad], rtol=1e-12, atol=1e-12 * scale)
+            np.testing.assert_allclose(hk, [[float(v) for v in row] for row in hess], rtol=1e-12, atol=1e-12 * scale)
+
+
+def test_fusion_shortens_the_softplus_tapes():
+    """The logistic quotients become one sigmoid: no exp, add-one, reciprocal chain is left in the programs."""
+    c = Function(SOFTPLUS, (w0, w1)).compile("numpy", engine="torch")._fast
+    for part in ("g", "h"):
+        names = [name for name, _, _, _ in c._kernel(part).kernel("torch").program]
+        assert names.count("sigmoid") == 1 and "exp" not in names and "reciprocal" not in names, names
+
+
+def test_programs_bound_for_partial_blocks_are_kept_and_stay_correct():
+    """Batch sizes whose last block is partial (BLOCK is 37 here), repeated and varied past the cache's bound."""
+    import symengine as se
+
+    a, b = se.symbols("a b")
+    tape = _tape.TorchTape([a, b], [se.exp(a) * se.sin(b) + a * b])
+    rng = np.random.default_rng(4)
+    for size in [50, 45, 50, 12, 3, 40, 41, 42, 43, 44, 46, 47, 48, 49, 50, 37, 74]:
+        X = rng.uniform(-1, 1, (size, 2))
+        out = np.empty((size, 1))
+        tape(X, out)
+        np.testing.assert_allclose(out[:, 0], np.exp(X[:, 0]) * np.sin(X[:, 1]) + X[:, 0] * X[:, 1], rtol=1e-13, atol=1e-15)
+        assert len(tape._local.space[1]) <= _tape._BOUND_LENGTHS + 2
+
+
+def test_fusion_leaves_expressions_without_logistic_patterns_as_they_are():
+    import symengine as se
+
+    from symgrad.kernels_fuse import fuse
+
+    a, b = se.symbols("a b")
+    for e in (se.sin(a * b) * se.exp(a) + b**3 / (1 + a**2), se.exp(a) / (2 + se.exp(a)), se.log(1 + a) * se.cos(b)):
+        assert fuse(e) is e
+
+
+@settings(max_examples=10)
+@given(seed=st.integers(0, 2**32 - 1), box=st.sampled_from([2.0, 300.0]))
+def test_logistic_loss_with_a_sum_in_the_exponent_matches_its_closed_form(seed, box):
+    """``e^{2u}`` with ``u`` a sum is matched as ``(e^u)²`` (expanded comparison); ``|u|`` up to 1200 at box 300.
+
+    Oracle: the closed forms ``∇ = -σ(u) a + w/5``, ``H = σ(u) σ(-u) a aᵀ + I/5`` with SciPy's
+    ``expit`` (torch autograd's double backward of ``logaddexp`` itself gives nan past |u| ≈ 700).
+    """
+    from scipy.special import expit
+
+    v = sympy.symbols("v0:3", real=True)
+    loss = sympy.log(1 + sympy.exp(-(v[0] + 2 * v[1] - v[2]))) + sympy.Rational(1, 10) * (v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
+    a = np.array([1.0, 2.0, -1.0])
+    X = np.random.default_rng(seed).uniform(-box, box, (40, 3))
+    u = -X @ a
+    c = Function(loss, v).compile("numpy", engine="torch")
+    names = [name for name, _, _, _ in c._fast._kernel("h").kernel("torch").program]
+    assert "exp" not in names and "reciprocal" not in names, names
+    grad = -expit(u)[:, None] * a + X / 5
+    hess = (expit(u) * expit(-u))[:, None, None] * np.outer(a, a) + np.eye(3) / 5
+    np.testing.assert_allclose(c.gradient(X), grad, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c.hessian(X), hess, rtol=1e-12, atol=1e-12)
