@@ -79,6 +79,8 @@ def _fold(expr: sympy.Basic) -> tuple[sympy.Basic, bool]:
         return expr, False
     if isinstance(expr, sympy.DiracDelta):
         return sympy.S.Zero, True
+    if expr.is_Float:
+        return _printable_float(expr), True
     if expr.is_Number:
         return expr, True
     if expr.is_Atom:
@@ -88,6 +90,16 @@ def _fold(expr: sympy.Basic) -> tuple[sympy.Basic, bool]:
         return _constant_value(expr.func(*[a for a, _ in folded])), True
     args = [a for a, _ in folded]
     return (expr if all(a is b for a, b in zip(args, expr.args)) else expr.func(*args)), False
+
+
+def _printable_float(value: sympy.Float) -> sympy.Float:
+    """The same binary value, printed with enough digits (17) to read back as the same double.
+
+    SymPy prints a 53-bit Float with 15 digits, so a lambdified kernel would compute with a neighbouring
+    number (``0.7530899522447223`` becomes ``0.753089952244722``) and disagree with the exact coefficients
+    in the last bits.
+    """
+    return sympy.Float(value, 17) if value._prec < 57 else value
 
 
 def _constant_value(expr: sympy.Expr) -> sympy.Expr:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Display", "Displayed", "display_repr", "display_markdown", "short_number", "markdown_cell"]
+__all__ = ["Display", "Displayed", "display_repr", "display_markdown", "short_number", "markdown_cell", "count_of"]
 
 _REPR_WIDTH = 100
 
@@ -95,6 +95,15 @@ def display_markdown(obj: Any) -> str:
 def markdown_cell(text: Any) -> str:
     """``text`` safe inside one Markdown table cell (no pipes, no line breaks)."""
     return " ".join(str(text).split()).replace("|", "&#124;")
+
+
+def count_of(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1 (regular plurals only).
+
+    >>> count_of(1, "point"), count_of(0, "point"), count_of(12, "point")
+    ('1 point', '0 points', '12 points')
+    """
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def short_number(value: Any) -> str:

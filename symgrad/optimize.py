@@ -359,24 +359,19 @@ def _descend(
                 previous = losses[-2]
                 rising = rising + 1 if fvalue > previous + 1e-12 * max(abs(previous), 1e-300) else 0
                 growing = growing + 1 if gnorm > norms[-2] else 0
-            if not (math.isfinite(fvalue) and math.isfinite(gnorm)):
-                stop, diverged_at = "diverged", max(step - max(rising, 1), 0)
-                break
-            if loss_threshold is not None and fvalue <= loss_threshold:
-                stop = "loss_threshold"
-                break
-            if gnorm <= tol:
-                stop = "gradient_tolerance"
-                break
-            recent, last_two = (recent + [_float_point(x)])[-4:], (last_two + [x])[-2:]
-            if len(recent) == 4 and _two_cycle(*recent):
-                stop = "oscillating"
-                break
-            if rising >= patience and fvalue - losses[0] > DIVERGED_GROWTH * max(abs(losses[0]), 1.0):
-                stop, diverged_at = "diverged", step - rising
-                break
-            if growing >= patience and gnorm > 1e6 * max(norms[0], 1.0):  # running away downhill, unbounded below
-                stop, diverged_at = "diverged", step - growing
+            finite = math.isfinite(fvalue) and math.isfinite(gnorm)
+            if finite:
+                recent, last_two = (recent + [_float_point(x)])[-4:], (last_two + [x])[-2:]
+            fired = _stop_rule(
+                finite=finite,
+                below=loss_threshold is not None and fvalue <= loss_threshold,
+                flat=gnorm <= tol,
+                cycle=finite and len(recent) == 4 and _two_cycle(*recent),
+                up=rising >= patience and fvalue - losses[0] > DIVERGED_GROWTH * max(abs(losses[0]), 1.0),
+                runaway=growing >= patience and gnorm > 1e6 * max(norms[0], 1.0),
+            )
+            if fired is not None:
+                stop, diverged_at = _stop_at(fired, step, rising, growing)
                 break
             if step == max_steps:
                 break
@@ -390,6 +385,28 @@ def _descend(
     return _trace(objective, points, losses, norms, exact_losses, stop, diverged_at, method=method, lr=lr,
                   keep_path=keep_path, options=options, stable_factor=stable_factor, patience=patience,
                   cycle=last_two if stop == "oscillating" else None)
+
+
+#: the stopping rules checked at every step, in the order they are applied; the step limit comes after all of
+#: them, so a run whose last allowed step reaches the tolerance stops as "gradient_tolerance", not "max_steps"
+_STOP_RULES = ("not_finite", "below", "flat", "cycle", "up", "runaway")
+_STOP_REASON_OF_RULE = {"not_finite": "diverged", "below": "loss_threshold", "flat": "gradient_tolerance",
+                        "cycle": "oscillating", "up": "diverged", "runaway": "diverged"}
+
+
+def _stop_rule(*, finite: bool, below: bool, flat: bool, cycle: bool, up: bool, runaway: bool) -> str | None:
+    """The first stopping rule that fires at a step (see :data:`_STOP_RULES`), or None to go on.
+
+    One decision for the step-by-step loop and the quadratic fast path, so the two stop for the same reason.
+    """
+    fired = {"not_finite": not finite, "below": below, "flat": flat, "cycle": cycle, "up": up, "runaway": runaway}
+    return next((rule for rule in _STOP_RULES if fired[rule]), None)
+
+
+def _stop_at(rule: str, step: int, rising: int, growing: int) -> tuple[str, int | None]:
+    """``(stop_reason, diverged_at)`` for the rule that fired at ``step`` (rising/growing: the current runs)."""
+    diverged_at = {"not_finite": max(step - max(rising, 1), 0), "up": step - rising, "runaway": step - growing}
+    return _STOP_REASON_OF_RULE[rule], diverged_at.get(rule)
 
 
 def _trace(objective, points, losses, norms, exact_losses, stop, diverged_at, *, method, lr, keep_path, options,
@@ -651,18 +668,9 @@ def _quadratic_descent(objective, start, quadratic, *, lr: float, max_steps: int
             if fired.size:
                 k = int(fired[0])
                 end = int(steps[k])
-                if not finite[k]:
-                    stop, diverged_at = "diverged", max(end - max(int(rise[k]), 1), 0)
-                elif below[k]:
-                    stop = "loss_threshold"
-                elif flat[k]:
-                    stop = "gradient_tolerance"
-                elif cycle[k]:
-                    stop = "oscillating"
-                elif up[k]:
-                    stop, diverged_at = "diverged", end - int(rise[k])
-                else:
-                    stop, diverged_at = "diverged", end - int(grow[k])
+                rule = _stop_rule(finite=bool(finite[k]), below=bool(below[k]), flat=bool(flat[k]),
+                                  cycle=bool(cycle[k]), up=bool(up[k]), runaway=bool(runaway[k]))
+                stop, diverged_at = _stop_at(rule, end, int(rise[k]), int(grow[k]))
                 keep = k + 1
                 paths[-1], values[-1], norms[-1] = new[:keep], f[:keep], gn[:keep]
                 break

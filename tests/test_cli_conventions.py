@@ -113,6 +113,19 @@ def test_check_command_text_and_json(cli):
     assert isinstance(data["score"], float) and data["score"] == 1.0
 
 
+def test_evidence_counts_one_point_in_the_singular(cli):
+    one = cli("check", "0.333", "1/3", "--rtol", "0.01")  # a number against a number: compared at one point
+    assert json.loads(cli("check", "0.333", "1/3", "--rtol", "0.01", "--format", "json").stdout)["evidence"]["points"] == 1
+    assert "(1 point);" in one.stdout and "at 1 point" in one.stdout and "1 points" not in one.stdout
+    many = cli("check", "sin(x)^2+cos(x)^2", "1")
+    points = json.loads(cli("check", "sin(x)^2+cos(x)^2", "1", "--format", "json").stdout)["evidence"]["points"]
+    assert points > 1 and f"({points} points)" in many.stdout
+    import symgrad as sg
+
+    shown = sg.check("0.333", "1/3", rtol=0.01)._repr_markdown_()
+    assert "(1 point)" in shown and "1 points" not in shown
+
+
 def test_json_numbers_are_numbers(cli):
     data = json.loads(cli("derive", "gd-step", "2*w0^2 + 3*w1^2", "--at", "3,4", "--lr", "0.1",
                           "--format", "json").stdout)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from symgrad import Function, InputError
 from symgrad.optimize import (
@@ -201,6 +201,10 @@ def _assert_same_trace(fast, plain):
     threshold=st.sampled_from([None, -100.0, 0.5]),
     keep_path=st.booleans(),
 )
+@example(p=1, diagonal=[1.0, 1.0, 1.0], coupling=0.0, linear=[1.8807, 0.0, 0.0], start=[0.0, 0.0, 0.0], lr=0.5,
+         max_steps=1, tol=0.0, threshold=None, keep_path=False)
+@example(p=1, diagonal=[0.7530899522447223, 1.0, 1.0], coupling=0.0, linear=[1.0, 0.0, 0.0], start=[0.0, 0.0, 0.0],
+         lr=0.625, max_steps=14, tol=0.0, threshold=None, keep_path=False)
 def test_quadratic_descent_gives_the_plain_trace(p, diagonal, coupling, linear, start, lr, max_steps, tol, threshold, keep_path):
     v = QV[:p]
     expr = sum(diagonal[i] * v[i] ** 2 + linear[i] * v[i] for i in range(p)) + coupling * v[0] * v[-1]
@@ -210,6 +214,21 @@ def test_quadratic_descent_gives_the_plain_trace(p, diagonal, coupling, linear, 
     fast = gradient_descent(*args, **kwargs)
     assert _optimize._quadratic_coefficients(_optimize._objective(f, start[:p], lr, None, False)) is not None
     _assert_same_trace(fast, _plain_descent(*args, **kwargs))
+
+
+def test_the_last_allowed_step_reaching_the_minimum_stops_at_the_tolerance():
+    # 0.7530899522447223 needs 16 digits: the lambdified gradient once printed it with 15, so the step-by-step
+    # loop saw a gradient of exactly 0 at step 14 and the fast path 3e-15 ("max_steps")
+    a = 0.7530899522447223
+    f = Function(a * QV[0] ** 2 + QV[0], QV[:1])
+    fast, plain = gradient_descent(f, [0.0], 0.625, 14, tol=0), _plain_descent(f, [0.0], 0.625, 14, tol=0)
+    x = 0.0
+    for _ in range(14):  # the same steps in plain float arithmetic, the oracle
+        x = x - 0.625 * (2 * a * x + 1.0)
+    assert fast.path[-1, 0] == plain.path[-1, 0] == x and 2 * a * x + 1.0 == 0.0
+    assert fast.stop_reason == plain.stop_reason == "gradient_tolerance" and fast.steps == plain.steps == 14
+    one = gradient_descent(Function(QV[0] ** 2 + 1.8807 * QV[0], QV[:1]), [0.0], 0.5, 1, tol=0)
+    assert one.stop_reason == "gradient_tolerance" and one.path[-1, 0] == -0.94035 and one.gradient_norms[-1] == 0
 
 
 @given(start=st.lists(st.floats(-5, 5), min_size=2, max_size=2), lr=st.floats(0.2, 3.0))

@@ -110,6 +110,19 @@ def test_a_spaced_quotient_derivative_is_refused_not_read_as_a_product(text):
     assert "d/dx (x^3 + 2x)" in str(info.value) and "Function(" in str(info.value)
 
 
+@pytest.mark.parametrize("text", ["d f(x, y)/dx", "d(f(x, y))/dx", "d g(x, y)/d x", r"d \\{x\\}/dx"])
+def test_a_comma_inside_the_numerators_brackets_does_not_hide_the_quotient(text):
+    """_CLOSERS was defined twice; the second (with ',' ';' '=' '&') closed a bracket at its comma, so
+    parse("d f(x, y)/dx") was the vector (f*x^2, f*x*y): d cancelled against the d of dx, silently."""
+    with pytest.raises(ParseError, match="quotient"):
+        parse(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("[d/dx x^2, 3]", ["2*x", "3"]), ("[d/dx x^3; 1]", ["3*x**2", "1"])])
+def test_a_bare_operand_after_d_dx_still_ends_at_a_comma_or_semicolon(text, expected):
+    assert [str(e) for e in parse(text)] == expected
+
+
 @pytest.mark.parametrize("text", ["(dx)/(dt)", "(d y)/(d x)", "(dy)/(dx)", "(d)/(dx)(x^2)", "(d)/(dx) (x^2)",
                                   "(d)/(d x) sin(x)", "(d^2)/(dx^2)(x^4)", "(d^2 y)/(d x^2)", "(d sin(x))/(d x)",
                                   "(dy)/dx", "dy/(dx)", "d/(dx) (x^2)", "d/(dx)", "2*(dx)/(dt)", "(dx)/(dt) + 1",

@@ -213,6 +213,13 @@ def test_descent_runs_to_the_end_and_says_why_it_stopped():
     assert limited.steps[-1].result == "max_steps" and limited.result == R(1464, 1000)
 
 
+def test_a_one_step_run_says_one_step():
+    one = explain.descent("(x - 3)^2", 0, "0.1", max_steps=1, name="f")
+    text = str(one)
+    assert one.steps[2].text == "Run: 1 step" and "stopped after 1 step:" in text and "1 steps" not in text
+    assert "point after 1 step" in [c.what for c in one.checks]
+
+
 def test_workout_ends_with_the_whole_run():
     d = explain.workout("2*w0^2 + 3*w1^2", [3, 4], "0.1")
     assert list(d.result) == [R(9, 5), R(8, 5)]

@@ -26,7 +26,10 @@ Mechanism:
    nonzero derivative decides (even order: extremum; odd: neither); in several,
    the restriction of ``f`` to each eigenvector line is tested the same way. A
    global certificate ``f - f(p) >= 0`` (proven by sign rules) makes any point,
-   smooth or not, a minimum. Otherwise the kind is ``"degenerate"``.
+   smooth or not, a minimum. Otherwise the kind is ``"degenerate"``. At a numeric root the eigenvalues
+   must clear a margin first (:func:`.numeric_roots.eigenvalue_margin`: ten times what they change within
+   the root's accuracy); an eigenvalue inside it has no certain sign, and the point is ``"degenerate"``
+   with a reason that says so, never an extremum read from rounding.
 
 Kinds: ``"minimum"``, ``"maximum"``, ``"saddle"`` (neither: arbitrarily close
 points both above and below -- in one variable, a stationary inflection point),
@@ -50,7 +53,7 @@ from ._common import bounded, Domain, attempt, number_sign, prove_sign, resolve_
 from ._text import approx_text, text, tidy_text
 from .convexity import convexity
 from .linalg import eigenvalues
-from .numeric_roots import PROBE_STEPS, gradient_vanishes, looks_non_isolated, numeric_stationary
+from .numeric_roots import PROBE_STEPS, eigenvalue_margin, gradient_vanishes, looks_non_isolated, numeric_stationary
 from .parametric import parameters_of, parametric_critical_points
 from .nonsmooth import NAME, piecewise_analysis, separable_parts
 from .smoothness import non_differentiable_points, smooth_at
@@ -366,9 +369,14 @@ def _classify(fn: Function, point, exact, timeout, dom) -> CriticalPoint:
     else:
         result_values = eigenvalues(hessian).values
     signs = [_sign(v) for v in result_values] if result_values else [None]
-    kind, reason = _kind_from_signs(signs, result_values, fn.n == 1)
-    if kind == "degenerate":
-        kind, reason = _higher_order(fn, point, hessian, timeout)
+    inexact = not exact and hessian.has(sympy.Float) and result_values and None not in signs
+    unresolved = _unresolved_eigenvalues(fn, point, result_values) if inexact else None
+    if unresolved:
+        kind, reason = "degenerate", unresolved
+    else:
+        kind, reason = _kind_from_signs(signs, result_values, fn.n == 1)
+        if kind == "degenerate":
+            kind, reason = _higher_order(fn, point, hessian, timeout)
     if extremum and kind in ("degenerate", "unknown"):
         kind = extremum.split()[1]
         reason = certificate
@@ -377,6 +385,27 @@ def _classify(fn: Function, point, exact, timeout, dom) -> CriticalPoint:
     if not exact:
         reason = "numeric root of ∇f = 0 (SciPy); " + reason
     return CriticalPoint(point, kind, exact, tuple(result_values), reason + ".", value, extremum)
+
+
+def _unresolved_eigenvalues(fn: Function, point: dict, values) -> str | None:
+    """Why the Hessian's eigenvalues at a numeric root cannot certify its kind, or None when they can.
+
+    A root found by SciPy is only near the true point; an eigenvalue whose size is within what the
+    eigenvalues change across that uncertainty (:func:`.numeric_roots.eigenvalue_margin`) has no certain
+    sign, and neither has any conclusion drawn from it (nor from higher derivatives at the inexact point).
+    """
+    margin, radius = eigenvalue_margin(fn, point)
+    small = [v for v in values if abs(float(v)) <= margin]
+    if not small:
+        return None
+    listed = ", ".join(text(v) for v in values)
+    if margin == float("inf"):
+        how = "the point is too poorly determined to bound them"
+    else:
+        how = (f"the root is only known to about {radius:.1g}, and within that distance the eigenvalues change "
+               f"by up to {margin / 10:.1g}, so {', '.join(text(v) for v in small)} could be 0 or of either sign")
+    return (f"the Hessian's eigenvalues ({listed}) cannot be told apart from 0 here: {how}; the second-derivative "
+            f"test does not decide this point (solve exactly, or classify_point at an exact point, to decide)")
 
 
 def _family_symbols(point) -> set:

@@ -27,13 +27,16 @@ import sympy
 from ..function import Function
 from ._common import Domain, attempt, number_sign
 
-__all__ = ["numeric_stationary", "gradient_vanishes", "looks_non_isolated", "PROBE_STEPS"]
+__all__ = ["numeric_stationary", "gradient_vanishes", "looks_non_isolated", "eigenvalue_margin", "PROBE_STEPS"]
 
 _STARTS = tuple(sympy.Rational(v, 2) for v in range(-8, 9, 2)) + (sympy.Rational(1, 3), sympy.Rational(-1, 3))
 ON_SET = 1e-5            # a root this close to a proven set is taken as a point of it (∇f is tiny near it)
 MIN_ROOTS_FOR_A_SET = 3  # fewer roots sharing a coordinate are no evidence of a set
 MAX_FAMILY_VARIABLES = 4
 PROBE_STEPS = (0.05, 0.01)  # distances at which looks_non_isolated looks for more roots
+ROOT_ACCURACY = 1e-7     # relative: how far a SciPy root may be from the true one (hybr's xtol is 1.5e-8), at least
+MARGIN_SAFETY = 10.0     # eigenvalues must clear this many times their change within the root's accuracy
+ROUNDOFF = 1e-9          # relative to the Hessian's largest eigenvalue: below this an eigenvalue is rounding
 
 
 def numeric_stationary(fn: Function, dom: Domain) -> list[dict[sympy.Symbol, sympy.Expr]]:
@@ -82,6 +85,43 @@ def looks_non_isolated(fn: Function, point: dict[sympy.Symbol, Any]) -> bool:
     null = vectors[:, np.abs(values) <= 1e-6 * max(1.0, float(np.max(np.abs(values))))]
     return any(all(_root_at_distance(compiled, x, sign * h * direction, h) for h in PROBE_STEPS)
                for direction in null.T for sign in (1, -1))
+
+
+def eigenvalue_margin(fn: Function, point: dict) -> tuple[float, float]:
+    """``(margin, radius)``: how far from 0 a Hessian eigenvalue at a numeric root must be for its sign to count.
+
+    The root is only known to within ``radius``: ``ROOT_ACCURACY`` relative to its size, or the Newton
+    estimate ``‖∇f‖ / min |λ|`` when that is larger (a nearly singular Hessian pins the point down badly).
+    The Hessian's eigenvalues are evaluated at ``p ± radius·e_i``; the margin is ``MARGIN_SAFETY`` times the
+    most any of them moves there, plus rounding (``ROUNDOFF`` of the largest). At a point where ``f`` is flat
+    to third order the Hessian is proportional to the distance from the true point, so its eigenvalues are
+    no larger than this change and the margin refuses them.
+
+    >>> fn = Function("x^2 - y^2 + x^3")
+    >>> margin, radius = eigenvalue_margin(fn, {fn.variables[0]: 0.0, fn.variables[1]: 0.0})
+    >>> margin < 1e-5, radius
+    (True, 1e-07)
+    """
+    compiled = fn.compile("numpy")
+    x = np.array([float(point[v]) for v in fn.variables])
+    with np.errstate(all="ignore"):
+        values = np.linalg.eigvalsh(np.asarray(compiled.hessian(x), dtype=float))
+        residual = float(np.linalg.norm(np.asarray(compiled.gradient(x), dtype=float)))
+    if not (np.all(np.isfinite(values)) and np.isfinite(residual)):
+        return np.inf, np.inf
+    smallest = float(np.min(np.abs(values)))
+    newton = 0.0 if residual == 0 else residual / smallest if smallest else np.inf
+    radius = max(ROOT_ACCURACY * max(1.0, float(np.max(np.abs(x)))), newton)
+    if not np.isfinite(radius) or radius > 1e-2:
+        return np.inf, radius
+    change = 0.0
+    for step in np.vstack((np.eye(len(x)), -np.eye(len(x)))) * radius:
+        with np.errstate(all="ignore"):
+            moved = np.linalg.eigvalsh(np.asarray(compiled.hessian(x + step), dtype=float))
+        if not np.all(np.isfinite(moved)):
+            return np.inf, radius
+        change = max(change, float(np.max(np.abs(moved - values))))
+    return MARGIN_SAFETY * change + ROUNDOFF * max(1.0, float(np.max(np.abs(values)))), radius
 
 
 def _root_at_distance(compiled, x: np.ndarray, step: np.ndarray, h: float) -> bool:

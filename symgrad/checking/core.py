@@ -25,6 +25,7 @@ from typing import Any
 
 import sympy
 
+from ..display import count_of
 from ..errors import InputError, InputTooLarge, Timeout
 from ..limits import DEFAULT_LIMITS, Limits, run_with_timeout, worker_cpu_time
 from .diagnose import Context, diagnose_job, singular_hessian_somewhere
@@ -398,7 +399,7 @@ def _evidence(judgements, settings, wrong_flat, index_names) -> Evidence:
     points = max(j.points for j in judgements)
     undecided = any(j.equal is None for j in judgements)
     detail = ("no proof and no counterexample within the limits" if undecided else
-              f"equal by the '{method}' test" + (f" at {points} points" if points else ""))
+              f"equal by the '{method}' test" + (f" at {count_of(points, 'point')}" if points else ""))
     return Evidence(method, points, settings.rtol, settings.atol, settings.seed, None, detail)
 
 
@@ -479,7 +480,7 @@ def _compare_sets(value, key, settings, interpretation, deadline) -> CheckResult
     score = len(matched_keys) / total if total else 1.0
     evidence = Evidence(max((j.method for j in judgements), key=lambda m: _METHOD_RANK.get(m, 5), default="none"),
                         max((j.points for j in judgements), default=0), settings.rtol, settings.atol, settings.seed,
-                        None, f"{len(matched_keys)} of {len(keys)} values matched")
+                        None, f"{len(matched_keys)} of {count_of(len(keys), 'value')} matched")
     if not unmatched_answers and len(matched_keys) == len(keys):
         return _result("correct", 1.0, None, (), key, interpretation, evidence)
     diagnosis = "wrong_shape" if len(answers) != len(keys) else None

@@ -48,6 +48,7 @@ from typing import Any
 import sympy
 from sympy.core.evalf import PrecisionExhausted
 
+from ..display import count_of
 from ..limits import preload_in_workers
 
 __all__ = ["Settings", "Judgement", "judge_pairs", "prove_pairs", "close_pairs", "exact_rationals", "normalized_pairs",
@@ -349,7 +350,7 @@ def _too_few_common(not_real: list[tuple[dict, Any]], agreed: int) -> Judgement:
     point, e = not_real[0]
     tried = agreed + len(not_real)
     return Judgement(False, "numeric", tried, _show_point(point), "not a real number", _short(e),
-                     extra={"difference": f"the answer is real at only {agreed} of {tried} points where "
+                     extra={"difference": f"the answer is real at only {agreed} of {count_of(tried, 'point')} where "
                                           f"the expected answer is real", "too_few_common": True})
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..display import Display, Displayed
+from ..display import Display, Displayed, count_of
 
 __all__ = ["CheckResult", "Evidence", "Interpretation", "DIAGNOSES", "STATUSES", "METHODS", "INVALID_REASONS"]
 
@@ -126,6 +126,14 @@ class Evidence:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def summary(self) -> str:
+        """The method and how many points it compared, as shown to an instructor.
+
+        >>> Evidence("numeric", 1).summary(), Evidence("numeric", 24).summary(), Evidence("symbolic").summary()
+        ('numeric (1 point)', 'numeric (24 points)', 'symbolic')
+        """
+        return self.method + (f" ({count_of(self.points, 'point')})" if self.points else "")
+
 
 @dataclass(frozen=True, repr=False)
 class CheckResult(Displayed):
@@ -200,7 +208,7 @@ class CheckResult(Displayed):
         }
 
     def _display(self) -> Display:
-        evidence = self.evidence.method + (f" ({self.evidence.points} points)" if self.evidence.points else "")
+        evidence = self.evidence.summary()
         rows = [("status", self.status), ("score", f"{self.score:g}"), ("feedback", self.feedback),
                 *([("diagnosis", self.diagnosis)] if self.diagnosis else []),
                 ("read as", self.interpretation.canonical or "-"),

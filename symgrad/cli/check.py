@@ -72,6 +72,5 @@ def _text(result) -> str:
         lines.append(f"  read as: {result.interpretation.canonical}")
     lines.extend(f"  note: {warning}" for warning in result.interpretation.warnings)
     evidence = result.evidence
-    lines.append(f"  evidence: {evidence.method}" + (f" ({evidence.points} points)" if evidence.points else "")
-                 + (f"; {evidence.detail}" if evidence.detail else ""))
+    lines.append(f"  evidence: {evidence.summary()}" + (f"; {evidence.detail}" if evidence.detail else ""))
     return "\n".join(lines)

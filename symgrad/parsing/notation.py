@@ -34,13 +34,14 @@ from symgrad.parsing.tokens import Token, error
 #: token raws that mean the dot (inner) product rather than a plain ``*``
 DOT_RAWS = frozenset({"·", "⋅", "∙", "\\cdot"})
 #: brackets, and the operators that end the numerator of a quotient ``d<numerator>/dx``
-_OPENERS, _CLOSERS = frozenset("([{"), frozenset(")]}")
+_OPENERS, _CLOSERS = frozenset({"(", "[", "{", "\\{"}), frozenset({")", "]", "}", "\\}"})
 _NUMERATOR_ENDS = frozenset({"+", "-", "*", "=", ",", "|", "‖"})
 _MATCHING = {"(": ")", "[": "]", "{": "}"}
 
 #: how a derivative is written, named in refusals
 DERIVATIVE_HINT = "Write the derivative as d/dx (x^3 + 2x) or \\frac{d}{dx}(x^3 + 2x)."
-_CLOSERS = (")", "]", "}", "\\}", ",", ";", "=", "&")
+#: the tokens that end a bare operand after ``d/dx`` (``d/dx x^2, ...`` inside a vector, ``= ...``, a matrix cell)
+_OPERAND_ENDS = (*sorted(_CLOSERS), ",", ";", "=", "&")
 TRANSPOSE_NAMES = frozenset({"T"})
 SIGMOID_NAMES = frozenset({"sigma"})
 SUM_NAMES = frozenset({"Sigma"})
@@ -339,10 +340,10 @@ class NotationRules:
                                 hint="Write d/dx ((x^2)^2) to differentiate the power, "
                                      "or (d/dx (x^2))^2 to square the derivative.")
             return operand
-        if self.tok.kind == "eof" or self.at(*_CLOSERS, "+", "-", "*", "/"):
+        if self.tok.kind == "eof" or self.at(*_OPERAND_ENDS, "+", "-", "*", "/"):
             raise self.fail("d/dx needs an expression to differentiate", hint=DERIVATIVE_HINT)
         operand = self.bare_argument(start)
-        if not (self.tok.kind == "eof" or self.at(*_CLOSERS)):
+        if not (self.tok.kind == "eof" or self.at(*_OPERAND_ENDS)):
             raise self.fail("it is unclear where the expression after d/dx ends",
                             hint="Put it in brackets: " + DERIVATIVE_HINT.split("as ", 1)[1])
         return operand

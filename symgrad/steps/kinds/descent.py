@@ -16,6 +16,7 @@ import sympy
 from ..._deprecation import renamed
 from ...analysis._common import bounded
 from ...analysis._text import APPROX_DECIMALS, approx_text, decimal_text
+from ...display import count_of
 from ...errors import InputError
 from ...function import Function, as_function
 from ...optimize import gradient_descent
@@ -250,7 +251,7 @@ def _run(f: Function, point: dict, eta: Any, max_steps: int, tol: Any, loss_thre
     x = np.array([to_float(v) for v in _args(point, f)], dtype=float)
     compiled, rate = f.compile("numpy"), to_float(eta)
     for k, p in enumerate(trace.points):
-        checker.close(f"point after {k} steps", list(p), x, "float loop over compiled NumPy code",
+        checker.close(f"point after {count_of(k, 'step')}", list(p), x, "float loop over compiled NumPy code",
                       rtol=1e-7)
         x = x - rate * np.asarray(compiled.gradient(x), dtype=float).reshape(-1)
     return trace
@@ -293,17 +294,17 @@ def _run_table(f: Function, trace: Any, name: str, head: int, tail: int, checker
             continue
         point = dict(zip(f.variables, trace.points[k]))
         loss = trace.exact_losses[k] if trace.exact_losses is not None else trace.losses[k]
-        checker.value(f"loss after {k} steps", loss, point)
+        checker.value(f"loss after {count_of(k, 'step')}", loss, point)
         x = np.array([to_float(v) for v in trace.points[k]], dtype=float)
         norm = _exact_norm(f, point) if trace.exact else trace.gradient_norms[k]
-        checker.close(f"gradient norm after {k} steps", norm,
+        checker.close(f"gradient norm after {count_of(k, 'step')}", norm,
                       float(np.linalg.norm(np.asarray(compiled.gradient(x), dtype=float))), "compiled NumPy gradient")
         coordinates = [_row_item(v, c) for v, c in zip(f.variables, trace.points[k])]
         parts = (Row((Name("k", "k"), sympy.Integer(k)), ("=",)), *coordinates,
                  _row_item(Name(name, name), loss),
                  _row_item(_norm_name(f, name), norm))
         lines.append(Math(parts, (",",) * (len(parts) - 1)))
-    return Step(f"Run: {trace.steps} steps", tuple(lines), tuple(trace.points[-1]))
+    return Step(f"Run: {count_of(trace.steps, 'step')}", tuple(lines), tuple(trace.points[-1]))
 
 
 def _exact_norm(f: Function, point: dict) -> sympy.Expr:
@@ -319,4 +320,4 @@ def _stop_step(f: Function, trace: Any, name: str, tol: Any, threshold: Any) -> 
         loss=_plain(_rounded(loss)[0]), threshold="" if threshold is None else _plain(_number(threshold, "a level")),
         advice=trace.advice or "")
     return Step("Why it stopped", (), trace.stop_reason,
-                f"It stopped after {trace.steps} step{'s' if trace.steps != 1 else ''}: {words.rstrip('.')}.")
+                f"It stopped after {count_of(trace.steps, 'step')}: {words.rstrip('.')}.")
