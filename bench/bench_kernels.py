@@ -20,7 +20,11 @@ Beside the default ``symgrad`` rows, ``symgrad engine='symengine' (LLVM)`` pins 
 kernels, so the gain of the torch tape (``engine="auto"``, docs/performance.md) shows in the same run.
 
 Every system's output is checked against hand-written NumPy (closed forms; second-order forward
-mode by hand for the swell) before anything is timed. Repeats are interleaved across systems
+mode by hand for the swell) before anything is timed. Every system is then called for
+:data:`WARMUP_S` seconds before timing, so JIT engines time their steady state: JAX's ``jit``, and
+symgrad's ``engine="auto"``, which tiers up from the torch tape to the fused kernel after
+``symgrad.kernels.FUSE_AFTER_SECONDS`` of tape time (docs/design.md); the ``engine`` column of the
+summary says which engine served each symgrad row, and ``first fused call`` what compiling cost. Repeats are interleaved across systems
 (:func:`bench.common.measure_side_by_side`), so ratios hold on a loaded machine. The targets of
 issue 18 are printed as ratios ``symgrad time / peer time`` (≤ 1 means symgrad is no slower).
 
@@ -47,6 +51,9 @@ TOPIC = "kernels"
 SOFTPLUS = "log(1 + exp(w0*w1)) + sin(w0)*w1^2"
 QUADRATIC = "2*w0^2 + 3*w1^2"
 
+
+#: seconds each system is called before timing (longer than symgrad's FUSE_AFTER_SECONDS, as JAX's jit is excluded too)
+WARMUP_S = 3.0
 
 #: JAX is left out of smoke runs: it starts threads on import, and the test suite forks afterwards (test_limits)
 USE_JAX = True
@@ -226,16 +233,48 @@ def _symgrad(text, method, **options):
     return {"gradient": compiled.gradient, "hessian": compiled.hessian}[method]
 
 
+def served(method, X):
+    """``lambda: method(X)``, with ``.engine()`` saying which engine has served it (for the summary)."""
+
+    def call():
+        return method(X)
+
+    def engine():
+        fast = method.__self__._fast
+        if fast is None:
+            return "sympy"
+        built = {name for slots in fast._kernels.values() if slots is not None for name in slots._built}
+        for name in ("fused", "torch", "llvm"):
+            if name in built:
+                return name
+        return "affine (X @ H)" if getattr(fast, "_affine_gradient", None) is not None else "lambda"
+
+    call.engine = engine
+    return call
+
+
+def first_fused_call(N: int = 1_000_000) -> dict[str, float]:
+    """Seconds of the first and second ``engine="fused"`` gradient call (compilation; Inductor's disk cache as found)."""
+    import time
+
+    X = np.random.default_rng(3).uniform(-2, 2, (N, 2))
+    gradient = _symgrad(SOFTPLUS, "gradient", engine="fused")
+    seconds = []
+    for _ in range(2):
+        start = time.perf_counter()
+        gradient(X)
+        seconds.append(round(time.perf_counter() - start, 4))
+    return {"first call s": seconds[0], "second call s": seconds[1]}
+
+
 def gradient_workload(text, N, seed=0) -> tuple[str, np.ndarray, Any, dict[str, Callable[[], Any]]]:
     X = np.random.default_rng(seed).uniform(-2, 2, (N, 2))
     quadratic = text == QUADRATIC
     expected = hand_quadratic_gradient(X) if quadratic else hand_softplus_gradient(X)
     calls: dict[str, Callable[[], Any]] = {}
-    gradient = _symgrad(text, "gradient")
-    calls["symgrad"] = lambda: gradient(X)
+    calls["symgrad"] = served(_symgrad(text, "gradient"), X)
     if not quadratic:
-        llvm = _symgrad(text, "gradient", engine="symengine")
-        calls["symgrad engine='symengine' (LLVM)"] = lambda: llvm(X)
+        calls["symgrad engine='symengine' (LLVM)"] = served(_symgrad(text, "gradient", engine="symengine"), X)
     import symgrad as sg
 
     f = sg.Function(text)
@@ -275,10 +314,8 @@ def gradient_workload(text, N, seed=0) -> tuple[str, np.ndarray, Any, dict[str, 
 def hessian_workload(N, seed=0):
     X = np.random.default_rng(seed).uniform(-2, 2, (N, 2))
     calls: dict[str, Callable[[], Any]] = {}
-    hessian = _symgrad(SOFTPLUS, "hessian")
-    calls["symgrad"] = lambda: hessian(X)
-    llvm = _symgrad(SOFTPLUS, "hessian", engine="symengine")
-    calls["symgrad engine='symengine' (LLVM)"] = lambda: llvm(X)
+    calls["symgrad"] = served(_symgrad(SOFTPLUS, "hessian"), X)
+    calls["symgrad engine='symengine' (LLVM)"] = served(_symgrad(SOFTPLUS, "hessian", engine="symengine"), X)
     jx = jax_functions()
     if jx is not None:
         jax, softplus, _, _ = jx
@@ -307,8 +344,7 @@ def swell_workload(depth, N, seed=1):
     f, xs = swell(depth)
     import symgrad as sg
 
-    hessian = sg.Function(f, xs).compile("numpy").hessian
-    calls: dict[str, Callable[[], Any]] = {"symgrad": lambda: hessian(X)}
+    calls: dict[str, Callable[[], Any]] = {"symgrad": served(sg.Function(f, xs).compile("numpy").hessian, X)}
     jx = jax_functions()
     if jx is not None:
         jax, _, _, jswell = jx
@@ -460,12 +496,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         name, X, expected, calls = build()
         results = {k: c() for k, c in calls.items() if not k.startswith("bandwidth")}
         assert_same_numbers({"hand NumPy (reference)": expected, **results}, rtol=1e-9, atol=1e-9, what=f"{name} N={len(X)}")
-        timings = measure_side_by_side(calls, repeats=args.repeats, warmup=0 if small else 2)
+        timings = measure_side_by_side(calls, repeats=args.repeats, warmup=0 if small else 2,
+                                       warmup_s=0 if small else WARMUP_S)
         for system, timing in timings.items():
-            rows.append(Row(name, f"N={len(X):.0e}", system, timing, note=f"{len(X) / timing.median_s / 1e6:.3g} M points/s"))
+            engine = getattr(calls[system], "engine", None)
+            note = f"{len(X) / timing.median_s / 1e6:.3g} M points/s" + (f"; engine: {engine()}" if engine else "")
+            rows.append(Row(name, f"N={len(X):.0e}", system, timing, note=note))
     rows += cold_pipelines(small, args.repeats)
     rows += descent_pipelines(small, args.repeats)
     summary = {"targets": targets(rows)}
+    if not small:
+        from symgrad.kernels_fused import can_fuse
+
+        summary["engine='fused', ∇ softplus 10⁶ points"] = first_fused_call() if can_fuse() else "no C++ compiler"
     path = write_json(TOPIC, rows, smoke=args.smoke, summary=summary)
     if not args.quiet:
         print(table(rows))

@@ -117,22 +117,25 @@ def measure_once(fn: Callable[[], Any], *, repeats: int = 5) -> Timing:
 
 
 def measure_side_by_side(calls: dict[str, Callable[[], Any]], *, repeats: int = 5, warmup: int = 1,
-                         min_time_s: float = 0.02) -> dict[str, Timing]:
+                         min_time_s: float = 0.02, warmup_s: float = 0.0) -> dict[str, Timing]:
     """Time several systems on one workload with their repeats interleaved (A B C, A B C, ...).
 
     On a shared machine the load drifts; interleaving exposes every system to
     the same drift, so the *ratios* between them stay meaningful even when the
-    absolute times do not.
+    absolute times do not. ``warmup_s``: every system is first called for at
+    least this long (JIT engines reach their steady state: JAX's ``jit``,
+    symgrad's tier-up to the fused kernel).
     """
-    numbers, samples = interleaved_samples(calls, repeats=repeats, warmup=warmup, min_time_s=min_time_s)
+    numbers, samples = interleaved_samples(calls, repeats=repeats, warmup=warmup, min_time_s=min_time_s,
+                                           warmup_s=warmup_s)
     return {
         name: Timing(statistics.median(s), min(s), max(s), len(s), numbers[name]) for name, s in samples.items()
     }
 
 
 def interleaved_samples(calls: dict[str, Callable[[], Any]], *, repeats: int = 5, warmup: int = 1,
-                        min_time_s: float = 0.02, clock: Callable[[], float] = time.perf_counter
-                        ) -> tuple[dict[str, int], dict[str, list[float]]]:
+                        min_time_s: float = 0.02, clock: Callable[[], float] = time.perf_counter,
+                        warmup_s: float = 0.0) -> tuple[dict[str, int], dict[str, list[float]]]:
     """Calls per repeat and seconds per call of every repeat, systems interleaved (A B C, A B C, ...).
 
     Repeat ``i`` of every system ran under the same load, so ``samples[a][i] / samples[b][i]`` is a
@@ -140,6 +143,9 @@ def interleaved_samples(calls: dict[str, Callable[[], Any]], *, repeats: int = 5
     """
     for fn in calls.values():
         for _ in range(warmup):
+            fn()
+        until = time.perf_counter() + warmup_s
+        while time.perf_counter() < until:
             fn()
     numbers = {name: _calls_per_repeat(fn, min_time_s) for name, fn in calls.items()}
     samples: dict[str, list[float]] = {name: [] for name in calls}

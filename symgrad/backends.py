@@ -485,9 +485,15 @@ class CompiledFunction(Displayed):
             batches, all cores) when SymEngine is installed and represents the
             function, SymPy's ``lambdify`` otherwise; float64 batches of
             transcendental functions from 65,536 points run on a torch tape
-            (:mod:`symgrad.kernels_torch`) when torch is installed;
-            ``"symengine"``: LLVM only, and an error when SymEngine is not
-            installed; ``"torch"``: the torch tape for every batch; ``"sympy"``:
+            (:mod:`symgrad.kernels_torch`) when torch is installed, and tier
+            up to the fused kernel once the tape has spent
+            :data:`symgrad.kernels.FUSE_AFTER_SECONDS` on one output and a C++
+            compiler is present; ``"symengine"``: LLVM only, and an error when
+            SymEngine is not installed; ``"torch"``: the torch tape for every
+            batch (no compilation, the same bits on every call); ``"fused"``:
+            the tape compiled by ``torch.compile`` into one C++ loop from the
+            first batch (:mod:`symgrad.kernels_fused`; seconds to compile, an
+            error without a C++ compiler); ``"sympy"``:
             always ``lambdify``. float32, complex and torch input always take
             ``lambdify`` (their precision and device are kept).
 
@@ -761,17 +767,23 @@ def compile_function(
 
 
 #: the ``engine=`` values of :meth:`symgrad.Function.compile`
-KERNEL_ENGINES = ("auto", "sympy", "symengine", "torch")
+KERNEL_ENGINES = ("auto", "sympy", "symengine", "torch", "fused")
 
 
 def _kernel_engine(engine: str) -> str:
     if engine not in KERNEL_ENGINES:
         raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(KERNEL_ENGINES)}")
-    if engine in ("symengine", "torch") and _default_cse() != "symengine":
+    if engine in ("symengine", "torch", "fused") and _default_cse() != "symengine":
         raise BackendUnavailable(
             f"engine={engine!r} needs SymEngine, which is not installed; install it with "
             "pip install 'symgrad[fast]', or use engine='auto'"
         )
-    if engine == "torch":
+    if engine in ("torch", "fused"):
         import_torch()
+    if engine == "fused":
+        from .kernels_fused import can_fuse
+
+        if not can_fuse():
+            raise BackendUnavailable("engine='fused' compiles C++ with torch.compile, and no C++ compiler was found "
+                                     "(install g++ or clang++, or set CXX); engine='torch' needs none")
     return engine

@@ -325,8 +325,9 @@ class Function:
 
         Arguments:
             backend: ``"numpy"`` or ``"torch"`` (see :mod:`symgrad.backends`).
-            options: ``engine`` (``"auto"``, ``"symengine"`` or ``"sympy"``: who
-                builds the float64 NumPy kernels), ``cse``, ``torch_compile``;
+            options: ``engine`` (``"auto"``, ``"symengine"``, ``"torch"``,
+                ``"fused"`` or ``"sympy"``: who builds the float64 NumPy
+                kernels), ``cse``, ``torch_compile``;
                 see :class:`symgrad.backends.CompiledFunction`.
 
         Returns:

@@ -24,6 +24,12 @@ The output is laid out as the caller expects and is written once:
   gradient) is never computed per point: it is returned as a read-only
   ``numpy.broadcast_to`` view of one ``n × n`` (or ``n``) array.
 
+Large batches of transcendental-heavy functions run on the torch tape
+(:mod:`symgrad.kernels_torch`), which tiers up to a fused kernel compiled by
+``torch.compile`` (:mod:`symgrad.kernels_fused`) once it has spent
+:data:`FUSE_AFTER_SECONDS` on one output; :data:`ENGINES` lists the choices.
+The gradient of a quadratic (constant Hessian) is ``X @ H + g(0)`` on batches.
+
 Single points and batches of fewer than :data:`LLVM_MIN_POINTS` points use
 SymEngine's ``lambda`` backend (built in a millisecond), called through
 ``unsafe_real`` so a call costs a few microseconds. Only float64 input comes
@@ -43,6 +49,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -50,11 +57,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import FastPathUnavailable
+from .errors import BackendUnavailable, FastPathUnavailable
 
 __all__ = [
-    "ENGINES", "FastPathUnavailable", "SymEngineEvaluator", "LLVM_MIN_POINTS", "PARALLEL_MIN_POINTS", "TORCH_MIN_POINTS",
-    "TORCH_MIN_SHARE", "idle_cores", "run_in_chunks", "usable_cores",
+    "ENGINES", "FUSE_AFTER_SECONDS", "FastPathUnavailable", "SymEngineEvaluator", "LLVM_MIN_POINTS", "PARALLEL_MIN_POINTS",
+    "TORCH_MIN_POINTS", "TORCH_MIN_SHARE", "idle_cores", "run_in_chunks", "usable_cores",
 ]
 
 #: batches of at least this many points use the LLVM kernel (built once, on the first such batch)
@@ -65,6 +72,9 @@ PARALLEL_MIN_POINTS = 32_768
 TORCH_MIN_POINTS = 65_536
 #: ... when at least this share of the tape's operations are exp/log/sin/cos/... (SIMD in torch, scalar libm in LLVM)
 TORCH_MIN_SHARE = 1 / 16
+#: ``engine="auto"``: once the tape has spent this many seconds on one output, it tiers up to the fused kernel
+#: (about what compiling one costs with Inductor's disk cache warm: the ski-rental rule, docs/design.md)
+FUSE_AFTER_SECONDS = 2.0
 
 #: the engines of the float64 batch kernels, and what each runs a batch of at least LLVM_MIN_POINTS points on
 ENGINES = {
@@ -72,6 +82,7 @@ ENGINES = {
             "tape's operations are transcendental; SymEngine LLVM otherwise",
     "symengine": "SymEngine LLVM",
     "torch": "the torch tape (symgrad.kernels_torch)",
+    "fused": "the fused kernel: the tape compiled by torch.compile (symgrad.kernels_fused; needs a C++ compiler)",
 }
 
 
@@ -179,9 +190,12 @@ class _Slots:
         self.exprs = exprs
         self.engine = engine
         self._built: dict[str, Any] = {}
+        self.tape_seconds = 0.0  # time spent on the tape: "auto" tiers up to the fused kernel after FUSE_AFTER_SECONDS
+        self.fused_error: str | None = None  # why the fused kernel could not be built ("auto" stays on the tape)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"symbols": self.symbols, "exprs": self.exprs, "engine": self.engine, "_built": {}}
+        return {"symbols": self.symbols, "exprs": self.exprs, "engine": self.engine, "_built": {},
+                "tape_seconds": 0.0, "fused_error": None}
 
     def kernel(self, backend: str) -> Any:
         if backend not in self._built:
@@ -195,9 +209,17 @@ class _Slots:
         """The backend for a batch of ``points`` points (see :data:`ENGINES` and docs/performance.md)."""
         if points < LLVM_MIN_POINTS:
             return "lambda"
-        if self.engine == "torch" or (self.engine == "auto" and points >= TORCH_MIN_POINTS and self._torch_pays()):
-            return "torch"
+        if self.engine in ("torch", "fused"):
+            return self.engine
+        if self.engine == "auto" and points >= TORCH_MIN_POINTS and self._torch_pays():
+            return "fused" if self._tier_up() else "torch"
         return "llvm" if _have_llvm() else "lambda"
+
+    def _tier_up(self) -> bool:
+        """``auto``: the tape has run long enough that compiling the fused kernel pays, and it can be compiled."""
+        from .kernels_fused import can_fuse
+
+        return self.tape_seconds >= FUSE_AFTER_SECONDS and self.fused_error is None and can_fuse()
 
     def _torch_pays(self) -> bool:
         """``auto``: torch is installed, and the tape of these slots is transcendental enough to gain from SIMD."""
@@ -220,11 +242,39 @@ class _Slots:
             return out
         batch = X.shape[:-1]
         flat = np.ascontiguousarray(X).reshape(-1, X.shape[-1])
-        out = np.empty((len(flat), size))
         backend = self.backend_for(len(flat))
+        if backend == "fused":
+            out = self._fused(flat)
+            if out is not None:
+                return out.reshape(batch + (size,))
+            backend = "torch"  # "auto", and the fused kernel could not be built: the tape, for good
+        out = np.empty((len(flat), size))
         kernel = self.kernel(backend)
+        start = time.perf_counter()
         run_in_chunks(kernel if backend == "torch" else _RowKernel(kernel), flat, out)
+        if backend == "torch":
+            self.tape_seconds += time.perf_counter() - start
         return out.reshape(batch + (size,))
+
+    def _fused(self, flat: np.ndarray) -> np.ndarray | None:
+        """The fused kernel's output, compiling it on first use; None when ``auto`` cannot have it (noted once).
+
+        ``engine="fused"`` raises :class:`BackendUnavailable` with the reason instead.
+        """
+        try:
+            if "fused" not in self._built:
+                from .kernels_fused import FusedKernel
+
+                self._built["fused"] = FusedKernel(self.kernel("torch"))
+            return self._built["fused"](flat, threads=idle_cores())
+        except Exception as error:  # noqa: BLE001 -- torch/Inductor raise many kinds; each means "no fused kernel here"
+            self._built.pop("fused", None)
+            reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            if self.engine == "fused":
+                raise BackendUnavailable(f"engine='fused' could not compile this kernel ({reason}); "
+                                         "use engine='torch' or 'auto'") from error
+            self.fused_error = reason
+            return None
 
 
 def _symengine_lambdify(backend: str):
@@ -243,7 +293,7 @@ def _torch_tape(symbols: list[Any], exprs: list[Any]) -> Any:
 
 
 #: how each backend's kernel is built from (symbols, expressions)
-_BUILDERS = {"lambda": _symengine_lambdify("lambda"), "llvm": _symengine_lambdify("llvm"), "torch": _torch_tape}
+_BUILDERS = {"lambda": _symengine_lambdify("lambda"), "llvm": _symengine_lambdify("llvm"), "torch": _torch_tape}  # "fused": _Slots._fused
 
 
 class _RowKernel:
@@ -298,6 +348,48 @@ class _Part:
         return self._place(block, batch)[()]
 
 
+class _Affine:
+    """A gradient whose Hessian is constant, ``g(x) = H x + g(0)``, on a batch: BLAS or column products, no kernel per point.
+
+    When ``H`` is diagonal, column ``k`` is ``H[k, k] * X[..., k]`` (``2 w0² + 3 w1²``
+    → ``(4 w0, 6 w1)``, the very products the kernel would compute), one
+    NumPy call per column: broadcasting over a last axis of length ``n`` runs
+    NumPy's inner loop ``n`` elements at a time, 5× slower. Otherwise ``X @ H``.
+    """
+
+    def __init__(self, H: np.ndarray, offset: np.ndarray):
+        self.diagonal = np.diag(H).copy() if np.count_nonzero(H - np.diag(np.diag(H))) == 0 else None
+        self.H = H
+        self.offset = offset if np.any(offset) else None
+
+    @classmethod
+    def of(cls, gradient: _Part, hessian: _Part, symbols: list[Any]) -> _Affine | None:
+        """The affine form of ``gradient`` when ``hessian`` is constant (and the gradient is not), else None."""
+        if hessian.constant is None or gradient.constant is not None:
+            return None
+        origin = {s: 0 for s in symbols}
+        offset = np.array([_as_float(e.subs(origin)) for e in gradient.exprs])
+        return cls(np.asarray(hessian.constant, dtype=float), offset)
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        """``batch + (n,)`` for ``X`` of shape ``batch + (n,)``; large batches in chunks over the idle cores."""
+        flat = X.reshape(-1, X.shape[-1])
+        out = np.empty(flat.shape)
+        run_in_chunks(self._rows, flat, out)  # NumPy's ufuncs and BLAS release the GIL
+        return out.reshape(X.shape)
+
+    def _rows(self, X: np.ndarray, out: np.ndarray) -> None:
+        if self.diagonal is None:
+            np.matmul(X, self.H, out=out)
+        else:
+            for k, coefficient in enumerate(self.diagonal.tolist()):
+                np.multiply(X[:, k], coefficient, out=out[:, k])
+        if self.offset is not None:
+            for k, constant in enumerate(self.offset.tolist()):
+                if constant:
+                    np.add(out[:, k], constant, out=out[:, k])
+
+
 def _hessian_part(source: Any, n: int) -> _Part:
     """Every ``n × n`` slot (dense: no scatter after the kernel), or only the nonzero upper entries (sparse)."""
     import symengine
@@ -328,6 +420,7 @@ class SymEngineEvaluator:
         self._symbols = list(source.symbols)
         self._parts = {"v": _Part((), [source.expr]), "g": _Part((n,), list(source.se_gradient)), "h": _hessian_part(source, n)}
         self._kernels: dict[str, _Slots | None] = {}
+        self._affine_gradient = _Affine.of(self._parts["g"], self._parts["h"], self._symbols)
 
     def _kernel(self, parts: str) -> _Slots | None:
         if parts not in self._kernels:
@@ -386,6 +479,8 @@ class SymEngineEvaluator:
         return self._one("v", X)
 
     def gradient(self, X: np.ndarray) -> Any:
+        if self._affine_gradient is not None and X.ndim > 1 and X.size >= LLVM_MIN_POINTS * self.n:
+            return self._affine_gradient(X)
         return self._one("g", X)
 
     def value_and_gradient(self, X: np.ndarray) -> tuple[Any, ...]:

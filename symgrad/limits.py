@@ -56,6 +56,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import dataclasses
+import functools
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -158,6 +159,8 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 _in_worker = False
+#: set while ``run_bounded`` runs a call here with ``total_timeout=0``: nested bounded calls run here too
+_unbounded = threading.local()
 
 
 def exit_with_parent() -> None:
@@ -516,9 +519,15 @@ def run_bounded(fn: Callable[..., Any], *args: Any, limits: "Limits | None" = No
         1024
     """
     total = (limits or DEFAULT_LIMITS).total_timeout
-    if _in_worker or total == 0:
+    if _in_worker or getattr(_unbounded, "active", False):
         return fn(*args, **kwargs)
-    try:
-        return run_with_timeout(fn, *args, timeout=total, **kwargs)
+    if total == 0:  # the analyses this one calls run here too, unbounded
+        _unbounded.active = True
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _unbounded.active = False
+    try:  # fn's own keywords (an analysis's ``timeout=``) travel inside the partial, apart from ours
+        return run_with_timeout(functools.partial(fn, *args, **kwargs), timeout=total)
     except Timeout:
         raise _timeout_error(fn, total, "total_timeout") from None

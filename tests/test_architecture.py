@@ -28,7 +28,7 @@ STAGES: dict[str, int] = {
     # derivatives of SymPy expressions (scalar rules, the matrix engine)
     "symgrad.derivatives": 2, "symgrad.from_symengine": 2, "symgrad.matrix": 2,
     # compile backends: SymPy expressions -> NumPy / torch kernels
-    "symgrad.kernels": 3, "symgrad.kernels_torch": 3, "symgrad.kernels_fuse": 3, "symgrad.backends": 3,
+    "symgrad.kernels": 3, "symgrad.kernels_torch": 3, "symgrad.kernels_fuse": 3, "symgrad.kernels_fused": 3, "symgrad.backends": 3,
     # Function: expression + ordered variables, derivatives, evaluation, compile()
     "symgrad.function": 4,
     "symgrad.analysis": 5,

@@ -65,3 +65,20 @@ def test_a_compiled_function_still_travels_to_the_worker():
     f.compile("numpy").value([1.0])
     assert sg.convexity(f).verdict == "strictly convex"
     assert f.compile("numpy").value([3.0]) == 3.0
+
+
+def test_zero_total_timeout_runs_the_nested_analyses_here_too():
+    """critical_points calls non_differentiable_points; with total_timeout=0 both run here (was a TypeError)."""
+    points = sg.critical_points("2*x^3 - 3*x^2 - 12*x", limits=Limits(total_timeout=0))
+    assert [(p.kind, p.point) for p in points] == [("maximum", {sg.Function("x").variables[0]: -1}),
+                                                   ("minimum", {sg.Function("x").variables[0]: 2})]
+
+
+@pytest.mark.parametrize("call", [
+    lambda: sg.critical_points("x^2 - 2*x", timeout=5),
+    lambda: sg.non_differentiable_points("abs(x) + x^2", timeout=5),
+    lambda: sg.convexity("x^2", timeout=5),
+], ids=["critical_points", "non_differentiable_points", "convexity"])
+def test_an_analysis_takes_its_own_timeout_keyword_under_the_total_limit(call):
+    """Its ``timeout=`` (each costly step) is its own, apart from the worker's ``total_timeout`` (was a TypeError)."""
+    assert call()
