@@ -17,7 +17,8 @@ user would, ``Function(text).compile("numpy")``):
   (default) vs the lambdified SymPy gradient (``engine="sympy"``) vs a torch autograd loop.
 
 Beside the default ``symgrad`` rows, ``symgrad engine='symengine' (LLVM)`` pins the SymEngine LLVM
-kernels, so the gain of the torch tape (``engine="auto"``, docs/performance.md) shows in the same run.
+kernels and ``symgrad engine='torch' (tape)`` the torch tape, so what ``engine="auto"`` gains (the
+tape, then the fused kernel it tiers up to; docs/performance.md) shows in the same run.
 
 Every system's output is checked against hand-written NumPy (closed forms; second-order forward
 mode by hand for the swell) before anything is timed. Every system is then called for
@@ -275,6 +276,7 @@ def gradient_workload(text, N, seed=0) -> tuple[str, np.ndarray, Any, dict[str, 
     calls["symgrad"] = served(_symgrad(text, "gradient"), X)
     if not quadratic:
         calls["symgrad engine='symengine' (LLVM)"] = served(_symgrad(text, "gradient", engine="symengine"), X)
+        calls["symgrad engine='torch' (tape)"] = served(_symgrad(text, "gradient", engine="torch"), X)
     import symgrad as sg
 
     f = sg.Function(text)
@@ -316,6 +318,7 @@ def hessian_workload(N, seed=0):
     calls: dict[str, Callable[[], Any]] = {}
     calls["symgrad"] = served(_symgrad(SOFTPLUS, "hessian"), X)
     calls["symgrad engine='symengine' (LLVM)"] = served(_symgrad(SOFTPLUS, "hessian", engine="symengine"), X)
+    calls["symgrad engine='torch' (tape)"] = served(_symgrad(SOFTPLUS, "hessian", engine="torch"), X)
     jx = jax_functions()
     if jx is not None:
         jax, softplus, _, _ = jx

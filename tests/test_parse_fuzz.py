@@ -15,7 +15,7 @@ import time
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from symgrad.errors import InputError, InputTooLarge, ParseError
@@ -28,7 +28,7 @@ PIECES = ["x", "y", "w0", "w_1", "2", "0.5", "1e3", "+", "-", "*", "/", "^", "**
           "⁻¹", "η", "θ₁", "½", "−", "·", "\\eta", "9^9^9", "__", ".", "sn", "cost", "$"]
 
 RESULT_TYPES = (sympy.Expr, sympy.ImmutableMatrix)
-ANSWER_TYPES = (sympy.Expr, sympy.ImmutableMatrix, sympy.Equality, tuple, sympy.FiniteSet, Verdict)
+ANSWER_TYPES = (sympy.Expr, sympy.ImmutableMatrix, sympy.Equality, tuple, list, sympy.FiniteSet, Verdict)  # list: "1, 3"
 
 hostile_text = st.one_of(
     st.text(alphabet=CHARS, max_size=40),
@@ -44,6 +44,8 @@ def _parses_or_refuses(function, text, types):
         assert str(exc).strip()
     else:
         assert isinstance(result, types), type(result)
+        if isinstance(result, list):  # a bare list of answers, "1, 3": its values are SymPy objects
+            assert result and all(isinstance(item, sympy.Basic) for item in result), result
     assert time.perf_counter() - start < 2.0
 
 
@@ -55,6 +57,7 @@ def test_any_text_parses_or_raises_an_input_error(text):
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hostile_text)
+@example("0,0")  # a bare list of answers (found by this test)
 def test_any_text_is_an_answer_or_raises_an_input_error(text):
     _parses_or_refuses(parse_answer, text, ANSWER_TYPES)
 

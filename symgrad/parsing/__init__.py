@@ -162,14 +162,18 @@ def parse_answer(text: str, *, syntax: str = "auto", limits: Limits | None = Non
     """Read a homework answer: everything :func:`parse` reads, plus equations, sets and verdicts.
 
     Returns one of: ``sympy.Expr``; ``sympy.ImmutableMatrix``; ``sympy.Eq`` for
-    ``w0 = 1.8``; a tuple of ``sympy.Eq`` for ``w0 = 1.3, w1 = 1.6``; a
-    ``sympy.FiniteSet`` for ``{1, 2}``; or a :class:`Verdict` for worded answers
-    such as ``"Convex."``, ``"it is not convex"``, ``"saddle"``.
+    ``w0 = 1.8``; a tuple of ``sympy.Eq`` for ``w0 = 1.3, w1 = 1.6``; a Python
+    ``list`` of values for a bare list such as ``1, 3`` (the checker reads it as
+    a vector or a set, by the key); a ``sympy.FiniteSet`` for ``{1, 2}``; or a
+    :class:`Verdict` for worded answers such as ``"Convex."``,
+    ``"it is not convex"``, ``"saddle"``.
 
     Example:
         >>> from symgrad.parsing import parse_answer
         >>> parse_answer("w0 = 1.3, w1 = 1.6")
         (Eq(w0, 13/10), Eq(w1, 8/5))
+        >>> parse_answer("1, 3")
+        [1, 3]
         >>> parse_answer("Strictly convex.")
         <Verdict.STRICTLY_CONVEX: 'strictly convex'>
     """
