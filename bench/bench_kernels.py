@@ -248,7 +248,7 @@ def served(method, X):
         for name in ("fused", "torch", "llvm"):
             if name in built:
                 return name
-        return "affine (X @ H)" if getattr(fast, "_affine_gradient", None) is not None else "lambda"
+        return "affine (g(0) + H x)" if getattr(fast, "_affine_gradient", None) is not None else "lambda"
 
     call.engine = engine
     return call

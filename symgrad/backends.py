@@ -490,7 +490,7 @@ class CompiledFunction(Displayed):
             :data:`symgrad.kernels.FUSE_AFTER_SECONDS` on one output and a C++
             compiler is present; ``"symengine"``: LLVM only, and an error when
             SymEngine is not installed; ``"torch"``: the torch tape for every
-            batch (no compilation, the same bits on every call); ``"fused"``:
+            batch (never compiled); ``"fused"``:
             the tape compiled by ``torch.compile`` into one C++ loop from the
             first batch (:mod:`symgrad.kernels_fused`; seconds to compile, an
             error without a C++ compiler); ``"sympy"``:
@@ -785,5 +785,6 @@ def _kernel_engine(engine: str) -> str:
 
         if not can_fuse():
             raise BackendUnavailable("engine='fused' compiles C++ with torch.compile, and no C++ compiler was found "
-                                     "(install g++ or clang++, or set CXX); engine='torch' needs none")
+                                     "(install g++ or clang++; or set CXX to one -- it is used when set); "
+                                     "engine='torch' needs none")
     return engine

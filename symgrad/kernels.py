@@ -28,7 +28,7 @@ Large batches of transcendental-heavy functions run on the torch tape
 (:mod:`symgrad.kernels_torch`), which tiers up to a fused kernel compiled by
 ``torch.compile`` (:mod:`symgrad.kernels_fused`) once it has spent
 :data:`FUSE_AFTER_SECONDS` on one output; :data:`ENGINES` lists the choices.
-The gradient of a quadratic (constant Hessian) is ``X @ H + g(0)`` on batches.
+The gradient of a quadratic (constant Hessian) is ``g(0) + H x`` on batches, by columns.
 
 Single points and batches of fewer than :data:`LLVM_MIN_POINTS` points use
 SymEngine's ``lambda`` backend (built in a millisecond), called through
@@ -73,7 +73,7 @@ TORCH_MIN_POINTS = 65_536
 #: ... when at least this share of the tape's operations are exp/log/sin/cos/... (SIMD in torch, scalar libm in LLVM)
 TORCH_MIN_SHARE = 1 / 16
 #: ``engine="auto"``: once the tape has spent this many seconds on one output, it tiers up to the fused kernel
-#: (about what compiling one costs with Inductor's disk cache warm: the ski-rental rule, docs/design.md)
+#: (about what compiling one costs with Inductor's disk cache warm; docs/design.md, "When tiering pays")
 FUSE_AFTER_SECONDS = 2.0
 
 #: the engines of the float64 batch kernels, and what each runs a batch of at least LLVM_MIN_POINTS points on
@@ -250,17 +250,39 @@ class _Slots:
             backend = "torch"  # "auto", and the fused kernel could not be built: the tape, for good
         out = np.empty((len(flat), size))
         kernel = self.kernel(backend)
-        start = time.perf_counter()
-        run_in_chunks(kernel if backend == "torch" else _RowKernel(kernel), flat, out)
         if backend == "torch":
-            self.tape_seconds += time.perf_counter() - start
+            self._run_tape(kernel, flat, out)
+        else:
+            run_in_chunks(_RowKernel(kernel), flat, out)
         return out.reshape(batch + (size,))
+
+    def _run_tape(self, tape: Any, flat: np.ndarray, out: np.ndarray) -> None:
+        """The tape over chunks, its time counted for the tier-up; the caller's torch thread count left as it was.
+
+        Each chunk runs with torch's threads at 1 (set and restored by the tape).
+        torch keeps that count in a process-wide setting too, which a thread reads
+        when it first uses torch: a pool thread's chunk could otherwise hand 1 to a
+        caller that had 2. The caller's count is read here, before any chunk starts,
+        and put back after the last one.
+        """
+        import torch
+
+        threads = torch.get_num_threads()
+        start = time.perf_counter()
+        try:
+            run_in_chunks(tape, flat, out)
+        finally:
+            self.tape_seconds += time.perf_counter() - start
+            if torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)
 
     def _fused(self, flat: np.ndarray) -> np.ndarray | None:
         """The fused kernel's output, compiling it on first use; None when ``auto`` cannot have it (noted once).
 
         ``engine="fused"`` raises :class:`BackendUnavailable` with the reason instead.
         """
+        if self.fused_error is not None:  # tried once already: compiling again would fail the same way, slowly
+            return self._no_fused(None)
         try:
             if "fused" not in self._built:
                 from .kernels_fused import FusedKernel
@@ -269,19 +291,27 @@ class _Slots:
             return self._built["fused"](flat, threads=idle_cores())
         except Exception as error:  # noqa: BLE001 -- torch/Inductor raise many kinds; each means "no fused kernel here"
             self._built.pop("fused", None)
-            reason = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-            if self.engine == "fused":
-                raise BackendUnavailable(f"engine='fused' could not compile this kernel ({reason}); "
-                                         "use engine='torch' or 'auto'") from error
-            self.fused_error = reason
+            self.fused_error = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            return self._no_fused(error)
+
+    def _no_fused(self, error: BaseException | None) -> None:
+        """None for ``auto`` (the tape, for good); ``engine="fused"`` raises with the reason and what to do."""
+        if self.engine != "fused":
             return None
+        cxx = os.environ.get("CXX")
+        hint = f"check the compiler CXX={cxx!r} names, or unset CXX; " if cxx else ""
+        raise BackendUnavailable(f"engine='fused' could not compile this kernel ({self.fused_error}); "
+                                 f"{hint}engine='torch' or 'auto' need no compiler") from error
 
 
 def _symengine_lambdify(backend: str):
     def build(symbols: list[Any], exprs: list[Any]) -> Any:
         import symengine
 
-        return symengine.Lambdify(symbols, exprs, cse=True, backend=backend)
+        from .kernels_fuse import elementary
+
+        # logistic quotients as the tape computes them: no inf/inf where e^u overflows, on every engine
+        return symengine.Lambdify(symbols, [elementary(e) for e in exprs], cse=True, backend=backend)
 
     return build
 
@@ -349,18 +379,18 @@ class _Part:
 
 
 class _Affine:
-    """A gradient whose Hessian is constant, ``g(x) = H x + g(0)``, on a batch: BLAS or column products, no kernel per point.
+    """A gradient whose Hessian is constant, ``g(x) = H x + g(0)``, on a batch: column sums, no kernel per point.
 
-    When ``H`` is diagonal, column ``k`` is ``H[k, k] * X[..., k]`` (``2 w0² + 3 w1²``
-    → ``(4 w0, 6 w1)``, the very products the kernel would compute), one
-    NumPy call per column: broadcasting over a last axis of length ``n`` runs
-    NumPy's inner loop ``n`` elements at a time, 5× slower. Otherwise ``X @ H``.
+    Entry ``k`` is ``g(0)[k] + Σ_j H[j, k] x_j`` over the ``j`` with ``H[j, k] ≠ 0``
+    only -- the terms the symbolic entry has -- so an ``inf`` in a variable an
+    entry does not contain cannot reach it (``X @ H`` would make ``inf · 0 = nan``).
+    One NumPy call per term, on columns: broadcasting over a last axis of length
+    ``n`` runs NumPy's inner loop ``n`` elements at a time, 5× slower.
     """
 
     def __init__(self, H: np.ndarray, offset: np.ndarray):
-        self.diagonal = np.diag(H).copy() if np.count_nonzero(H - np.diag(np.diag(H))) == 0 else None
-        self.H = H
-        self.offset = offset if np.any(offset) else None
+        self.terms = [[(j, float(H[j, k])) for j in np.flatnonzero(H[:, k]).tolist()] for k in range(H.shape[1])]
+        self.offset = offset.tolist()
 
     @classmethod
     def of(cls, gradient: _Part, hessian: _Part, symbols: list[Any]) -> _Affine | None:
@@ -375,19 +405,23 @@ class _Affine:
         """``batch + (n,)`` for ``X`` of shape ``batch + (n,)``; large batches in chunks over the idle cores."""
         flat = X.reshape(-1, X.shape[-1])
         out = np.empty(flat.shape)
-        run_in_chunks(self._rows, flat, out)  # NumPy's ufuncs and BLAS release the GIL
+        run_in_chunks(self._rows, flat, out)  # NumPy's ufuncs release the GIL
         return out.reshape(X.shape)
 
     def _rows(self, X: np.ndarray, out: np.ndarray) -> None:
-        if self.diagonal is None:
-            np.matmul(X, self.H, out=out)
-        else:
-            for k, coefficient in enumerate(self.diagonal.tolist()):
-                np.multiply(X[:, k], coefficient, out=out[:, k])
-        if self.offset is not None:
-            for k, constant in enumerate(self.offset.tolist()):
-                if constant:
-                    np.add(out[:, k], constant, out=out[:, k])
+        scratch = None
+        for k, (terms, constant) in enumerate(zip(self.terms, self.offset)):
+            column = out[:, k]
+            if not terms:
+                column.fill(constant)
+                continue
+            j, coefficient = terms[0]
+            np.multiply(X[:, j], coefficient, out=column)
+            for j, coefficient in terms[1:]:
+                scratch = np.multiply(X[:, j], coefficient, out=scratch)
+                np.add(column, scratch, out=column)
+            if constant:
+                np.add(column, constant, out=column)
 
 
 def _hessian_part(source: Any, n: int) -> _Part:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FUSED", "fuse"]
+__all__ = ["FUSED", "elementary", "fuse"]
 
 #: the function symbols :func:`fuse` introduces → the torch function computing each (one tensor argument)
 FUSED = {"sigmoid": "sigmoid", "softplus": "logaddexp"}
@@ -141,3 +141,54 @@ def _fuse_factors(factors: list[Any]) -> Any:
     for factor in factors:
         product = product * factor
     return product
+
+
+def elementary(e: Any) -> Any:
+    """``fuse(e)`` written back in functions every SymEngine backend has, still free of overflow.
+
+    For SymEngine's ``lambda`` and LLVM kernels, which have no sigmoid:
+    ``σ(u) = 1 / (1 + e^{-u})`` (``e^{-u} = inf`` gives ``0``, as it should) and
+    ``softplus(u) = max(u, 0) + log(1 + e^{-|u|})``. So every engine gives the
+    same finite numbers where ``e^u`` overflows, whatever the batch size.
+
+    Example:
+        >>> import symengine as se
+        >>> u = se.Symbol("u")
+        >>> elementary(se.exp(u) / (1 + se.exp(u)))
+        (1 + exp(-u))**(-1)
+    """
+    return _Elementary()(fuse(e))
+
+
+class _Elementary:
+    def __init__(self) -> None:
+        self.memo: dict[Any, Any] = {}
+
+    def __call__(self, e: Any) -> Any:
+        if e not in self.memo:
+            self.memo[e] = self._rewrite(e)
+        return self.memo[e]
+
+    def _rewrite(self, e: Any) -> Any:
+        if not e.args or not e.free_symbols:
+            return e
+        args = [self(a) for a in e.args]
+        if type(e).__name__ == "FunctionSymbol" and e.get_name() in _ELEMENTARY:
+            return _ELEMENTARY[e.get_name()](args[0])
+        return _rebuilt(e, args)
+
+
+def _sigmoid(u: Any) -> Any:
+    import symengine
+
+    return 1 / (1 + symengine.exp(-u))
+
+
+def _softplus(u: Any) -> Any:
+    import symengine
+
+    return symengine.Max(u, 0) + symengine.log(1 + symengine.exp(-symengine.Abs(u)))
+
+
+#: the fused function symbols in elementary, overflow-free form (:func:`elementary`)
+_ELEMENTARY = {"sigmoid": _sigmoid, "softplus": _softplus}

@@ -48,8 +48,10 @@ def can_fuse() -> bool:
         from torch._inductor import config
     except ImportError:
         return False
+    if os.environ.get("CXX"):  # Inductor uses $CXX when it is set, and nothing else
+        return shutil.which(os.environ["CXX"]) is not None
     configured = getattr(getattr(config, "cpp", None), "cxx", (None, "g++"))
-    names = [os.environ.get("CXX"), *(configured if isinstance(configured, tuple) else (configured,)), "g++", "clang++"]
+    names = [*(configured if isinstance(configured, tuple) else (configured,)), "g++", "clang++"]
     return any(name and shutil.which(name) for name in names)
 
 

@@ -159,10 +159,15 @@ def test_a_kernel_that_cannot_be_compiled_leaves_auto_on_the_tape(monkeypatch):
 
 def test_engine_fused_says_why_it_cannot_compile(monkeypatch):
     monkeypatch.setattr(_fused, "can_fuse", lambda: True)
-    monkeypatch.setattr(_fused, "FusedKernel", _Refuses)
+    tries = []
+    monkeypatch.setattr(_fused, "FusedKernel", lambda tape: tries.append(1) or _Refuses(tape))
+    monkeypatch.setenv("CXX", "/nonexistent/g++")
     c = _softplus_slots("fused")
-    with pytest.raises(BackendUnavailable, match=r"engine='fused' could not compile.*no Python.h.*engine='torch'"):
-        c.gradient(np.zeros((100, 2)))
+    for _ in range(2):  # the second call repeats the reason without compiling again
+        with pytest.raises(BackendUnavailable,
+                           match=r"engine='fused' could not compile.*no Python.h.*CXX='/nonexistent/g\+\+'.*engine='torch'"):
+            c.gradient(np.zeros((100, 2)))
+    assert len(tries) == 1
     np.testing.assert_allclose(c.gradient(np.zeros(2)), [0.0, 0.0])  # one point: SymEngine's lambda kernel
     monkeypatch.setattr(_fused, "can_fuse", lambda: False)
     with pytest.raises(BackendUnavailable, match="no C.. compiler was found"):
@@ -199,3 +204,31 @@ def test_a_diagonal_affine_gradient_is_the_products_the_expression_writes():
     g = Function(2 * w0**2 + 3 * w1**2, (w0, w1)).compile("numpy").gradient(X)
     np.testing.assert_array_equal(g, np.stack((4 * X[:, 0], 6 * X[:, 1]), 1))
     assert g.flags.c_contiguous and g.flags.writeable
+
+
+def test_a_cxx_that_names_no_compiler_means_no_fused_kernel(monkeypatch):
+    """Inductor uses $CXX when it is set, whatever else is on the PATH."""
+    monkeypatch.setenv("CXX", "/nonexistent/g++")
+    _fused.can_fuse.cache_clear()
+    try:
+        assert _fused.can_fuse() is False
+        with pytest.raises(BackendUnavailable, match="set CXX to one"):
+            _softplus_slots("fused")
+    finally:
+        monkeypatch.delenv("CXX")
+        _fused.can_fuse.cache_clear()
+
+
+@pytest.mark.parametrize("expr, X, hand", [
+    (w0**2 + w1, [[1.0, np.inf]], [[2.0, 1.0]]),  # ∂/∂w1 = 1 has no w1 in it
+    (w0 * w1 + w0**2, [[0.9, np.inf]], [[np.inf, 0.9]]),
+    (2 * w0**2 + 3 * w1**2, [[np.nan, 1.0]], [[np.nan, 6.0]]),
+])
+def test_an_affine_gradient_keeps_non_finite_inputs_out_of_entries_without_them(expr, X, hand):
+    """The per-point kernel's numbers at any batch size (``X @ H`` would give ``inf · 0 = nan``)."""
+    c = Function(expr, (w0, w1)).compile("numpy")
+    rows = np.concatenate([np.array(X), np.ones((99, 2))])
+    with np.errstate(all="raise"):
+        batch = c.gradient(rows)
+    np.testing.assert_array_equal(batch[0], hand[0])
+    np.testing.assert_array_equal(c.gradient(rows[0]), hand[0])

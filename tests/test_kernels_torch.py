@@ -351,3 +351,49 @@ def test_logistic_loss_with_a_sum_in_the_exponent_matches_its_closed_form(seed, 
     hess = (expit(u) * expit(-u))[:, None, None] * np.outer(a, a) + np.eye(3) / 5
     np.testing.assert_allclose(c.gradient(X), grad, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(c.hessian(X), hess, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["auto", "symengine", "torch"])
+def test_every_engine_and_batch_size_gives_the_same_finite_numbers_where_exp_overflows(engine):
+    """log(1 + e^{w0 w1}) at w0 w1 = ±900: one point, a small batch and a large one (mpmath at 50 digits).
+
+    Before, one point and batches under 64 went to SymEngine's lambda kernel, which evaluated
+    e^u/(1 + e^u) as written: inf/inf = nan.
+    """
+    c = Function(sympy.log(1 + sympy.exp(w0 * w1)), (w0, w1)).compile("numpy", engine=engine)
+    with mpmath.workdps(50):
+        for a, b in [(30.0, 30.0), (-30.0, 30.0), (27.0, 26.0)]:
+            u = mpmath.mpf(a) * b
+            s = 1 / (1 + mpmath.exp(-u))
+            ds = s * (1 - s)
+            value = float(mpmath.log(1 + mpmath.exp(u)))
+            grad = [float(b * s), float(a * s)]
+            hess = [[float(b * b * ds), float(s + u * ds)], [float(s + u * ds), float(a * a * ds)]]
+            for rows in (None, 1, 10, 100):
+                X = np.array([a, b]) if rows is None else np.tile([a, b], (rows, 1))
+                got = [np.asarray(c.value(X)).reshape(-1)[0], np.asarray(c.gradient(X)).reshape(-1, 2)[0],
+                       np.asarray(c.hessian(X)).reshape(-1, 2, 2)[0]]
+                np.testing.assert_allclose(got[0], value, rtol=1e-14, atol=1e-300)
+                np.testing.assert_allclose(got[1], grad, rtol=1e-12, atol=1e-300)
+                np.testing.assert_allclose(got[2], hess, rtol=1e-12, atol=1e-300)
+
+
+def test_a_tape_call_from_a_fresh_process_leaves_torchs_thread_count_alone():
+    """The pool thread's chunk sets torch's count to 1; the caller's count must come back (was 1 in 4 of 5 runs)."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    child = textwrap.dedent("""
+        import numpy as np, torch, symgrad as sg, symgrad.kernels as K
+        K.idle_cores = lambda: 2  # chunks shared with a pool thread, as on an idle 2-core machine
+        c = sg.Function("log(1+exp(x*y)) + sin(x)").compile("numpy")
+        c.gradient(np.random.default_rng(0).standard_normal((70000, 2)))
+        print(torch.get_num_threads())
+    """)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root, "OMP_NUM_THREADS": "2"}
+    runs = [subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True, env=env, cwd=root)
+            for _ in range(3)]
+    assert [run.communicate(timeout=300)[0].strip() for run in runs] == ["2", "2", "2"]

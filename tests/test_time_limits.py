@@ -82,3 +82,13 @@ def test_zero_total_timeout_runs_the_nested_analyses_here_too():
 def test_an_analysis_takes_its_own_timeout_keyword_under_the_total_limit(call):
     """Its ``timeout=`` (each costly step) is its own, apart from the worker's ``total_timeout`` (was a TypeError)."""
     assert call()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: sg.critical_points("x^2 - 2*x", timeout=-1),
+    lambda: sg.convexity("x^4 + x^2", timeout=-1),
+], ids=["critical_points", "convexity"])
+def test_a_negative_timeout_is_refused_not_read_as_undecided(call):
+    """It was swallowed with SymPy's own errors, so the analysis went on as if every step had timed out."""
+    with pytest.raises(sg.InputError, match="timeout must be a number of seconds >= 0"):
+        call()

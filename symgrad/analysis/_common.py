@@ -103,11 +103,19 @@ def bounded(entry: _Entry) -> _Entry:
     return within_limits  # type: ignore[return-value]
 
 
+def check_timeout(timeout: float | None) -> None:
+    """Refuse a ``timeout=`` that is not ``None`` or a number of seconds ``>= 0`` (an analysis's own keyword)."""
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout >= 0):
+        raise InputError(f"timeout must be a number of seconds >= 0 (0: no limit), got {timeout!r}")
+
+
 def attempt(fn: Callable[..., Any], *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` under the time limit; ``None`` when SymPy cannot decide in time.
 
     The single call site for costly symbolic work in :mod:`symgrad.analysis`.
+    A negative ``timeout`` is the caller's mistake, reported (not read as "SymPy cannot decide").
     """
+    check_timeout(timeout)
     try:
         return run_with_timeout(fn, *args, timeout=timeout, **kwargs)
     except (Timeout, InputTooLarge):
@@ -266,6 +274,7 @@ def resolve_domain(fn: Function, domain: Any = None, *, timeout: float | None = 
         InputError: the domain is not a box (a union of intervals, a condition
             on two variables at once) or names an unknown variable.
     """
+    check_timeout(timeout)
     box = {v: sympy.S.Reals for v in fn.variables}
     given = domain is not None
     if given:
