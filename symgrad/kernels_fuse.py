@@ -37,18 +37,23 @@ def fuse(e: Any) -> Any:
     return _Fuser()(e)
 
 
-class _Fuser:
+class _Rewriter:
+    """A bottom-up rewrite of a SymEngine DAG, each distinct subexpression rewritten once (memo)."""
+
     def __init__(self) -> None:
         self.memo: dict[Any, Any] = {}
 
     def __call__(self, e: Any) -> Any:
         if e not in self.memo:
-            self.memo[e] = self._rewrite(e)
+            self.memo[e] = e if not e.args or not e.free_symbols else self._rewrite(e)
         return self.memo[e]
 
     def _rewrite(self, e: Any) -> Any:
-        if not e.args or not e.free_symbols:
-            return e
+        raise NotImplementedError
+
+
+class _Fuser(_Rewriter):
+    def _rewrite(self, e: Any) -> Any:
         kind = type(e).__name__
         # a power inside a product is fused with its partner e^{ku} there, not on its own
         args = [self._unfused(a) if kind == "Mul" and type(a).__name__ == "Pow" else self(a) for a in e.args]
@@ -160,18 +165,8 @@ def elementary(e: Any) -> Any:
     return _Elementary()(fuse(e))
 
 
-class _Elementary:
-    def __init__(self) -> None:
-        self.memo: dict[Any, Any] = {}
-
-    def __call__(self, e: Any) -> Any:
-        if e not in self.memo:
-            self.memo[e] = self._rewrite(e)
-        return self.memo[e]
-
+class _Elementary(_Rewriter):
     def _rewrite(self, e: Any) -> Any:
-        if not e.args or not e.free_symbols:
-            return e
         args = [self(a) for a in e.args]
         if type(e).__name__ == "FunctionSymbol" and e.get_name() in _ELEMENTARY:
             return _ELEMENTARY[e.get_name()](args[0])
