@@ -34,7 +34,7 @@ FUSED = {"sigmoid": "sigmoid", "softplus": "logaddexp"}
 
 def fuse(e: Any) -> Any:
     """``e`` with every logistic pattern of the module docstring replaced by ``sigmoid``/``softplus`` symbols."""
-    return _Fuser()(e)
+    return _Fuser()(e) if _has_exp(e) else e
 
 
 class _Rewriter:
@@ -162,7 +162,14 @@ def elementary(e: Any) -> Any:
         >>> elementary(se.exp(u) / (1 + se.exp(u)))
         (1 + exp(-u))**(-1)
     """
-    return _Elementary()(fuse(e))
+    return _Elementary()(fuse(e)) if _has_exp(e) else e
+
+
+def _has_exp(e: Any) -> bool:
+    """Whether ``e`` has ``e^u`` anywhere, which every logistic pattern has (SymEngine's ``has``: one C++ walk)."""
+    import symengine
+
+    return bool(e.has(symengine.E))
 
 
 class _Elementary(_Rewriter):
