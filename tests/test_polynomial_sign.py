@@ -5,6 +5,7 @@ at a rational point between each two (fast), where it used to solve ``p < 0`` an
 ``solve_univariate_inequality`` (about a tenth of a second each). The solver is the oracle here: on
 integer-coefficient polynomials of degree at most 5 -- repeated roots, irrational roots, no real
 roots -- both routes give the same sets, written the same way, and ``prove_sign`` the same proof.
+``limit_at_infinity`` (a polynomial's leading term) is checked against ``sympy.limit`` the same way.
 """
 
 import mpmath
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symgrad.analysis import _common
-from symgrad.analysis._common import Domain, polynomial_sign_sets, prove_sign
+from symgrad.analysis._common import Domain, limit_at_infinity, polynomial_sign_sets, prove_sign
 
 x = sympy.Symbol("x", real=True)
 
@@ -99,6 +100,12 @@ def test_prove_sign_gives_the_same_proof_with_and_without_the_fast_route(expr):
     finally:
         _common.polynomial_sign_sets = original
     assert fast == solved
+
+
+@settings(max_examples=20)
+@given(st.one_of(dense, factored()), st.sampled_from([sympy.oo, -sympy.oo]))
+def test_limit_of_a_polynomial_at_infinity_is_sympys_limit(expr, end):
+    assert limit_at_infinity(expr, x, end, timeout=0) == sympy.limit(expr, x, end)
 
 
 def test_examples_with_repeated_roots_no_real_roots_and_touching_isolating_intervals():

@@ -37,7 +37,8 @@ from ..function import Function, as_function, to_sympy_number
 from ..limits import Limits, run_bounded, run_with_timeout
 from ._text import text
 
-__all__ = ["bounded", "attempt", "scalar_function", "Domain", "resolve_domain", "prove_sign", "number_sign", "assumed_sign", "settle"]
+__all__ = ["bounded", "attempt", "scalar_function", "Domain", "resolve_domain", "prove_sign", "number_sign", "assumed_sign", "settle",
+           "limit_at_infinity"]
 
 
 # --------------------------------------------------------------------------- time-limited SymPy calls
@@ -431,6 +432,26 @@ def prove_sign(expr: sympy.Expr, domain: Domain, *, timeout: float | None = None
 
 def _on(domain: Domain) -> str:
     return "" if domain.is_everything else f" on {domain.describe()}"
+
+
+def limit_at_infinity(expr: sympy.Expr, variable: sympy.Symbol, end: sympy.Expr, *,
+                      timeout: float | None = None) -> sympy.Expr | None:
+    """``lim expr`` as ``variable → end`` (``oo`` or ``-oo``); ``None`` when SymPy cannot decide in time.
+
+    A polynomial with rational coefficients goes by its leading term (``±oo``, or the constant), the
+    value ``sympy.limit`` gives, without its series machinery; anything else goes to ``sympy.limit``.
+
+    Example:
+        >>> x = sympy.Symbol("x", real=True)
+        >>> limit_at_infinity(3 - 2*x**3, x, -sympy.oo), limit_at_infinity(sympy.exp(x), x, -sympy.oo)
+        (oo, 0)
+    """
+    if end in (sympy.oo, -sympy.oo) and expr.free_symbols == {variable} and expr.is_polynomial(variable):
+        poly = sympy.Poly(expr, variable)
+        if poly.domain in (sympy.ZZ, sympy.QQ):
+            direction = 1 if end is sympy.oo else (-1) ** poly.degree()
+            return poly.LC() * direction * sympy.oo if poly.degree() > 0 else poly.LC()
+    return attempt(sympy.limit, expr, variable, end, timeout=timeout)
 
 
 def _univariate_sign(expr, variable, interval, timeout) -> SignProof:
