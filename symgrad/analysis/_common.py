@@ -418,9 +418,11 @@ def prove_sign(expr: sympy.Expr, domain: Domain, *, timeout: float | None = None
     sign = _sign_by_assumptions(substituted)
     if sign:
         return SignProof(sign, "by SymPy's sign rules for sums, products and powers" + _on(domain))
+    asked = {substituted}  # a rewrite equal to an expression already asked about gets the same answer: None
     for rewrite in (sympy.factor, sympy.cancel, sympy.expand):
         simpler = attempt(rewrite, substituted, timeout=timeout)
-        if simpler is not None:
+        if simpler is not None and simpler not in asked:
+            asked.add(simpler)
             sign = _sign_by_assumptions(simpler)
             if sign:
                 return SignProof(sign, f"{rewrite.__name__} gives {text(simpler)}, whose sign follows term by term" + _on(domain))
