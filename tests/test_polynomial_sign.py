@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symgrad.analysis import _common
-from symgrad.analysis._common import Domain, limit_at_infinity, polynomial_sign_sets, prove_sign
+from symgrad.analysis._common import Domain, limit_at_infinity, prove_sign
+from symgrad.analysis.polynomial_sign import polynomial_sign_sets
 
 x = sympy.Symbol("x", real=True)
 
