@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar, Union
 
@@ -109,7 +110,18 @@ def matrix_symbols(expr: sympy.Basic) -> dict[str, sympy.MatrixSymbol]:
     >>> sorted(matrix_symbols(ScalarOf(declare("w", 3).T * declare("x", 3))))
     ['w', 'x']
     """
-    return {m.name: m for m in sorted(expr.atoms(sympy.MatrixSymbol), key=lambda m: m.name)}  # a fixed order: seeded draws repeat
+    try:
+        return dict(_cached_matrix_symbols(expr))
+    except TypeError:  # unhashable (a mutable Matrix): no cache
+        return dict(_matrix_symbols(expr))
+
+
+def _matrix_symbols(expr: sympy.Basic) -> tuple[tuple[str, sympy.MatrixSymbol], ...]:
+    return tuple((m.name, m) for m in sorted(expr.atoms(sympy.MatrixSymbol), key=lambda m: m.name))  # a fixed order: seeded draws repeat
+
+
+_cached_matrix_symbols = functools.lru_cache(maxsize=4096)(_matrix_symbols)
+"""Found once per expression: certification and evaluation ask about the same few expressions thousands of times."""
 
 
 # -- the entrywise function table -------------------------------------------------------------------------

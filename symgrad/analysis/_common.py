@@ -36,8 +36,10 @@ from ..errors import InputError, InputTooLarge, Timeout
 from ..function import Function, as_function, to_sympy_number
 from ..limits import Limits, run_bounded, run_with_timeout
 from ._text import text
+from .polynomial_sign import polynomial_sign_sets
 
-__all__ = ["bounded", "attempt", "scalar_function", "Domain", "resolve_domain", "prove_sign", "number_sign", "assumed_sign", "settle"]
+__all__ = ["bounded", "attempt", "scalar_function", "Domain", "resolve_domain", "prove_sign", "number_sign", "assumed_sign", "settle",
+           "limit_at_infinity"]
 
 
 # --------------------------------------------------------------------------- time-limited SymPy calls
@@ -426,9 +428,11 @@ def prove_sign(expr: sympy.Expr, domain: Domain, *, timeout: float | None = None
     sign = _sign_by_assumptions(substituted)
     if sign:
         return SignProof(sign, "by SymPy's sign rules for sums, products and powers" + _on(domain))
+    asked = {substituted}  # a rewrite equal to an expression already asked about gets the same answer: None
     for rewrite in (sympy.factor, sympy.cancel, sympy.expand):
         simpler = attempt(rewrite, substituted, timeout=timeout)
-        if simpler is not None:
+        if simpler is not None and simpler not in asked:
+            asked.add(simpler)
             sign = _sign_by_assumptions(simpler)
             if sign:
                 return SignProof(sign, f"{rewrite.__name__} gives {text(simpler)}, whose sign follows term by term" + _on(domain))
@@ -442,10 +446,39 @@ def _on(domain: Domain) -> str:
     return "" if domain.is_everything else f" on {domain.describe()}"
 
 
+def limit_at_infinity(expr: sympy.Expr, variable: sympy.Symbol, end: sympy.Expr, *,
+                      timeout: float | None = None) -> sympy.Expr | None:
+    """``lim expr`` as ``variable → end`` (``oo`` or ``-oo``); ``None`` when SymPy cannot decide in time.
+
+    A polynomial with rational coefficients goes by its leading term (``±oo``, or the constant), the
+    value ``sympy.limit`` gives, without its series machinery; anything else goes to ``sympy.limit``.
+
+    Example:
+        >>> x = sympy.Symbol("x", real=True)
+        >>> limit_at_infinity(3 - 2*x**3, x, -sympy.oo), limit_at_infinity(sympy.exp(x), x, -sympy.oo)
+        (oo, 0)
+    """
+    if end in (sympy.oo, -sympy.oo) and expr.free_symbols == {variable} and expr.is_polynomial(variable):
+        poly = sympy.Poly(expr, variable)
+        if poly.domain in (sympy.ZZ, sympy.QQ):
+            direction = 1 if end is sympy.oo else (-1) ** poly.degree()
+            return poly.LC() * direction * sympy.oo if poly.degree() > 0 else poly.LC()
+    return attempt(sympy.limit, expr, variable, end, timeout=timeout)
+
+
 def _univariate_sign(expr, variable, interval, timeout) -> SignProof:
-    """Exact sign of a rational function of one variable on an interval, by solving inequalities."""
-    negative = attempt(sympy.solve_univariate_inequality, expr < 0, variable, relational=False, timeout=timeout)
-    positive = attempt(sympy.solve_univariate_inequality, expr > 0, variable, relational=False, timeout=timeout)
+    """Exact sign of a rational function of one variable on an interval, by solving inequalities.
+
+    A polynomial with rational coefficients takes the fast exact route :func:`polynomial_sign_sets`;
+    other rational functions (and polynomials whose roots it would write as ``CRootOf``) go through
+    ``solve_univariate_inequality``. Both routes give the same sets, written the same way.
+    """
+    sets = attempt(polynomial_sign_sets, expr, variable, timeout=timeout)
+    if sets is not None:
+        positive, negative = sets
+    else:
+        negative = attempt(sympy.solve_univariate_inequality, expr < 0, variable, relational=False, timeout=timeout)
+        positive = attempt(sympy.solve_univariate_inequality, expr > 0, variable, relational=False, timeout=timeout)
     if negative is None or positive is None:
         return SignProof(None)
     negative, positive = negative.intersect(interval), positive.intersect(interval)

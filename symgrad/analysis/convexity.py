@@ -456,7 +456,7 @@ def _second_derivative(fn, dom, g, second, word, sign, timeout) -> _Side:
                 f"segment is {_NAME}″ = 0 throughout, and {_NAME} is strictly {word}."], steps)
         return _Side("yes", "second-derivative", [sentence + f"; whether it is strictly {word} was not shown."], steps)
     if proof.sign in ("mixed", "negative", "nonpositive"):
-        found = _univariate_counterexample(fn, dom, g, second, timeout)
+        found = _univariate_counterexample(fn, dom, g, second, timeout, proof.negative)
         if found is not None:
             return _refuted(found, word, "counterexample-hessian", steps)
     return _Side(None, "second-derivative", [], steps)
@@ -473,12 +473,15 @@ def _where_signs(proof, sign: int) -> list[tuple[str, Any]]:
     return [("where f'' > 0", up), ("where f'' < 0", down)]
 
 
-def _univariate_counterexample(fn, dom, g, second, timeout):
+def _univariate_counterexample(fn, dom, g, second, timeout, negative=None):
+    """A chord above the graph from a point where ``second < 0``; ``negative``: that set on the domain, if the
+    sign proof of ``second`` already found it (it is not solved for again)."""
     x = fn.variables[0]
-    negative = attempt(sympy.solve_univariate_inequality, second < 0, x, relational=False, timeout=timeout)
     if negative is None:
-        return None
-    negative = negative.intersect(dom.interval(x))
+        negative = attempt(sympy.solve_univariate_inequality, second < 0, x, relational=False, timeout=timeout)
+        if negative is None:
+            return None
+        negative = negative.intersect(dom.interval(x))
     piece = negative.args[0] if isinstance(negative, sympy.Union) else negative
     if not isinstance(piece, sympy.Interval):
         return None
@@ -685,11 +688,10 @@ def _candidate_pairs(fn, dom, g, sign, accept):
     with np.errstate(all="ignore"):
         values = sign * np.asarray(numeric(array), dtype=float).reshape(-1)
         middles = sign * np.asarray(numeric((array[first] + array[second]) / 2), dtype=float).reshape(-1)
-    gaps = middles - (values[first] + values[second]) / 2
-    pairs = [(abs(gaps[k]), points[first[k]], points[second[k]]) for k in range(len(gaps))
-             if np.isfinite(gaps[k]) and accept(gaps[k], 1.0 + abs(middles[k]))]
-    pairs.sort(key=lambda item: -item[0])
-    return [(a, b) for _, a, b in pairs]
+        gaps = middles - (values[first] + values[second]) / 2
+        kept = np.flatnonzero(np.isfinite(gaps) & accept(gaps, 1.0 + np.abs(middles)))
+    kept = kept[np.argsort(-np.abs(gaps[kept]), kind="stable")]  # largest gap first; ties in pair order
+    return [(points[first[k]], points[second[k]]) for k in kept]
 
 
 def _chord_equality(fn, dom, g, sign: int = 1) -> Counterexample | None:

@@ -49,7 +49,8 @@ from .._deprecation import renamed
 from ..display import Display, Displayed
 from ..errors import InputError
 from ..function import Function, as_function
-from ._common import bounded, Domain, attempt, number_sign, prove_sign, resolve_domain, scalar_function, settle
+from ._common import (bounded, Domain, attempt, limit_at_infinity, number_sign, prove_sign, resolve_domain,
+                      scalar_function, settle)
 from ._text import approx_text, text, tidy_text
 from .convexity import convexity
 from .linalg import eigenvalues
@@ -531,7 +532,7 @@ def _unbounded_note(fn: Function, p: CriticalPoint, dom: Domain, timeout) -> Cri
         for end, bound in (("−∞", interval.inf), ("∞", interval.sup)):
             if bound not in (sympy.oo, -sympy.oo):
                 continue
-            limit = attempt(sympy.limit, line, t, bound, timeout=timeout)
+            limit = limit_at_infinity(line, t, bound, timeout=timeout)
             if limit == (-sympy.oo if beyond == "−∞" else sympy.oo):
                 others = ", ".join(f"{text(u)} = {text(p.point[u])}" for u in fn.variables if u != v)
                 note = (f"not a global {p.kind}: f → {beyond} as {text(v)} → {end}"
@@ -547,7 +548,7 @@ def _smallest_of_the_candidates(fn, results, dom, sense, timeout) -> list[Critic
     if not locals_ or dom.interval(x) != sympy.S.Reals or any(p.value is None or p.value.has(sympy.Float) for p in results):
         return results
     target = sympy.oo if end_value == "∞" else -sympy.oo
-    if any(attempt(sympy.limit, fn.expr, x, end, timeout=timeout) != target for end in (-sympy.oo, sympy.oo)):
+    if any(limit_at_infinity(fn.expr, x, end, timeout=timeout) != target for end in (-sympy.oo, sympy.oo)):
         return results
     continuous = attempt(sympy.calculus.util.continuous_domain, fn.expr, x, sympy.S.Reals, timeout=timeout)
     if continuous != sympy.S.Reals:

@@ -29,11 +29,11 @@ _H = sympy.Rational(1, 10**8)
 
 def piecewise_critical_points(f: Function, name: str = "L") -> Derivation | None:
     """The derivation for a loss with kinks that splits into smooth pieces; None for any other loss."""
-    found = analysis.critical_points(f)
-    if not found and not _has_kinks(f):
+    if not _has_kinks(f):  # checked first: a smooth loss is not analysed twice (here and by the caller)
         return None
+    found = analysis.critical_points(f)
     parts = separable_parts(f) if f.n > 1 else {f.variables[0]: f.expr}
-    if parts is None or not _has_kinks(f):
+    if parts is None:
         return None
     analyses = []
     for variable, part in parts.items():

@@ -94,7 +94,8 @@ def _taylor_nd(f: Function, at: Any, order: int, name: str, in_displacement: boo
     checker = Checker(f)
     shown = {d: sympy.Symbol(f"Delta_{v.name}", real=True)  # Δw0 has no ASCII LaTeX spelling; Delta_w0 has
              for v, d in zip(f.variables, analysis.displacement_symbols(f))}
-    terms = [term.xreplace(shown) for term in analysis.taylor_terms(f, point, order, in_displacement=True)]
+    plain = analysis.taylor_terms(f, point, order, in_displacement=True)
+    terms = [term.xreplace(shown) for term in plain]
     value, grad = f.at(point), f.gradient_at(point)
     checker.value("value", value, point)
     checker.gradient("gradient", grad, point)
@@ -119,7 +120,6 @@ def _taylor_nd(f: Function, at: Any, order: int, name: str, in_displacement: boo
     moved_latex = ", ".join(f"{sympy.latex(v)} + {sympy.latex(d)}" for v, d in zip(f.variables, shown.values()))
     steps.append(Step("Assemble", (Math((Name(f"{name}({moved})", f"{name}({moved_latex})"),
                                          Ascending(approximation)), ("≈",)),), approximation))
-    plain = analysis.taylor_terms(f, point, order, in_displacement=True)
     in_powers = in_powers_of_shift(plain, f, point)
     if any(point[v] != 0 for v in f.variables):
         shifts = ", ".join(f"{_plain(d)} = {_plain(v)} − {_plain(point[v])}" for v, d in zip(f.variables, shown.values())
