@@ -37,7 +37,7 @@ import sympy
 
 from symgrad.errors import InputError, InputTooLarge, ParseError
 from symgrad.limits import DEFAULT_LIMITS, Limits
-from symgrad.parsing.build import build
+from symgrad.parsing.build import build, refuse_non_real, refuse_undefined
 from symgrad.parsing.grammar import Parser
 from symgrad.parsing.matrix import declare_shapes
 from symgrad.parsing.tokens import EXAMPLE, tokenize
@@ -237,11 +237,8 @@ def _check_symbols(symbols: Iterable[str] | None) -> list[str]:
 
 def _check_defined(result: Any, text: str) -> None:
     """Refuse results that are undefined (``1/0`` is ``zoo``, ``0/0`` is ``nan``)."""
-    parts = result if isinstance(result, tuple) else (result,)
-    for part in parts:
-        if isinstance(part, sympy.Basic) and part.has(sympy.zoo, sympy.nan):
-            raise ParseError("the expression is undefined (it divides by zero, or is a form such as 0*inf "
-                             "or inf - inf)", text=text, hint="Check the denominators; e.g. 1/x is fine, 1/0 is not.")
+    for part in result if isinstance(result, tuple) else (result,):
+        refuse_undefined(part, text)
 
 
 def _check_real(result: Any, text: str) -> None:
@@ -257,13 +254,7 @@ def _check_real(result: Any, text: str) -> None:
             node = nodes.pop()
             if not isinstance(node, sympy.Basic):
                 continue
-            if node.is_number and (node.has(sympy.I) or node.is_extended_real is False) or node is sympy.I:
-                raise ParseError(
-                    "the expression has a value that is not a real number (a square root or another even root of "
-                    "a negative number, the logarithm of a negative number, or asin/acos outside [-1, 1]); "
-                    "symgrad works with real numbers and reads i as an ordinary variable, not as √-1", text=text,
-                    hint="Check the sign under the root or logarithm; for the real cube root of a negative number "
-                         "write -cbrt(8), not cbrt(-8).")
+            refuse_non_real(node, text)
             if not node.is_number:
                 nodes.extend(node.args)
 

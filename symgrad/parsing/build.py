@@ -117,7 +117,12 @@ class Builder(MatrixRules):
         self.saw_plus_minus: bool = False
 
     def build(self, node: g.Node) -> Any:
-        return (self.rules.get(type(node)) or self.notation_rules()[type(node)])(node)
+        value = (self.rules.get(type(node)) or self.notation_rules()[type(node)])(node)
+        # each part as it is built: SymPy folds sqrt(-1)^2 to -1, |log(-1)| to pi and 1/(1/0) to 0,
+        # hiding them from the result
+        refuse_undefined(value, self.text)
+        refuse_non_real(value, self.text)
+        return value
 
     def scalar(self, node: g.Node, where: str) -> sympy.Expr:
         return self.check_scalar(self.build(node), where)
@@ -402,6 +407,30 @@ class Builder(MatrixRules):
 def _short(number: sympy.Expr) -> str:
     text = str(number)
     return text if len(text) <= 24 else f"{text[:10]}...({len(text)} characters)"
+
+
+def refuse_undefined(value: Any, text: str) -> None:
+    """Refuse a value that is undefined (``1/0`` is ``zoo``, ``0/0`` is ``nan``)."""
+    if isinstance(value, sympy.Basic) and value.has(sympy.zoo, sympy.nan):
+        raise ParseError("the expression is undefined (it divides by zero, or is a form such as 0*inf "
+                         "or inf - inf)", text=text, hint="Check the denominators; e.g. 1/x is fine, 1/0 is not.")
+
+
+def refuse_non_real(value: Any, text: str) -> None:
+    """Refuse a number that is not real (``sqrt(-3)``, ``log(-1)``, ``asin(2)``, ``(-8)^(1/3)``).
+
+    symgrad reads ``i`` as an ordinary real symbol, so SymPy's imaginary unit in a
+    value could only be a misreading: it would print as ``I`` and read back as a symbol.
+    """
+    if not isinstance(value, sympy.Expr) or not (value.is_number or value is sympy.I):
+        return
+    if value is sympy.I or value.has(sympy.I) or value.is_extended_real is False:
+        raise ParseError(
+            "the expression has a value that is not a real number (a square root or another even root of "
+            "a negative number, the logarithm of a negative number, or asin/acos outside [-1, 1]); "
+            "symgrad works with real numbers and reads i as an ordinary variable, not as √-1", text=text,
+            hint="Check the sign under the root or logarithm; for the real cube root of a negative number "
+                 "write -cbrt(8), not cbrt(-8).")
 
 
 def build(tree: g.Node, text: str, limits: Limits, matrices: dict[str, sympy.MatrixSymbol] | None = None) -> Any:
