@@ -37,7 +37,7 @@ import sympy
 
 from symgrad.errors import InputError, InputTooLarge, ParseError
 from symgrad.limits import DEFAULT_LIMITS, Limits
-from symgrad.parsing.build import build, refuse_non_real, refuse_undefined
+from symgrad.parsing.build import build
 from symgrad.parsing.grammar import Parser
 from symgrad.parsing.matrix import declare_shapes
 from symgrad.parsing.tokens import EXAMPLE, tokenize
@@ -208,8 +208,6 @@ def _run(text: Any, syntax: str, limits: Limits | None, symbols: Iterable[str] |
         tokens = tokenize(text, limits, declared, latex=syntax != "text")
         tree = Parser(tokens, text, limits, answer=answer, declared=frozenset(matrices)).parse()
         result = build(tree, text, limits, matrices)
-        _check_defined(result, text)
-        _check_real(result, text)
         return result
     except InputError:
         raise
@@ -233,30 +231,6 @@ def _check_symbols(symbols: Iterable[str] | None) -> list[str]:
         if not isinstance(name, str) or not _SYMBOL_NAME.match(name):
             raise ValueError(f"symbol names must be letters followed by letters or digits, got {name!r}")
     return names
-
-
-def _check_defined(result: Any, text: str) -> None:
-    """Refuse results that are undefined (``1/0`` is ``zoo``, ``0/0`` is ``nan``)."""
-    for part in result if isinstance(result, tuple) else (result,):
-        refuse_undefined(part, text)
-
-
-def _check_real(result: Any, text: str) -> None:
-    """Refuse numbers that are not real (``sqrt(-3)``, ``log(-1)``, ``asin(2)``, ``(-8)^(1/3)``).
-
-    symgrad reads ``i`` as an ordinary real symbol, so SymPy's imaginary unit in a
-    result could only be a misreading: it would print as ``I`` and read back as a symbol.
-    """
-    parts = result if isinstance(result, tuple) else (result,)
-    for part in parts:
-        nodes = list(part) if isinstance(part, sympy.MatrixBase) else [part]
-        while nodes:
-            node = nodes.pop()
-            if not isinstance(node, sympy.Basic):
-                continue
-            refuse_non_real(node, text)
-            if not node.is_number:
-                nodes.extend(node.args)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -118,8 +118,8 @@ class Builder(MatrixRules):
 
     def build(self, node: g.Node) -> Any:
         value = (self.rules.get(type(node)) or self.notation_rules()[type(node)])(node)
-        # each part as it is built: SymPy folds sqrt(-1)^2 to -1, |log(-1)| to pi and 1/(1/0) to 0,
-        # hiding them from the result
+        # each part as it is built, the result included: SymPy folds sqrt(-1)^2 to -1, |log(-1)| to pi
+        # and 1/(1/0) to 0, which a check of the result alone would miss
         refuse_undefined(value, self.text)
         refuse_non_real(value, self.text)
         return value
@@ -422,9 +422,9 @@ def refuse_non_real(value: Any, text: str) -> None:
     symgrad reads ``i`` as an ordinary real symbol, so SymPy's imaginary unit in a
     value could only be a misreading: it would print as ``I`` and read back as a symbol.
     """
-    if not isinstance(value, sympy.Expr) or not (value.is_number or value is sympy.I):
+    if not isinstance(value, sympy.Expr):
         return
-    if value is sympy.I or value.has(sympy.I) or value.is_extended_real is False:
+    if value.has(sympy.I) or (value.is_number and value.is_extended_real is False):  # sqrt(-x^2) is I*|x|
         raise ParseError(
             "the expression has a value that is not a real number (a square root or another even root of "
             "a negative number, the logarithm of a negative number, or asin/acos outside [-1, 1]); "
